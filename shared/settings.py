@@ -1,0 +1,95 @@
+"""Configuration from the environment, one naming scheme for every service.
+
+Every variable is `FIELDOPS_<NAME>`; the two that operators already know by their
+conventional names (`DATABASE_URL`, `KAFKA_BOOTSTRAP_SERVERS`) are read as well.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cached_property
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICES = ("intake", "dispatch", "escalation", "inventory")
+DEFAULT_PORTS = {"intake": 8001, "dispatch": 8002, "escalation": 8003, "inventory": 8004}
+DEVELOPMENT_SECRET = "fieldops-development-secret-change-me-0123456789"
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FIELDOPS_", extra="ignore")
+
+    environment: Environment = Environment.development
+    service: str = "intake"
+    host: str = "127.0.0.1"
+    port: int | None = None
+
+    database_url: str = Field(
+        "postgresql://postgres@127.0.0.1:5432/fieldops",
+        validation_alias=AliasChoices("FIELDOPS_DATABASE_URL", "DATABASE_URL"),
+    )
+    db_pool_min: int = 2
+    db_pool_max: int = 20
+    db_statement_timeout_ms: int = 10_000
+
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092",
+        validation_alias=AliasChoices("FIELDOPS_KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BOOTSTRAP_SERVERS"),
+    )
+    # Tansu answers InitProducerId with an error: idempotence is for Apache Kafka only.
+    kafka_enable_idempotence: bool = False
+    # Tansu answers a waiting fetch only when the wait runs out; latency ~ half of it.
+    kafka_fetch_max_wait_ms: int = Field(50, ge=5)
+    kafka_session_timeout_ms: int = 10_000
+    kafka_heartbeat_interval_ms: int = 3_000
+    kafka_max_poll_interval_ms: int = 300_000
+    kafka_request_timeout_ms: int = 15_000
+    kafka_partitions: int = 6
+    topic_prefix: str = "fieldops"
+
+    relay_batch_size: int = 500
+    relay_poll_interval_s: float = 1.0
+    consumer_max_attempts: int = 5
+    consumer_retry_backoff_s: float = 0.2
+    # readiness fails when the consumer has not polled for this long (aiokafka#1154).
+    consumer_stall_s: float = 30.0
+
+    jwt_secret: SecretStr | None = None
+    jwt_jwks_url: str | None = None
+    jwt_issuer: str = "fieldops"
+    jwt_audience: str = "fieldops"
+
+    max_body_bytes: int = 1024 * 1024
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets_in_production(self) -> "Settings":
+        if self.environment is Environment.production:
+            if not self.jwt_jwks_url and (
+                self.jwt_secret is None or self.jwt_secret.get_secret_value() == DEVELOPMENT_SECRET
+            ):
+                raise ValueError("production needs FIELDOPS_JWT_JWKS_URL or a non-default FIELDOPS_JWT_SECRET")
+        elif self.jwt_secret is None and not self.jwt_jwks_url:
+            self.jwt_secret = SecretStr(DEVELOPMENT_SECRET)
+        return self
+
+    @cached_property
+    def http_port(self) -> int:
+        return self.port or DEFAULT_PORTS.get(self.service, 8000)
+
+    def topic(self, owner: str) -> str:
+        return f"{self.topic_prefix}.{owner}"
+
+    def dlq(self, owner: str) -> str:
+        return f"{self.topic(owner)}.dlq"
+
+    def all_topics(self) -> list[str]:
+        return [t for s in SERVICES for t in (self.topic(s), self.dlq(s))]
