@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     def http_port(self) -> int:
         return self.port or DEFAULT_PORTS.get(self.service, 8000)
 
+    @property
+    def event_source(self) -> str:
+        return f"/fieldops/{self.service}"
+
     def topic(self, owner: str) -> str:
         return f"{self.topic_prefix}.{owner}"
 

@@ -1,0 +1,6 @@
+from alembic import context
+
+from services.dispatch.tables import metadata
+from shared.migrations import run_migrations
+
+run_migrations(context, metadata, "dispatch")

@@ -1,0 +1,88 @@
+"""Intake's HTTP API: customers and tickets for call-centre software and the web portal."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query, Request, Security
+
+from services.intake import handlers
+from services.intake.domain import TicketStatus
+from services.intake.schemas import CustomerCreate, CustomerPublic, TicketCreate, TicketPublic
+from shared.auth import Principal, authenticate
+from shared.http.idempotency import create_once, request_hash
+from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, page_of
+from shared.http.problems import Problem
+from shared.service import RuntimeDep
+
+router = APIRouter(prefix="/v1")
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255,
+                                              description="Retry-safe creation: the same key returns the first answer")]
+Admin = Annotated[Principal, Security(authenticate, scopes=["admin"])]
+TicketWriter = Annotated[Principal, Security(authenticate, scopes=["tickets:write"])]
+TicketReader = Annotated[Principal, Security(authenticate, scopes=["tickets:read", "ops:read"])]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+
+_CREATE_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No or bad token"}, 403: {"description": "Missing scope"},
+    413: {"description": "Body over 1 MiB"}, 415: {"description": "Not JSON"},
+    422: {"description": "Invalid body, or Idempotency-Key reused with another body"},
+    503: {"description": "Database unreachable; nothing committed"},
+}
+
+
+@router.post("/customers", status_code=201, response_model=CustomerPublic, tags=["customers"],
+             summary="Register a customer", responses=_CREATE_ERRORS)
+async def create_customer(body: CustomerCreate, request: Request, runtime: RuntimeDep, principal: Admin,
+                          idempotency_key: IdempotencyKey = None) -> Any:
+    return await create_once(
+        runtime.uow(), principal=principal.sub, key=idempotency_key,
+        fingerprint=request_hash("POST", request.url.path, body.model_dump(mode="json")),
+        create=lambda uow: handlers.create_customer(uow, body),
+        render=CustomerPublic.model_validate, location=lambda c: f"/v1/customers/{c['id']}",
+    )
+
+
+@router.get("/customers/{customer_id}", response_model=CustomerPublic, tags=["customers"], summary="A customer")
+async def get_customer(customer_id: UUID, runtime: RuntimeDep, principal: TicketReader) -> Any:
+    async with runtime.uow() as uow:
+        customer = await handlers.get_customer(uow, customer_id)
+    if customer is None:
+        raise Problem(404, "not-found", f"no customer {customer_id}")
+    return customer
+
+
+@router.post("/tickets", status_code=201, response_model=TicketPublic, tags=["tickets"],
+             summary="Record a fault report", responses=_CREATE_ERRORS,
+             description="IN-1/IN-3: the ticket is recorded once, classified P1-P4 from its impact, and handed "
+                         "to dispatch and escalation (IN-2). Send an Idempotency-Key to retry safely.")
+async def create_ticket(body: TicketCreate, request: Request, runtime: RuntimeDep, principal: TicketWriter,
+                        idempotency_key: IdempotencyKey = None) -> Any:
+    return await create_once(
+        runtime.uow(), principal=principal.sub, key=idempotency_key,
+        fingerprint=request_hash("POST", request.url.path, body.model_dump(mode="json")),
+        create=lambda uow: handlers.create_ticket(uow, body, created_by=principal.sub),
+        render=TicketPublic.model_validate, location=lambda t: f"/v1/tickets/{t['id']}",
+    )
+
+
+@router.get("/tickets/{ticket_id}", response_model=TicketPublic, tags=["tickets"], summary="A ticket",
+            responses={404: {"description": "No such ticket"}})
+async def get_ticket(ticket_id: UUID, runtime: RuntimeDep, principal: TicketReader) -> Any:
+    async with runtime.uow() as uow:
+        ticket = await handlers.get_ticket(uow, ticket_id)
+    if ticket is None:
+        raise Problem(404, "not-found", f"no ticket {ticket_id}")
+    return ticket
+
+
+@router.get("/tickets", response_model=Page[TicketPublic], tags=["tickets"], summary="Tickets, oldest first")
+async def list_tickets(runtime: RuntimeDep, principal: TicketReader, cursor: Annotated[str | None, Query(max_length=512)] = None,
+                       limit: Limit = DEFAULT_LIMIT, status: TicketStatus | None = None,
+                       customer_id: UUID | None = None) -> Any:
+    after = decode_cursor(cursor, 2)
+    async with runtime.uow() as uow:
+        tickets = await handlers.list_tickets(uow, after=after, limit=limit, status=status, customer_id=customer_id)
+    return page_of(tickets, limit, key=lambda t: (t["created_at"].isoformat(), str(t["id"])))

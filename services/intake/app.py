@@ -1,0 +1,23 @@
+"""The intake service: the customer service centre's system of record for fault reports."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.intake.api import router
+from services.intake.handlers import EVENT_HANDLERS
+from shared.service import ServiceSpec, create_service_app
+from shared.settings import Settings
+
+SPEC = ServiceSpec(
+    name="intake",
+    title="fieldops intake",
+    description="Fault reports from every channel, classified P1-P4 and handed to dispatch and escalation.",
+    routers=[router],
+    consumes_from=["dispatch"],
+    handlers=EVENT_HANDLERS,
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return create_service_app(SPEC, settings or Settings(service="intake"))

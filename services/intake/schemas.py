@@ -1,0 +1,55 @@
+"""What intake's clients send and receive."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.intake.domain import Category, Channel, Impact, Priority, TicketStatus
+
+
+class Strict(BaseModel):
+    # Unknown fields are refused, not silently dropped: a typo in an integration
+    # ("sumary") must fail loudly on the first call, not lose the text forever.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CustomerCreate(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    region: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class CustomerPublic(BaseModel):
+    id: UUID
+    name: str
+    region: str | None
+    created_at: datetime
+
+
+class TicketCreate(Strict):
+    customer_id: UUID
+    summary: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=10_000)
+    channel: Channel
+    category: Category
+    impact: Impact
+    region: str | None = Field(default=None, min_length=1, max_length=64,
+                               description="Where the work is; defaults to the customer's region")
+
+
+class TicketPublic(BaseModel):
+    id: UUID
+    number: str
+    customer_id: UUID
+    summary: str
+    description: str
+    channel: Channel
+    category: Category
+    impact: Impact
+    priority: Priority
+    status: TicketStatus
+    region: str | None
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,79 @@
+"""`fieldops`: run a service, migrate, issue development tokens, bring up the local stack."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from shared.settings import SERVICES, Settings
+
+app = typer.Typer(help="fieldops: after-sales field service backend", no_args_is_help=True)
+console = Console()
+
+
+def _check_service(name: str) -> str:
+    if name not in SERVICES:
+        raise typer.BadParameter(f"one of {', '.join(SERVICES)}")
+    return name
+
+
+@app.command()
+def serve(
+    service: Annotated[str, typer.Argument(callback=_check_service, help="intake, dispatch, escalation or inventory")],
+    port: Annotated[int | None, typer.Option(help="default: the service's own port (8001-8004)")] = None,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+) -> None:
+    """Run one service."""
+    import uvicorn
+
+    os.environ["FIELDOPS_SERVICE"] = service
+    settings = Settings(service=service, port=port)
+    uvicorn.run(
+        f"services.{service}.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.http_port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
+    )
+
+
+@app.command()
+def migrate(
+    service: Annotated[list[str] | None, typer.Option(help="only these services (repeatable)")] = None,
+) -> None:
+    """Run every service's Alembic migrations up to head."""
+    from shared.migrations import migrate as run
+
+    chosen = tuple(_check_service(s) for s in service) if service else SERVICES
+    run(Settings(), chosen)
+    console.print(f"[green]migrated[/green] {', '.join(chosen)}")
+
+
+@app.command()
+def token(
+    sub: Annotated[str, typer.Option(help="subject: a user, an engineer id, a vendor's client id")],
+    scope: Annotated[list[str], typer.Option(help="scopes, repeatable or space-separated")],
+    vendor: Annotated[str | None, typer.Option(help="vendor code, for partner-vendor tokens")] = None,
+    ttl: Annotated[int, typer.Option(help="lifetime in seconds")] = 86_400,
+) -> None:
+    """Print a development JWT signed with the local secret."""
+    from shared.auth import issue_dev_token
+
+    scopes = [s for part in scope for s in part.split()]
+    print(issue_dev_token(Settings(), sub, scopes, ttl_s=ttl, vendor=vendor))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

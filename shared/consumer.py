@@ -1,0 +1,212 @@
+"""Idempotent event consumption: inbox claim and handler in one transaction.
+
+For every record: read the envelope, claim its id in the service's `inbox` and
+run the handler in the same transaction, commit, and only then commit the Kafka
+offset. A redelivered event finds its id claimed and changes nothing. A record
+that can never be handled (not a CloudEvent, an unknown type, a payload failing
+validation, a handler failing every attempt) goes to `<topic>.dlq` with the
+error, and the consumer goes on. A database outage is not the event's fault: it
+is retried until the database is back, never dead-lettered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import asyncpg
+import sqlalchemy as sa
+from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.structs import ConsumerRecord, TopicPartition
+from pydantic import ValidationError
+
+from shared.bus import make_consumer, start_with_retry, stop_quietly
+from shared.db import DatabaseUnavailable, UnitOfWork, is_transient
+from shared.events.contracts import CATALOG, Event, UnknownEventType, parse_event
+from shared.events.envelope import Envelope, EnvelopeError
+from shared.observability import event_id_var, log_fields, trace_id_from_traceparent, trace_id_var
+
+if TYPE_CHECKING:
+    from aiokafka import AIOKafkaProducer
+
+    from shared.metrics import Metrics
+    from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Any, Envelope, UnitOfWork], Awaitable[None]]
+KNOWN_TYPES = {event_type for event_type, _ in CATALOG}
+
+
+def inbox_table(metadata: sa.MetaData, schema: str) -> sa.Table:
+    return sa.Table(
+        "inbox",
+        metadata,
+        sa.Column("event_id", sa.Text, primary_key=True),
+        sa.Column("type", sa.Text, nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        schema=schema,
+    )
+
+
+class PoisonMessage(Exception):
+    """This record can never be handled; it belongs in the dead-letter topic."""
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        settings: "Settings",
+        pool: asyncpg.Pool,
+        producer: "AIOKafkaProducer",
+        *,
+        topics: list[str],
+        handlers: dict[str, Handler],
+        metrics: "Metrics",
+    ) -> None:
+        self.settings = settings
+        self.pool = pool
+        self.producer = producer
+        self.topics = topics
+        self.handlers = handlers
+        self.metrics = metrics
+        self.schema = settings.service
+        self.last_poll: float | None = None
+        self.assigned: set[TopicPartition] = set()
+        self._consumer = None
+
+    @property
+    def healthy(self) -> bool:
+        """Holding partitions and polling: a stuck consumer (aiokafka#1154) is not ready."""
+        if self._consumer is None or self.last_poll is None:
+            return False
+        recent = time.monotonic() - self.last_poll < self.settings.consumer_stall_s
+        return recent and bool(self._consumer.assignment())
+
+    async def run(self) -> None:
+        consumer = make_consumer(self.settings, self.topics)
+        await start_with_retry(consumer, what=f"{self.schema} consumer")
+        self._consumer = consumer
+        log.info("consumer started", extra=log_fields(topics=self.topics))
+        try:
+            while True:
+                try:
+                    batches = await consumer.getmany(timeout_ms=1000, max_records=500)
+                except KafkaError:
+                    log.warning("poll failed; the client reconnects by itself", exc_info=True)
+                    await asyncio.sleep(0.5)
+                    continue
+                self.last_poll = time.monotonic()
+                for tp, records in batches.items():
+                    for record in records:
+                        await self.process(record)
+                    await self._commit(consumer, tp, records[-1].offset + 1)
+        finally:
+            self._consumer = None
+            await stop_quietly(consumer)
+
+    async def _commit(self, consumer: Any, tp: TopicPartition, offset: int) -> None:
+        try:
+            await consumer.commit({tp: offset})
+        except (CommitFailedError, KafkaError) as exc:
+            # The partition moved or the broker blinked: the records come again, and the
+            # inbox makes the second delivery a no-op.
+            log.warning("offset commit failed; records will be redelivered", extra=log_fields(error=str(exc)))
+
+    async def process(self, record: ConsumerRecord) -> None:
+        try:
+            envelope = self._read(record)
+        except PoisonMessage as exc:
+            await self._dead_letter(record, str(exc))
+            return
+        handler = self.handlers.get(envelope.type)
+        if handler is None:
+            self.metrics.events_consumed.labels(envelope.type, "ignored").inc()
+            return  # a known event this service does not need
+        event_id_var.set(envelope.id)
+        trace_id_var.set(trace_id_from_traceparent(envelope.traceparent))
+        try:
+            try:
+                event = parse_event(envelope.type, envelope.dataversion, envelope.data)
+            except (ValidationError, UnknownEventType) as exc:
+                await self._dead_letter(record, f"payload of {envelope.type} v{envelope.dataversion} is invalid: {exc}")
+                return
+            outcome = await self._handle_with_retries(record, envelope, event, handler)
+            self.metrics.events_consumed.labels(envelope.type, outcome).inc()
+            self.metrics.consumer_latency.labels(envelope.type).observe(
+                max(0.0, (datetime.now(UTC) - envelope.time).total_seconds())
+            )
+        finally:
+            event_id_var.set(None)
+            trace_id_var.set(None)
+
+    def _read(self, record: ConsumerRecord) -> Envelope:
+        try:
+            envelope = Envelope.from_record(record.headers, record.value)
+        except EnvelopeError as exc:
+            raise PoisonMessage(str(exc)) from exc
+        if envelope.type not in KNOWN_TYPES:
+            raise PoisonMessage(f"unknown event type {envelope.type!r}")
+        return envelope
+
+    async def _handle_with_retries(self, record: ConsumerRecord, envelope: Envelope, event: Event, handler: Handler) -> str:
+        attempt = 0
+        backoff = self.settings.consumer_retry_backoff_s
+        while True:
+            try:
+                return await self.apply(envelope, event, handler)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if isinstance(exc, DatabaseUnavailable) or is_transient(exc):
+                    log.warning("database unavailable while handling; retrying", extra=log_fields(error=str(exc)))
+                    await asyncio.sleep(min(backoff, 2.0))
+                    backoff = min(backoff * 2, 2.0)
+                    continue
+                attempt += 1
+                if attempt >= self.settings.consumer_max_attempts:
+                    log.error("handler failed every attempt", exc_info=True)
+                    await self._dead_letter(record, f"handler failed {attempt} times: {type(exc).__name__}: {exc}")
+                    return "dead_lettered"
+                log.warning("handler failed; retrying", extra=log_fields(attempt=attempt, error=str(exc)))
+                await asyncio.sleep(self.settings.consumer_retry_backoff_s * attempt)
+
+    async def apply(self, envelope: Envelope, event: Event, handler: Handler) -> str:
+        """Claim the event id and run the handler, atomically. Returns the outcome."""
+        async with UnitOfWork(self.pool, self.settings) as uow:
+            claimed = await uow.conn.fetchval(
+                f"INSERT INTO {self.schema}.inbox (event_id, type) VALUES ($1, $2) "
+                "ON CONFLICT DO NOTHING RETURNING true",
+                envelope.id,
+                envelope.type,
+            )
+            if not claimed:
+                return "duplicate"
+            await handler(event, envelope, uow)
+            await uow.commit()
+        return "applied"
+
+    async def _dead_letter(self, record: ConsumerRecord, error: str) -> None:
+        dlq = f"{record.topic}.dlq"
+        headers = list(record.headers or ()) + [
+            ("dlq_error", error[:2000].encode()),
+            ("dlq_topic", record.topic.encode()),
+            ("dlq_partition", str(record.partition).encode()),
+            ("dlq_offset", str(record.offset).encode()),
+            ("dlq_consumer", f"fieldops-{self.schema}".encode()),
+        ]
+        log.error("dead-lettering a record", extra=log_fields(topic=record.topic, offset=record.offset, error=error[:500]))
+        backoff = 0.2
+        while True:
+            # The offset is committed only once the record is safe in the DLQ.
+            try:
+                await self.producer.send_and_wait(dlq, value=record.value, key=record.key, headers=headers)
+                break
+            except KafkaError:
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+        self.metrics.events_dead_lettered.labels(record.topic).inc()

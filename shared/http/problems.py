@@ -1,0 +1,125 @@
+"""RFC 9457 problem details for every error a service can answer.
+
+Each failure has a stable `type` URI (clients branch on it), a human `title`,
+and a `detail` for this occurrence; validation problems add the field `errors`.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.db import DatabaseUnavailable, is_transient
+from shared.errors import Conflict, DomainError, Forbidden, NotFound
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "urn:fieldops:problem:"
+
+
+class Problem(Exception):
+    """Raise from any endpoint to answer with a problem document."""
+
+    def __init__(self, status: int, slug: str, detail: str | None = None, *, title: str | None = None,
+                 headers: dict[str, str] | None = None, **extensions: Any) -> None:
+        super().__init__(detail or slug)
+        self.status = status
+        self.slug = slug
+        self.title = title or HTTPStatus(status).phrase
+        self.detail = detail
+        self.headers = headers
+        self.extensions = extensions
+
+
+def problem_response(status: int, slug: str, title: str, detail: str | None = None, *,
+                     instance: str | None = None, headers: dict[str, str] | None = None,
+                     **extensions: Any) -> JSONResponse:
+    body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    body.update(extensions)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+_HTTP_SLUGS = {
+    400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
+    406: "not-acceptable", 409: "conflict", 413: "payload-too-large", 415: "unsupported-media-type",
+    422: "validation", 429: "too-many-requests", 503: "unavailable",
+}
+
+_DOMAIN_STATUS: list[tuple[type[DomainError], int, str]] = [
+    (NotFound, 404, "not-found"),
+    (Conflict, 409, "conflict"),
+    (Forbidden, 403, "forbidden"),
+    (DomainError, 422, "rule-violated"),
+]
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        errors.append({
+            "location": loc[0] if loc else "body",
+            "field": ".".join(loc[1:]) if len(loc) > 1 else None,
+            "message": err.get("msg", "invalid"),
+            "code": err.get("type", "invalid"),
+        })
+    return errors
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(exc.status, exc.slug, exc.title, exc.detail, instance=request.url.path,
+                                headers=exc.headers, **exc.extensions)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return problem_response(422, "validation", "Request is not valid",
+                                "One or more fields are missing or invalid.",
+                                instance=request.url.path, errors=_field_errors(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        slug = _HTTP_SLUGS.get(exc.status_code, "error")
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail != HTTPStatus(exc.status_code).phrase else None
+        return problem_response(exc.status_code, slug, HTTPStatus(exc.status_code).phrase, detail,
+                                instance=request.url.path, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        for cls, status, slug in _DOMAIN_STATUS:
+            if isinstance(exc, cls):
+                return problem_response(status, slug, exc.title, exc.detail, instance=request.url.path,
+                                        **{k: str(v) for k, v in exc.context.items()})
+        raise exc  # unreachable: DomainError is the last row
+
+    @app.exception_handler(DatabaseUnavailable)
+    async def _db_down(request: Request, exc: DatabaseUnavailable) -> JSONResponse:
+        return unavailable(request)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # A dropped database connection mid-statement surfaces as a driver error:
+        # nothing was committed, so it is a 503 the client may retry, not a 500.
+        if is_transient(exc):
+            return unavailable(request)
+        log.error("unhandled error", exc_info=exc)
+        return problem_response(500, "internal", "Internal Server Error",
+                                "The error was logged; nothing was committed.", instance=request.url.path)
+
+
+def unavailable(request: Request) -> JSONResponse:
+    return problem_response(503, "unavailable", "Service Unavailable",
+                            "A dependency is unreachable; nothing was committed. Retry with the same Idempotency-Key.",
+                            instance=request.url.path, headers={"Retry-After": "1"})

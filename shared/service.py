@@ -1,0 +1,190 @@
+"""A fieldops service: its runtime resources and the FastAPI app that owns them.
+
+Each service declares a `ServiceSpec` (routers, the topics and event handlers it
+consumes, background workers) and `create_service_app` gives it the same
+platform as every other: pool, producer, outbox relay, idempotent consumer,
+problem details, auth, health, readiness and metrics. Resources are created in
+the lifespan, never at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Annotated
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from shared.bus import make_producer, start_with_retry, stop_quietly
+from shared.consumer import EventConsumer, Handler
+from shared.db import UnitOfWork, create_pool, ping
+from shared.http.edge import EdgeMiddleware
+from shared.http.problems import install_problem_handlers
+from shared.metrics import Metrics
+from shared.observability import configure_logging, log_fields
+from shared.outbox import OutboxRelay, prune_published
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Worker = Callable[["Runtime"], Awaitable[None]]
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    title: str
+    description: str
+    routers: list[APIRouter]
+    consumes_from: list[str] = field(default_factory=list)  # owners whose topics we read
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    workers: list[Worker] = field(default_factory=list)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    metrics: Metrics
+    pool: asyncpg.Pool | None = None
+    producer: AIOKafkaProducer | None = None
+    producer_started: asyncio.Event = field(default_factory=asyncio.Event)
+    relay: OutboxRelay | None = None
+    consumer: EventConsumer | None = None
+    tasks: list[asyncio.Task] = field(default_factory=list)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.pool, self.settings)  # type: ignore[arg-type]
+
+    def spawn(self, loop: Callable[[], Awaitable[None]], name: str) -> None:
+        self.tasks.append(asyncio.create_task(_supervised(loop, name), name=name))
+
+    async def readiness(self) -> dict[str, bool]:
+        checks = {"database": await ping(self.pool) if self.pool else False}
+        checks["broker"] = await self._broker_reachable()
+        if self.consumer is not None:
+            checks["consumer"] = self.consumer.healthy
+        if self.relay is not None:
+            checks["relay"] = self.relay.last_error is None
+        return checks
+
+    async def _broker_reachable(self) -> bool:
+        if self.producer is None or not self.producer_started.is_set():
+            return False
+        try:
+            await asyncio.wait_for(self.producer.client.fetch_all_metadata(), 2.0)
+            return True
+        except Exception:
+            return False
+
+
+async def _supervised(loop: Callable[[], Awaitable[None]], name: str) -> None:
+    # A background loop that dies silently is the worst failure: log it loudly and
+    # start it again; readiness reports it as down meanwhile.
+    backoff = 0.5
+    while True:
+        try:
+            await loop()
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.critical("background task died; restarting", extra=log_fields(task=name, retry_in_s=backoff),
+                         exc_info=True)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 10.0)
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def _start_producer(runtime: Runtime) -> None:
+    await start_with_retry(runtime.producer, what=f"{runtime.settings.service} producer")  # type: ignore[type-var]
+    runtime.producer_started.set()
+
+
+async def _run_relay(runtime: Runtime) -> None:
+    await runtime.producer_started.wait()
+    await runtime.relay.run()  # type: ignore[union-attr]
+
+
+async def _prune_outbox(runtime: Runtime) -> None:
+    while True:
+        await asyncio.sleep(600)
+        await prune_published(runtime.pool, runtime.settings.service)  # type: ignore[arg-type]
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness: the process answers")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Readiness: database, broker and consumer all working",
+                responses={503: {"description": "Not ready; the body says which check failed"}})
+    async def readyz(runtime: RuntimeDep) -> JSONResponse:
+        checks = await runtime.readiness()
+        ready = all(checks.values())
+        return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
+                            status_code=200 if ready else 503)
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics(runtime: RuntimeDep) -> Response:
+        return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def create_service_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
+    metrics = Metrics()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(spec.name, settings.log_level, settings.log_json)
+        runtime = Runtime(settings=settings, metrics=metrics)
+        app.state.runtime = runtime
+        runtime.pool = await create_pool(settings)
+        runtime.producer = make_producer(settings)
+        runtime.relay = OutboxRelay(settings, runtime.producer, schema=spec.name, metrics=metrics)
+        runtime.spawn(lambda: _start_producer(runtime), "producer-start")
+        runtime.spawn(lambda: _run_relay(runtime), "outbox-relay")
+        runtime.spawn(lambda: _prune_outbox(runtime), "outbox-prune")
+        if spec.handlers:
+            runtime.consumer = EventConsumer(
+                settings, runtime.pool, runtime.producer,
+                topics=[settings.topic(owner) for owner in spec.consumes_from],
+                handlers=spec.handlers, metrics=metrics,
+            )
+            runtime.spawn(runtime.consumer.run, "consumer")
+        for worker in spec.workers:
+            runtime.spawn(lambda worker=worker: worker(runtime), worker.__name__)
+        log.info("service started", extra=log_fields(port=settings.http_port))
+        try:
+            yield
+        finally:
+            for task in runtime.tasks:
+                task.cancel()
+            await asyncio.wait(runtime.tasks, timeout=5)
+            await stop_quietly(runtime.producer)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(runtime.pool.close(), 3)
+            log.info("service stopped")
+
+    app = FastAPI(title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan)
+    install_problem_handlers(app)
+    app.include_router(_health_router())
+    for router in spec.routers:
+        app.include_router(router)
+    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics)
+    return app
