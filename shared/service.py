@@ -47,6 +47,10 @@ class ServiceSpec:
     handlers: dict[str, Handler] = field(default_factory=dict)
     workers: list[Worker] = field(default_factory=list)
 
+    def create_app(self, settings: Settings | None = None) -> FastAPI:
+        """The uvicorn factory of the service (`services.<name>.app:create_app`)."""
+        return create_service_app(self, settings or Settings(service=self.name))
+
 
 @dataclass
 class Runtime:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
 from services.intake.api import router
 from services.intake.handlers import EVENT_HANDLERS
-from shared.service import ServiceSpec, create_service_app
-from shared.settings import Settings
+from shared.service import ServiceSpec
 
 SPEC = ServiceSpec(
     name="intake",
@@ -18,6 +15,4 @@ SPEC = ServiceSpec(
     handlers=EVENT_HANDLERS,
 )
 
-
-def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(SPEC, settings or Settings(service="intake"))
+create_app = SPEC.create_app

@@ -1,4 +1,4 @@
-"""tickets, customers and the platform tables
+"""intake: customers, tickets and the platform tables (outbox, inbox, idempotency keys)
 
 Revision ID: 0001
 Revises: 

@@ -1,0 +1,125 @@
+"""Dispatch's HTTP API: engineers for the support team, assignments for engineers' phones."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query, Request, Response, Security
+
+from services.dispatch import handlers
+from services.dispatch.domain import AssignmentStatus
+from services.dispatch.schemas import AssignmentPublic, EngineerCreate, EngineerPublic
+from shared.auth import Principal, authenticate
+from shared.http.idempotency import create_once, request_hash
+from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, page_of
+from shared.http.problems import Problem
+from shared.service import RuntimeDep
+
+router = APIRouter(prefix="/v1")
+
+DispatchAdmin = Annotated[Principal, Security(authenticate, scopes=["dispatch:admin"])]
+AssignmentReader = Annotated[Principal, Security(authenticate, scopes=["assignments:read", "dispatch:admin", "ops:read"])]
+AssignmentWriter = Annotated[Principal, Security(authenticate, scopes=["assignments:write", "dispatch:admin"])]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
+
+
+def own_engineer_id(principal: Principal) -> UUID | None:
+    """None for the support team and ops (they see all); the engineer's id otherwise."""
+    if principal.has_any("dispatch:admin", "ops:read"):
+        return None
+    return engineer_id_of(principal)
+
+
+def engineer_id_of(principal: Principal) -> UUID:
+    try:
+        return UUID(principal.sub)
+    except ValueError:
+        raise Problem(403, "not-an-engineer", "this token's subject is not an engineer id") from None
+
+
+@router.post("/engineers", status_code=201, response_model=EngineerPublic, tags=["engineers"],
+             summary="Register an engineer with skills and region")
+async def create_engineer(body: EngineerCreate, request: Request, runtime: RuntimeDep, principal: DispatchAdmin,
+                          idempotency_key: IdempotencyKey = None) -> Any:
+    return await create_once(
+        runtime.uow(), principal=principal.sub, key=idempotency_key,
+        fingerprint=request_hash("POST", request.url.path, body.model_dump(mode="json")),
+        create=lambda uow: handlers.create_engineer(uow, body),
+        render=EngineerPublic.model_validate, location=lambda e: f"/v1/engineers/{e['id']}",
+    )
+
+
+@router.get("/engineers/{engineer_id}", response_model=EngineerPublic, tags=["engineers"], summary="An engineer")
+async def get_engineer(engineer_id: UUID, runtime: RuntimeDep, principal: AssignmentReader) -> Any:
+    own = own_engineer_id(principal)
+    async with runtime.uow() as uow:
+        engineer = await handlers.get_engineer(uow, engineer_id) if own in (None, engineer_id) else None
+    if engineer is None:
+        raise Problem(404, "not-found", f"no engineer {engineer_id}")
+    return engineer
+
+
+@router.get("/tickets/{ticket_id}/assignments", response_model=list[AssignmentPublic], tags=["assignments"],
+            summary="A ticket's assignments (engineers see only their own)")
+async def ticket_assignments(ticket_id: UUID, runtime: RuntimeDep, principal: AssignmentReader) -> Any:
+    async with runtime.uow() as uow:
+        return await handlers.ticket_assignments(uow, ticket_id, engineer_id=own_engineer_id(principal))
+
+
+@router.get("/me/assignments", response_model=Page[AssignmentPublic], tags=["assignments"],
+            summary="The calling engineer's assignments, oldest first",
+            description="Send the last ETag as If-None-Match: an unchanged list answers 304 with no body.",
+            responses={304: {"description": "Not modified since the ETag sent"}})
+async def my_assignments(request: Request, response: Response, runtime: RuntimeDep, principal: AssignmentReader,
+                         cursor: Annotated[str | None, Query(max_length=512)] = None,
+                         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+                         status: AssignmentStatus | None = None) -> Any:
+    engineer_id = engineer_id_of(principal)
+    after = _assignment_cursor(cursor)
+    async with runtime.uow() as uow:
+        rows = await handlers.engineer_assignments(uow, engineer_id, after=after, limit=limit,
+                                                   status=status.value if status else None)
+    page = page_of([AssignmentPublic.model_validate(r) for r in rows], limit,
+                   key=lambda a: (a.assigned_at.isoformat(), str(a.id)))
+    # Phones on bad networks poll: an unchanged list costs them a header, not a body.
+    etag = '"' + hashlib.sha256(page.model_dump_json().encode()).hexdigest()[:32] + '"'
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"ETag": etag})
+    response.headers["ETag"] = etag
+    return page
+
+
+def _assignment_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
+    values = decode_cursor(cursor, 2)
+    if values is None:
+        return None
+    try:
+        return datetime.fromisoformat(values[0]), UUID(values[1])
+    except (TypeError, ValueError):
+        raise Problem(422, "cursor-invalid", "the cursor is not one this API gave out") from None
+
+
+@router.get("/assignments/{assignment_id}", response_model=AssignmentPublic, tags=["assignments"],
+            summary="An assignment (engineers: only their own)")
+async def get_assignment(assignment_id: UUID, runtime: RuntimeDep, principal: AssignmentReader) -> Any:
+    own = own_engineer_id(principal)
+    async with runtime.uow() as uow:
+        row = await handlers.get_assignment(uow, assignment_id)
+    if row is None or own not in (None, row["engineer_id"]):
+        raise Problem(404, "not-found", f"no assignment {assignment_id}")
+    return row
+
+
+@router.post("/assignments/{assignment_id}/accept", response_model=AssignmentPublic, tags=["assignments"],
+             summary="Accept an assignment; accepting again is a harmless retry",
+             responses={404: {"description": "No such assignment for this engineer"},
+                        409: {"description": "The assignment can no longer be accepted"}})
+async def accept_assignment(assignment_id: UUID, runtime: RuntimeDep, principal: AssignmentWriter) -> Any:
+    engineer_id = None if principal.has("dispatch:admin") else engineer_id_of(principal)
+    async with runtime.uow() as uow:
+        row = await handlers.accept_assignment(uow, assignment_id, engineer_id=engineer_id)
+        await uow.commit()
+    return row

@@ -1,0 +1,35 @@
+"""What dispatch's clients send and receive."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.dispatch.domain import AssignmentStatus, Skill
+
+
+class EngineerCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str = Field(min_length=1, max_length=200)
+    skills: list[Skill] = Field(min_length=1, max_length=len(Skill))
+    region: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class EngineerPublic(BaseModel):
+    id: UUID
+    name: str
+    skills: list[Skill]
+    region: str | None
+    active: bool
+    created_at: datetime
+
+
+class AssignmentPublic(BaseModel):
+    id: UUID
+    ticket_id: UUID
+    engineer_id: UUID
+    status: AssignmentStatus
+    assigned_at: datetime
+    accepted_at: datetime | None

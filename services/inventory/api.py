@@ -1,0 +1,66 @@
+"""Inventory's HTTP API: the parts catalogue, stock receipts, and availability for vendors."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Request, Security
+
+from services.inventory import domain, handlers
+from services.inventory.schemas import (
+    Availability, PartCreate, PartPublic, ReceiptCreate, ReceiptPublic, WarehouseAvailability,
+)
+from shared.auth import Principal, authenticate
+from shared.http.idempotency import create_once, request_hash
+from shared.http.problems import Problem
+from shared.service import RuntimeDep
+
+router = APIRouter(prefix="/v1")
+
+InventoryAdmin = Annotated[Principal, Security(authenticate, scopes=["inventory:admin"])]
+PartsReader = Annotated[Principal, Security(authenticate, scopes=["parts:read", "inventory:admin", "ops:read"])]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
+PartNumber = Annotated[str, Path(pattern=domain.PART_NUMBER.pattern, max_length=64)]
+
+
+@router.post("/parts", status_code=201, response_model=PartPublic, tags=["parts"], summary="Register a part",
+             responses={409: {"description": "Part number already registered"}})
+async def register_part(body: PartCreate, request: Request, runtime: RuntimeDep, principal: InventoryAdmin,
+                        idempotency_key: IdempotencyKey = None) -> Any:
+    return await create_once(
+        runtime.uow(), principal=principal.sub, key=idempotency_key,
+        fingerprint=request_hash("POST", request.url.path, body.model_dump(mode="json")),
+        create=lambda uow: handlers.register_part(uow, body),
+        render=PartPublic.model_validate, location=lambda p: f"/v1/parts/{p['part_number']}/availability",
+    )
+
+
+@router.post("/parts/{part_number}/receipts", status_code=201, response_model=ReceiptPublic, tags=["parts"],
+             summary="Book a delivery into a warehouse (IV-6)", responses={404: {"description": "No such part"}})
+async def receive_stock(part_number: PartNumber, body: ReceiptCreate, request: Request, runtime: RuntimeDep,
+                        principal: InventoryAdmin, idempotency_key: IdempotencyKey = None) -> Any:
+    return await create_once(
+        runtime.uow(), principal=principal.sub, key=idempotency_key,
+        fingerprint=request_hash("POST", request.url.path, body.model_dump(mode="json")),
+        create=lambda uow: handlers.receive_stock(uow, part_number, body),
+        render=ReceiptPublic.model_validate,
+    )
+
+
+@router.get("/parts/{part_number}/availability", response_model=Availability, tags=["parts"],
+            summary="How many of a part can be had now (IV-7)",
+            description="Partner vendors see only their own parts; no costs, no customers.",
+            responses={404: {"description": "No such part (or not this vendor's)"}})
+async def availability(part_number: PartNumber, runtime: RuntimeDep, principal: PartsReader) -> Any:
+    async with runtime.uow() as uow:
+        vendor = await handlers.part_vendor(uow, part_number)
+        visible = vendor is not None and domain.may_see(
+            vendor, vendor=principal.vendor, is_staff=principal.has_any("inventory:admin", "ops:read"))
+        levels = await handlers.stock_levels(uow, part_number) if visible else []
+    if not visible:
+        raise Problem(404, "not-found", f"no part {part_number}")
+    return Availability(
+        part_number=part_number,
+        available=domain.total_available(levels),
+        warehouses=[WarehouseAvailability(warehouse=s.warehouse, available=s.available) for s in levels],
+    )

@@ -1,0 +1,51 @@
+"""What inventory's clients send and receive. Vendors' answers carry no cost and no customer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.inventory.domain import PART_NUMBER
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PartCreate(Strict):
+    part_number: str = Field(pattern=PART_NUMBER.pattern, max_length=64)
+    vendor: str = Field(min_length=1, max_length=64)
+    description: str = Field(min_length=1, max_length=500)
+
+
+class PartPublic(BaseModel):
+    part_number: str
+    vendor: str
+    description: str
+    created_at: datetime
+
+
+class ReceiptCreate(Strict):
+    warehouse: str = Field(min_length=1, max_length=64)
+    quantity: int = Field(ge=1, le=1_000_000)
+
+
+class ReceiptPublic(BaseModel):
+    id: UUID
+    part_number: str
+    warehouse: str
+    quantity: int
+    received_at: datetime
+
+
+class WarehouseAvailability(BaseModel):
+    warehouse: str
+    available: int
+
+
+class Availability(BaseModel):
+    part_number: str
+    available: int
+    warehouses: list[WarehouseAvailability]
