@@ -81,7 +81,7 @@ class UnitOfWork:
         self.pool = pool
         self.settings = settings
         self.acquire_timeout = acquire_timeout
-        self.events: list[Event] = []
+        self.events: list[tuple[Event, str | None]] = []
         self.conn: asyncpg.Connection = None  # type: ignore[assignment]
         self._tx: asyncpg.transaction.Transaction | None = None
         self._committed = False
@@ -97,8 +97,12 @@ class UnitOfWork:
             raise DatabaseUnavailable(str(exc) or type(exc).__name__) from exc
         return self
 
-    def publish(self, *events: "Event") -> None:
-        self.events.extend(events)
+    def publish(self, *events: "Event", trace_id: str | None = None) -> None:
+        """Queue events for the outbox; each keeps the trace it was caused in."""
+        from shared.observability import trace_id_var
+
+        trace = trace_id or trace_id_var.get()
+        self.events.extend((event, trace) for event in events)
 
     async def commit(self) -> None:
         from shared.outbox import write_outbox

@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql as pg
 
 from shared.db import TRANSIENT_ERRORS, asyncpg_dsn, init_connection
 from shared.events.envelope import Envelope
-from shared.observability import log_fields, trace_id_var, traceparent
+from shared.observability import log_fields, traceparent
 
 if TYPE_CHECKING:
     from aiokafka import AIOKafkaProducer
@@ -69,8 +69,7 @@ def notify_trigger_sql(schema: str) -> list[str]:
     ]
 
 
-def envelope_for(event: "Event", source: str) -> Envelope:
-    trace_id = trace_id_var.get()
+def envelope_for(event: "Event", source: str, trace_id: str | None = None) -> Envelope:
     return Envelope(
         type=event.type,
         dataversion=event.version,
@@ -81,9 +80,11 @@ def envelope_for(event: "Event", source: str) -> Envelope:
     )
 
 
-async def write_outbox(conn: asyncpg.Connection, settings: "Settings", events: Sequence["Event"]) -> None:
+async def write_outbox(conn: asyncpg.Connection, settings: "Settings",
+                       traced_events: Sequence[tuple["Event", str | None]]) -> None:
     schema = settings.service
-    envelopes = [envelope_for(e, settings.event_source) for e in events]
+    events = [event for event, _ in traced_events]
+    envelopes = [envelope_for(event, settings.event_source, trace) for event, trace in traced_events]
     # One statement for all of a transaction's events: fewer round trips on the hot path.
     await conn.execute(
         f"""INSERT INTO {schema}.outbox (event_id, topic, key, type, headers, payload)

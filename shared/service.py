@@ -14,7 +14,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -62,6 +62,13 @@ class Runtime:
     relay: OutboxRelay | None = None
     consumer: EventConsumer | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
+    resources: dict[str, Any] = field(default_factory=dict)
+
+    def resource(self, name: str, factory: Callable[["Runtime"], Any]) -> Any:
+        """A per-app object made on first use (batchers, caches): never module-level state."""
+        if name not in self.resources:
+            self.resources[name] = factory(self)
+        return self.resources[name]
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.pool, self.settings)  # type: ignore[arg-type]
@@ -177,6 +184,9 @@ def create_service_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
         try:
             yield
         finally:
+            for resource in runtime.resources.values():
+                if hasattr(resource, "close"):
+                    await resource.close()
             for task in runtime.tasks:
                 task.cancel()
             await asyncio.wait(runtime.tasks, timeout=5)

@@ -13,7 +13,7 @@ from services.dispatch import handlers
 from services.dispatch.domain import AssignmentStatus
 from services.dispatch.schemas import AssignmentPublic, EngineerCreate, EngineerPublic
 from shared.auth import Principal, authenticate
-from shared.http.idempotency import create_once, request_hash
+from shared.http.creation import CreateEndpoint, one_at_a_time
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, page_of
 from shared.http.problems import Problem
 from shared.service import RuntimeDep
@@ -24,6 +24,9 @@ DispatchAdmin = Annotated[Principal, Security(authenticate, scopes=["dispatch:ad
 AssignmentReader = Annotated[Principal, Security(authenticate, scopes=["assignments:read", "dispatch:admin", "ops:read"])]
 AssignmentWriter = Annotated[Principal, Security(authenticate, scopes=["assignments:write", "dispatch:admin"])]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
+
+ENGINEERS = CreateEndpoint("engineers", one_at_a_time(handlers.create_engineer), EngineerPublic.model_validate,
+                           location=lambda e: f"/v1/engineers/{e['id']}")
 
 
 def own_engineer_id(principal: Principal) -> UUID | None:
@@ -44,12 +47,7 @@ def engineer_id_of(principal: Principal) -> UUID:
              summary="Register an engineer with skills and region")
 async def create_engineer(body: EngineerCreate, request: Request, runtime: RuntimeDep, principal: DispatchAdmin,
                           idempotency_key: IdempotencyKey = None) -> Any:
-    return await create_once(
-        runtime.uow(), principal=principal.sub, key=idempotency_key,
-        fingerprint=request_hash("POST", request.url.path, body.model_dump(mode="json")),
-        create=lambda uow: handlers.create_engineer(uow, body),
-        render=EngineerPublic.model_validate, location=lambda e: f"/v1/engineers/{e['id']}",
-    )
+    return await ENGINEERS(runtime, request, principal=principal.sub, key=idempotency_key, body=body)
 
 
 @router.get("/engineers/{engineer_id}", response_model=EngineerPublic, tags=["engineers"], summary="An engineer")

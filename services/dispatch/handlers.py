@@ -12,18 +12,19 @@ from services.dispatch.schemas import EngineerCreate
 from shared.db import UnitOfWork
 from shared.events.contracts import AssignmentUnassigned, TicketCreated
 from shared.events.envelope import Envelope
+from shared.http.creation import Created
 
 ASSIGNMENT_COLUMNS = "id, ticket_id, engineer_id, status, assigned_at, accepted_at"
 ENGINEER_COLUMNS = "id, name, skills, region, active, created_at"
 
 
-async def create_engineer(uow: UnitOfWork, command: EngineerCreate) -> dict[str, Any]:
+async def create_engineer(uow: UnitOfWork, command: EngineerCreate) -> Created:
     row = await uow.conn.fetchrow(
         f"INSERT INTO dispatch.engineers (id, name, skills, region, active, created_at) "
         f"VALUES ($1, $2, $3, $4, true, now()) RETURNING {ENGINEER_COLUMNS}",
         uuid.uuid4(), command.name, sorted({s.value for s in command.skills}), command.region,
     )
-    return dict(row)
+    return dict(row), []
 
 
 async def get_engineer(uow: UnitOfWork, engineer_id: UUID) -> dict[str, Any] | None:

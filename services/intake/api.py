@@ -6,17 +6,23 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Request, Security
+from fastapi.responses import JSONResponse
 
 from services.intake import handlers
 from services.intake.domain import TicketStatus
 from services.intake.schemas import CustomerCreate, CustomerPublic, TicketCreate, TicketPublic
 from shared.auth import Principal, authenticate
-from shared.http.idempotency import create_once, request_hash
+from shared.http.creation import CreateEndpoint, one_at_a_time
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, page_of
 from shared.http.problems import Problem
 from shared.service import RuntimeDep
 
 router = APIRouter(prefix="/v1")
+
+CUSTOMERS = CreateEndpoint("customers", one_at_a_time(handlers.create_customer), CustomerPublic.model_validate,
+                           location=lambda c: f"/v1/customers/{c['id']}")
+TICKETS = CreateEndpoint("tickets", handlers.create_tickets, TicketPublic.model_validate,
+                         location=lambda t: f"/v1/tickets/{t['id']}")
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255,
                                               description="Retry-safe creation: the same key returns the first answer")]
@@ -36,13 +42,8 @@ _CREATE_ERRORS: dict[int | str, dict[str, Any]] = {
 @router.post("/customers", status_code=201, response_model=CustomerPublic, tags=["customers"],
              summary="Register a customer", responses=_CREATE_ERRORS)
 async def create_customer(body: CustomerCreate, request: Request, runtime: RuntimeDep, principal: Admin,
-                          idempotency_key: IdempotencyKey = None) -> Any:
-    return await create_once(
-        runtime.uow(), principal=principal.sub, key=idempotency_key,
-        fingerprint=request_hash("POST", request.url.path, body.model_dump(mode="json")),
-        create=lambda uow: handlers.create_customer(uow, body),
-        render=CustomerPublic.model_validate, location=lambda c: f"/v1/customers/{c['id']}",
-    )
+                          idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    return await CUSTOMERS(runtime, request, principal=principal.sub, key=idempotency_key, body=body)
 
 
 @router.get("/customers/{customer_id}", response_model=CustomerPublic, tags=["customers"], summary="A customer")
@@ -59,13 +60,8 @@ async def get_customer(customer_id: UUID, runtime: RuntimeDep, principal: Ticket
              description="IN-1/IN-3: the ticket is recorded once, classified P1-P4 from its impact, and handed "
                          "to dispatch and escalation (IN-2). Send an Idempotency-Key to retry safely.")
 async def create_ticket(body: TicketCreate, request: Request, runtime: RuntimeDep, principal: TicketWriter,
-                        idempotency_key: IdempotencyKey = None) -> Any:
-    return await create_once(
-        runtime.uow(), principal=principal.sub, key=idempotency_key,
-        fingerprint=request_hash("POST", request.url.path, body.model_dump(mode="json")),
-        create=lambda uow: handlers.create_ticket(uow, body, created_by=principal.sub),
-        render=TicketPublic.model_validate, location=lambda t: f"/v1/tickets/{t['id']}",
-    )
+                        idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    return await TICKETS(runtime, request, principal=principal.sub, key=idempotency_key, body=body)
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketPublic, tags=["tickets"], summary="A ticket",

@@ -10,6 +10,8 @@ from uuid import UUID
 from services.intake import domain
 from services.intake.schemas import CustomerCreate, TicketCreate
 from shared.db import UnitOfWork
+from shared.errors import DomainError
+from shared.http.creation import Created, CreateRequest
 from shared.events.contracts import AssignmentAccepted, AssignmentCreated, AssignmentUnassigned, TicketCreated
 from shared.events.envelope import Envelope
 
@@ -17,13 +19,13 @@ TICKET_COLUMNS = ("id, number, customer_id, summary, description, channel, categ
                   "region, created_at, updated_at")
 
 
-async def create_customer(uow: UnitOfWork, command: CustomerCreate) -> dict[str, Any]:
+async def create_customer(uow: UnitOfWork, command: CustomerCreate) -> Created:
     row = await uow.conn.fetchrow(
         "INSERT INTO intake.customers (id, name, region, created_at) VALUES ($1, $2, $3, now()) "
         "RETURNING id, name, region, created_at",
         uuid.uuid4(), command.name, command.region,
     )
-    return dict(row)
+    return dict(row), []
 
 
 async def get_customer(uow: UnitOfWork, customer_id: UUID) -> dict[str, Any] | None:
@@ -31,29 +33,46 @@ async def get_customer(uow: UnitOfWork, customer_id: UUID) -> dict[str, Any] | N
     return dict(row) if row else None
 
 
-async def create_ticket(uow: UnitOfWork, command: TicketCreate, *, created_by: str) -> dict[str, Any]:
-    priority = domain.classify(command.impact)
+async def create_tickets(uow: UnitOfWork, requests: list[CreateRequest[TicketCreate]]) -> list[Created | DomainError]:
+    """IN-1/IN-2/IN-3: record a batch of fault reports in one statement, each classified and handed on.
+
+    The ticket and its `ticket.created` commit together, so dispatch and escalation always hear of it.
+    """
     now = datetime.now(UTC)
-    # IN-2: the ticket and its hand-off event commit together, so dispatch always hears of it.
-    row = await uow.conn.fetchrow(
+    commands = [r.command for r in requests]
+    ids = [uuid.uuid4() for _ in commands]
+    records = await uow.conn.fetch(
         f"""INSERT INTO intake.tickets (id, number, customer_id, summary, description, channel, category, impact,
                                         priority, status, region, created_by, created_at, updated_at)
-            SELECT $1, 'T-' || lpad(nextval('intake.ticket_number_seq')::text, 8, '0'), c.id, $3, $4, $5, $6, $7,
-                   $8, 'new', coalesce($9, c.region), $10, $11, $11
-            FROM intake.customers c WHERE c.id = $2
+            SELECT u.id, 'T-' || lpad(nextval('intake.ticket_number_seq')::text, 8, '0'), c.id, u.summary,
+                   u.description, u.channel, u.category, u.impact, u.priority, 'new', coalesce(u.region, c.region),
+                   u.created_by, $10, $10
+            FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                        $8::text[], $9::text[], $11::text[])
+                 WITH ORDINALITY AS u(id, customer_id, summary, description, channel, category, impact, priority,
+                                      region, created_by, ord)
+            JOIN intake.customers c ON c.id = u.customer_id
+            ORDER BY u.ord
             RETURNING {TICKET_COLUMNS}""",
-        uuid.uuid4(), command.customer_id, command.summary, command.description, command.channel.value,
-        command.category.value, command.impact.value, priority.value, command.region, created_by, now,
+        ids, [c.customer_id for c in commands], [c.summary for c in commands], [c.description for c in commands],
+        [c.channel.value for c in commands], [c.category.value for c in commands], [c.impact.value for c in commands],
+        [domain.classify(c.impact).value for c in commands], [c.region for c in commands], now,
+        [r.principal for r in requests],
     )
-    if row is None:
-        raise domain.UnknownCustomer(f"customer {command.customer_id} does not exist", customer_id=command.customer_id)
-    ticket = dict(row)
-    uow.publish(TicketCreated(
-        ticket_id=ticket["id"], number=ticket["number"], customer_id=ticket["customer_id"], priority=priority.value,
-        category=ticket["category"], channel=ticket["channel"], summary=ticket["summary"], region=ticket["region"],
-        created_at=ticket["created_at"],
-    ))
-    return ticket
+    created = {r["id"]: dict(r) for r in records}
+    results: list[Created | DomainError] = []
+    for ticket_id, command in zip(ids, commands, strict=True):
+        ticket = created.get(ticket_id)
+        if ticket is None:
+            results.append(domain.UnknownCustomer(f"customer {command.customer_id} does not exist",
+                                                  customer_id=command.customer_id))
+            continue
+        results.append((ticket, [TicketCreated(
+            ticket_id=ticket["id"], number=ticket["number"], customer_id=ticket["customer_id"],
+            priority=ticket["priority"], category=ticket["category"], channel=ticket["channel"],
+            summary=ticket["summary"], region=ticket["region"], created_at=ticket["created_at"],
+        )]))
+    return results
 
 
 async def get_ticket(uow: UnitOfWork, ticket_id: UUID) -> dict[str, Any] | None:

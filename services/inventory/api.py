@@ -8,10 +8,10 @@ from fastapi import APIRouter, Header, Path, Request, Security
 
 from services.inventory import domain, handlers
 from services.inventory.schemas import (
-    Availability, PartCreate, PartPublic, ReceiptCreate, ReceiptPublic, WarehouseAvailability,
+    Availability, PartCreate, PartPublic, ReceiptCreate, ReceiptPublic, StockReceipt, WarehouseAvailability,
 )
 from shared.auth import Principal, authenticate
-from shared.http.idempotency import create_once, request_hash
+from shared.http.creation import CreateEndpoint, one_at_a_time
 from shared.http.problems import Problem
 from shared.service import RuntimeDep
 
@@ -22,29 +22,24 @@ PartsReader = Annotated[Principal, Security(authenticate, scopes=["parts:read", 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
 PartNumber = Annotated[str, Path(pattern=domain.PART_NUMBER.pattern, max_length=64)]
 
+PARTS = CreateEndpoint("parts", one_at_a_time(handlers.register_part), PartPublic.model_validate,
+                       location=lambda p: f"/v1/parts/{p['part_number']}/availability")
+RECEIPTS = CreateEndpoint("receipts", one_at_a_time(handlers.receive_stock), ReceiptPublic.model_validate)
+
 
 @router.post("/parts", status_code=201, response_model=PartPublic, tags=["parts"], summary="Register a part",
              responses={409: {"description": "Part number already registered"}})
 async def register_part(body: PartCreate, request: Request, runtime: RuntimeDep, principal: InventoryAdmin,
                         idempotency_key: IdempotencyKey = None) -> Any:
-    return await create_once(
-        runtime.uow(), principal=principal.sub, key=idempotency_key,
-        fingerprint=request_hash("POST", request.url.path, body.model_dump(mode="json")),
-        create=lambda uow: handlers.register_part(uow, body),
-        render=PartPublic.model_validate, location=lambda p: f"/v1/parts/{p['part_number']}/availability",
-    )
+    return await PARTS(runtime, request, principal=principal.sub, key=idempotency_key, body=body)
 
 
 @router.post("/parts/{part_number}/receipts", status_code=201, response_model=ReceiptPublic, tags=["parts"],
              summary="Book a delivery into a warehouse (IV-6)", responses={404: {"description": "No such part"}})
 async def receive_stock(part_number: PartNumber, body: ReceiptCreate, request: Request, runtime: RuntimeDep,
                         principal: InventoryAdmin, idempotency_key: IdempotencyKey = None) -> Any:
-    return await create_once(
-        runtime.uow(), principal=principal.sub, key=idempotency_key,
-        fingerprint=request_hash("POST", request.url.path, body.model_dump(mode="json")),
-        create=lambda uow: handlers.receive_stock(uow, part_number, body),
-        render=ReceiptPublic.model_validate,
-    )
+    receipt = StockReceipt(part_number=part_number, **body.model_dump())
+    return await RECEIPTS(runtime, request, principal=principal.sub, key=idempotency_key, body=receipt)
 
 
 @router.get("/parts/{part_number}/availability", response_model=Availability, tags=["parts"],

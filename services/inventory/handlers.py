@@ -9,13 +9,14 @@ from typing import Any
 import asyncpg
 
 from services.inventory import domain
-from services.inventory.schemas import PartCreate, ReceiptCreate
+from services.inventory.schemas import PartCreate, StockReceipt
 from shared.db import UnitOfWork
 from shared.events.contracts import PartRegistered, PartStockReceived, TicketCreated
 from shared.events.envelope import Envelope
+from shared.http.creation import Created
 
 
-async def register_part(uow: UnitOfWork, command: PartCreate) -> dict[str, Any]:
+async def register_part(uow: UnitOfWork, command: PartCreate) -> Created:
     try:
         row = await uow.conn.fetchrow(
             "INSERT INTO inventory.parts (part_number, vendor, description, created_at) VALUES ($1, $2, $3, now()) "
@@ -24,11 +25,13 @@ async def register_part(uow: UnitOfWork, command: PartCreate) -> dict[str, Any]:
         )
     except asyncpg.UniqueViolationError:
         raise domain.PartExists(f"part {command.part_number} is already registered") from None
-    uow.publish(PartRegistered(part_number=command.part_number, vendor=command.vendor, description=command.description))
-    return dict(row)
+    return dict(row), [PartRegistered(part_number=command.part_number, vendor=command.vendor,
+                                      description=command.description)]
 
 
-async def receive_stock(uow: UnitOfWork, part_number: str, command: ReceiptCreate) -> dict[str, Any]:
+async def receive_stock(uow: UnitOfWork, command: StockReceipt) -> Created:
+    """IV-6: a delivery booked into a warehouse raises its stock."""
+    part_number = command.part_number
     if await uow.conn.fetchval("SELECT 1 FROM inventory.parts WHERE part_number = $1", part_number) is None:
         raise domain.PartNotFound(f"no part {part_number}")
     now = datetime.now(UTC)
@@ -42,9 +45,8 @@ async def receive_stock(uow: UnitOfWork, part_number: str, command: ReceiptCreat
         "ON CONFLICT (part_number, warehouse) DO UPDATE SET on_hand = inventory.stock.on_hand + EXCLUDED.on_hand",
         part_number, command.warehouse, command.quantity,
     )
-    uow.publish(PartStockReceived(part_number=part_number, warehouse=command.warehouse, quantity=command.quantity,
-                                  received_at=now))
-    return dict(receipt)
+    return dict(receipt), [PartStockReceived(part_number=part_number, warehouse=command.warehouse,
+                                              quantity=command.quantity, received_at=now)]
 
 
 async def part_vendor(uow: UnitOfWork, part_number: str) -> str | None:

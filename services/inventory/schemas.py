@@ -32,6 +32,12 @@ class ReceiptCreate(Strict):
     quantity: int = Field(ge=1, le=1_000_000)
 
 
+class StockReceipt(ReceiptCreate):
+    """A receipt with the part it is for (from the path)."""
+
+    part_number: str
+
+
 class ReceiptPublic(BaseModel):
     id: UUID
     part_number: str

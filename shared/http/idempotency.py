@@ -10,20 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import asyncpg
 import sqlalchemy as sa
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
 from sqlalchemy.dialects import postgresql as pg
 
 from shared.http.problems import Problem
-
-if TYPE_CHECKING:
-    from shared.db import UnitOfWork
 
 MAX_KEY_LENGTH = 255
 
@@ -86,27 +80,51 @@ async def remember(conn: asyncpg.Connection, schema: str, principal: str, key: s
     )
 
 
-async def create_once(
-    uow: UnitOfWork,
-    *,
-    principal: str,
-    key: str | None,
-    fingerprint: str,
-    create: Callable[[UnitOfWork], Awaitable[Any]],
-    render: Callable[[Any], Any],
-    status_code: int = 201,
-    location: Callable[[Any], str] | None = None,
-) -> JSONResponse:
-    """Run `create` once per (principal, key); a 2xx is sent only after the commit."""
-    async with uow:
-        if key is not None:
-            stored = await claim(uow.conn, uow.settings.service, principal, validate_key(key), fingerprint)
-            if stored is not None:
-                return JSONResponse(stored.body, status_code=stored.status_code,
-                                    headers={"Idempotent-Replayed": "true"})
-        body = jsonable_encoder(render(await create(uow)))
-        if key is not None:
-            await remember(uow.conn, uow.settings.service, principal, key, status_code, body)
-        await uow.commit()
-    headers = {"Location": location(body)} if location else None
-    return JSONResponse(body, status_code=status_code, headers=headers)
+async def claim_many(conn: asyncpg.Connection, schema: str,
+                     requests: list[tuple[str, str, str]]) -> dict[tuple[str, str], StoredAnswer | Problem | None]:
+    """`claim` for a batch of (principal, key, fingerprint), all keys distinct, in two statements."""
+    if not requests:
+        return {}
+    principals, keys, fingerprints = (list(column) for column in zip(*requests, strict=True))
+    claimed = await conn.fetch(
+        f"INSERT INTO {schema}.idempotency_keys (principal, key, request_hash) "
+        "SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING RETURNING principal, key",
+        principals, keys, fingerprints,
+    )
+    outcome: dict[tuple[str, str], StoredAnswer | Problem | None] = {(r["principal"], r["key"]): None for r in claimed}
+    taken = [(p, k, f) for p, k, f in requests if (p, k) not in outcome]
+    if taken:
+        stored = await conn.fetch(
+            f"SELECT i.principal, i.key, i.request_hash, i.status_code, i.response FROM {schema}.idempotency_keys i "
+            "JOIN unnest($1::text[], $2::text[]) AS u(principal, key) USING (principal, key)",
+            [p for p, _, _ in taken], [k for _, k, _ in taken],
+        )
+        by_key = {(r["principal"], r["key"]): r for r in stored}
+        for principal, key, fingerprint in taken:
+            row = by_key[(principal, key)]
+            if row["request_hash"] != fingerprint:
+                outcome[(principal, key)] = Problem(422, "idempotency-key-reused",
+                                                    "this Idempotency-Key was used with a different request")
+            else:
+                outcome[(principal, key)] = StoredAnswer(row["status_code"], row["response"])
+    return outcome
+
+
+async def release_many(conn: asyncpg.Connection, schema: str, keys: list[tuple[str, str]]) -> None:
+    """Give back claims whose request failed: a failure is not an answer to replay."""
+    if keys:
+        await conn.execute(
+            f"DELETE FROM {schema}.idempotency_keys WHERE (principal, key) IN "
+            "(SELECT * FROM unnest($1::text[], $2::text[]))",
+            [p for p, _ in keys], [k for _, k in keys],
+        )
+
+
+async def remember_many(conn: asyncpg.Connection, schema: str, answers: list[tuple[str, str, int, Any]]) -> None:
+    if answers:
+        await conn.execute(
+            f"UPDATE {schema}.idempotency_keys i SET status_code = u.status_code, response = u.response "
+            "FROM unnest($1::text[], $2::text[], $3::int[], $4::jsonb[]) AS u(principal, key, status_code, response) "
+            "WHERE i.principal = u.principal AND i.key = u.key",
+            [a[0] for a in answers], [a[1] for a in answers], [a[2] for a in answers], [a[3] for a in answers],
+        )
