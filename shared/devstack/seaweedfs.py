@@ -158,14 +158,23 @@ async def _launch(store: SeaweedFS, *, timeout: float) -> None:
 
 async def _bucket_takes_writes(http: httpx.AsyncClient, endpoint: str, bucket: str) -> bool:
     # -bucket creates the bucket a moment after S3 answers, and only with credentials set;
-    # creating it here as well is harmless (409 BucketAlreadyOwnedByYou).
+    # creating it here as well is harmless (409 BucketAlreadyOwnedByYou). An anonymous write
+    # to a missing bucket answers 403, not 404.
     probe = await http.put(f"{endpoint}/{bucket}/.fieldops-ready", content=b"ok")
-    if probe.status_code == 404:
+    if probe.status_code in (403, 404):
         created = await http.put(f"{endpoint}/{bucket}")
         if created.status_code not in (200, 409):
             return False
         probe = await http.put(f"{endpoint}/{bucket}/.fieldops-ready", content=b"ok")
     return probe.status_code == 200
+
+
+async def ensure_bucket(endpoint: str, bucket: str, *, timeout: float = 10.0) -> None:
+    """Create `bucket` unless it exists, and wait until it takes writes."""
+    async with httpx.AsyncClient(timeout=2.0) as http:
+        await wait_until(
+            lambda: _bucket_takes_writes(http, endpoint, bucket), timeout=timeout, what=f"bucket {bucket}"
+        )
 
 
 def _stop_leftover(data_dir: Path) -> None:
