@@ -120,13 +120,18 @@ async def _launch(broker: Tansu, *, timeout: float) -> None:
         "--storage-engine", broker.storage,
     ]
     broker.process = spawn(argv, env=env, log_path=broker.log_path)
-    await wait_until(
-        lambda: kafka_answers(LOOPBACK, broker.port),
-        timeout=timeout,
-        what=f"Tansu on {broker.listener}",
-        alive=lambda: broker.pid is not None,
-        describe_failure=lambda: f"Log ({broker.log_path}):\n{log_tail(broker.log_path)}",
-    )
+    try:
+        await wait_until(
+            lambda: kafka_answers(LOOPBACK, broker.port),
+            timeout=timeout,
+            what=f"Tansu on {broker.listener}",
+            alive=lambda: broker.pid is not None,
+            describe_failure=lambda: f"Log ({broker.log_path}):\n{log_tail(broker.log_path)}",
+        )
+    except BaseException:
+        # a timeout, a crash or Ctrl-C while starting: leave nothing running behind
+        broker.kill()
+        raise
 
 
 async def kafka_answers(host: str, port: int, *, timeout: float = 2.0) -> bool:

@@ -118,13 +118,18 @@ async def _launch(server: EmbeddedPostgres, *, timeout: float) -> None:
         await conn.close()
         return True
 
-    await wait_until(
-        accepts_connections,
-        timeout=timeout,
-        what=f"PostgreSQL on {LOOPBACK}:{server.port}",
-        alive=lambda: server.process is not None and server.process.poll() is None,
-        describe_failure=lambda: f"Log ({server.log_path}):\n{log_tail(server.log_path)}",
-    )
+    try:
+        await wait_until(
+            accepts_connections,
+            timeout=timeout,
+            what=f"PostgreSQL on {LOOPBACK}:{server.port}",
+            alive=lambda: server.process is not None and server.process.poll() is None,
+            describe_failure=lambda: f"Log ({server.log_path}):\n{log_tail(server.log_path)}",
+        )
+    except BaseException:
+        # a timeout, a crash or Ctrl-C while starting: leave nothing running behind
+        server.kill()
+        raise
 
 
 def _system_user() -> str | None:

@@ -147,13 +147,18 @@ async def _launch(store: SeaweedFS, *, timeout: float) -> None:
     ]
     store.process = spawn(argv, log_path=store.log_path, cwd=store.data_dir)
     async with httpx.AsyncClient(timeout=2.0) as http:
-        await wait_until(
-            lambda: _bucket_takes_writes(http, store.s3_endpoint, store.bucket),
-            timeout=timeout,
-            what=f"SeaweedFS S3 on {store.s3_endpoint}",
-            alive=lambda: store.pid is not None,
-            describe_failure=lambda: f"Log ({store.log_path}):\n{log_tail(store.log_path)}",
-        )
+        try:
+            await wait_until(
+                lambda: _bucket_takes_writes(http, store.s3_endpoint, store.bucket),
+                timeout=timeout,
+                what=f"SeaweedFS S3 on {store.s3_endpoint}",
+                alive=lambda: store.pid is not None,
+                describe_failure=lambda: f"Log ({store.log_path}):\n{log_tail(store.log_path)}",
+            )
+        except BaseException:
+            # a timeout, a crash or Ctrl-C while starting: leave nothing running behind
+            store.kill()
+            raise
 
 
 async def _bucket_takes_writes(http: httpx.AsyncClient, endpoint: str, bucket: str) -> bool:
