@@ -8,9 +8,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from shared.devstack.commands import devstack_cli
 from shared.settings import SERVICES, Settings
 
 app = typer.Typer(help="fieldops: after-sales field service backend", no_args_is_help=True)
+app.add_typer(devstack_cli)
 console = Console()
 
 
@@ -30,7 +32,7 @@ def serve(
     import uvicorn
 
     os.environ["FIELDOPS_SERVICE"] = service
-    settings = Settings(service=service, port=port)
+    settings = Settings(service=service, **({"port": port} if port else {}))
     uvicorn.run(
         f"services.{service}.app:create_app",
         factory=True,

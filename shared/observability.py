@@ -68,12 +68,25 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class PlainFormatter(JsonFormatter):
+    """One line a person reads, the same fields as the JSON form."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = json.loads(super().format(record))
+        head = f"{entry.pop('time')[11:23]} {entry.pop('level').upper():7} {entry.pop('message')}"
+        for key in ("service", "logger"):
+            entry.pop(key)
+        error = entry.pop("error", None)
+        tail = " ".join(f"{k}={v}" for k, v in entry.items())
+        return f"{head}  {tail}" + (f"\n{error}" if error else "")
+
+
 def configure_logging(service: str, level: str = "INFO", as_json: bool = True) -> None:
     handler = logging.StreamHandler(sys.stdout)
     if as_json:
         handler.setFormatter(JsonFormatter(service))
     else:
-        handler.setFormatter(logging.Formatter(f"%(asctime)s {service} %(levelname)s %(name)s %(message)s"))
+        handler.setFormatter(PlainFormatter(service))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(os.environ.get("FIELDOPS_LOG_LEVEL", level).upper())

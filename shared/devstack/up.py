@@ -27,6 +27,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from shared.auth import issue_dev_token
 from shared.devstack.binaries import BinaryNotFound
 from shared.devstack.broker import Tansu, create_topics, start_tansu
 from shared.devstack.net import LOOPBACK, free_port, port_is_free
@@ -41,13 +42,15 @@ DATABASE = "fieldops"
 # Clients default to 127.0.0.1:9092 (Settings), so the broker takes it when nobody else has.
 PREFERRED_KAFKA_PORT = 9092
 DEMO_CUSTOMER_KEY = "demo-customer"
+DEMO_ENGINEER_KEY = "demo-engineer"
+DEMO_ENGINEER_SKILLS = ["host", "network", "security", "system_software", "storage", "other"]
 # Where to look after creating a ticket. The paths belong to the services' APIs: keep in step.
 FOLLOW_UP = (
     ("the ticket", "intake", "/v1/tickets/{ticket_id}"),
-    ("its assignment", "dispatch", "/v1/assignments?ticket_id={ticket_id}"),
-    ("its SLA clock and escalation", "escalation", "/v1/escalations?ticket_id={ticket_id}"),
+    ("its assignment", "dispatch", "/v1/tickets/{ticket_id}/assignments"),
+    ("its SLA clocks", "escalation", "/v1/tickets/{ticket_id}/sla"),
 )
-READ_SCOPES = ["tickets:read", "assignments:read", "escalations:read"]
+READ_SCOPES = ["ops:read"]
 
 
 class UpFailed(RuntimeError):
@@ -367,29 +370,27 @@ async def _welcome(stack: Stack, console: Console, *, services: bool, service_po
 
 async def _try_it(service_ports: Mapping[str, int]) -> str:
     """The curl that creates a ticket, with a real customer id and a token that works."""
-    try:
-        from shared.auth.tokens import issue_dev_token
-    except ImportError as exc:
-        return f"(no curl example: shared.auth.tokens is not importable: {exc})"
     settings = Settings()  # the services read the same environment, so the same secret
     intake = f"http://{LOOPBACK}:{service_ports['intake']}"
     customer_id = "<customer id>"
     note = ""
+    admin = {"Authorization": f"Bearer {issue_dev_token(settings, 'fieldops-up', ['admin'])}"}
     try:
-        async with httpx.AsyncClient(timeout=10.0) as http:
-            response = await http.post(
-                f"{intake}/v1/customers",
-                json={"name": "Demo Customer"},
-                headers={
-                    "Authorization": f"Bearer {issue_dev_token(settings, 'fieldops-up', ['admin'])}",
-                    # the same key every run: a second `up` finds the first one's customer
-                    "Idempotency-Key": DEMO_CUSTOMER_KEY,
-                },
+        async with httpx.AsyncClient(timeout=10.0, headers=admin) as http:
+            # The same keys every run: a second `up` finds the first one's customer and engineer.
+            response = await http.post(f"{intake}/v1/customers", json={"name": "Demo Customer"},
+                                       headers={"Idempotency-Key": DEMO_CUSTOMER_KEY})
+            response.raise_for_status()
+            customer_id = str(response.json()["id"])
+            # Without an engineer the demo ticket could only be reported unassignable.
+            engineer = await http.post(
+                f"http://{LOOPBACK}:{service_ports['dispatch']}/v1/engineers",
+                json={"name": "Demo Engineer", "skills": DEMO_ENGINEER_SKILLS},
+                headers={"Idempotency-Key": DEMO_ENGINEER_KEY},
             )
-        response.raise_for_status()
-        customer_id = str(response.json()["id"])
+            engineer.raise_for_status()
     except (httpx.HTTPError, KeyError, ValueError) as exc:
-        note = f"# could not create the demo customer ({exc!r}); put a customer id in the command\n"
+        note = f"# could not create the demo customer and engineer ({exc!r}); put a customer id in the command\n"
     writer = issue_dev_token(settings, "demo-call-centre", ["tickets:write", "tickets:read"])
     reader = issue_dev_token(settings, "demo-ops", READ_SCOPES)
     ticket = {

@@ -1,0 +1,134 @@
+"""The four services as real processes against a real database and broker, for e2e and fault tests.
+
+Each stack gets its own database, topic prefix and free ports, so tests never see
+each other's events. Children run under the same Supervisor as `fieldops up`:
+a service killed with -9 is restarted by it, as in production.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import secrets
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+
+from shared.auth import issue_dev_token
+from shared.devstack.broker import create_topics
+from shared.devstack.net import free_ports
+from shared.devstack.processes import Supervisor
+from shared.settings import SERVICES, Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Short group timeouts: a killed consumer is replaced in ~5 s, not ~18 s (broker-notes.md).
+TEST_ENV = {
+    "FIELDOPS_ENVIRONMENT": "test",
+    "FIELDOPS_KAFKA_SESSION_TIMEOUT_MS": "6000",
+    "FIELDOPS_KAFKA_HEARTBEAT_INTERVAL_MS": "1000",
+    "FIELDOPS_KAFKA_FETCH_MAX_WAIT_MS": "20",
+    "FIELDOPS_KAFKA_REQUEST_TIMEOUT_MS": "8000",
+    "FIELDOPS_RELAY_POLL_INTERVAL_S": "0.5",
+    "FIELDOPS_LOG_JSON": "true",
+    "FIELDOPS_DB_POOL_MAX": "10",
+}
+
+
+@dataclass
+class ServiceStack:
+    database_url: str
+    bootstrap: str
+    log_dir: Path
+    partitions: int = 3
+    topic_prefix: str = field(default_factory=lambda: f"t{secrets.token_hex(4)}")
+    ports: dict[str, int] = field(default_factory=lambda: dict(zip(SERVICES, free_ports(len(SERVICES)), strict=True)))
+    supervisor: Supervisor = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.supervisor = Supervisor(console=Console(file=io.StringIO()), log_dir=self.log_dir, grace=3.0,
+                                     backoff_first=0.2, backoff_max=2.0)
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(database_url=self.database_url, kafka_bootstrap_servers=self.bootstrap,
+                        topic_prefix=self.topic_prefix)
+
+    def env(self, service: str) -> dict[str, str]:
+        return {**os.environ, **TEST_ENV, "FIELDOPS_SERVICE": service, "FIELDOPS_PORT": str(self.ports[service]),
+                "FIELDOPS_DATABASE_URL": self.database_url, "FIELDOPS_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
+                "FIELDOPS_TOPIC_PREFIX": self.topic_prefix, "PYTHONPATH": str(ROOT)}
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    async def prepare(self) -> None:
+        """Topics with their partition counts (auto-created ones would get 4), then migrations."""
+        await create_topics(self.bootstrap, self.settings.all_topics(), self.partitions)
+        migrate = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "shared.cli", "migrate", env=self.env("intake"), cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )
+        out, _ = await asyncio.wait_for(migrate.communicate(), 120)
+        if migrate.returncode != 0:
+            raise RuntimeError(f"migrations failed:\n{out.decode()}")
+
+    async def start(self, services: Iterable[str] = SERVICES, *, ready_timeout: float = 40.0) -> None:
+        services = list(services)
+        for service in services:
+            await self.supervisor.start(service, [sys.executable, "-m", "shared.cli", "serve", service],
+                                        env=self.env(service), cwd=ROOT)
+        await self.wait_ready(services, timeout=ready_timeout)
+
+    async def ready(self, service: str) -> bool:
+        try:
+            async with httpx.AsyncClient(timeout=2.0) as http:
+                return (await http.get(f"{self.url(service)}/readyz")).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    async def wait_ready(self, services: Iterable[str] = SERVICES, *, timeout: float = 40.0) -> None:
+        pending = list(services)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while pending:
+            pending = [s for s in pending if not await self.ready(s)]
+            if not pending:
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                tails = "\n".join(f"--- {s}\n{self.supervisor[s].tail(30)}" for s in pending)
+                raise TimeoutError(f"not ready after {timeout} s: {pending}\n{tails}")
+            await asyncio.sleep(0.2)
+
+    def kill(self, service: str) -> int:
+        """kill -9, as a crash would; the supervisor restarts it. Returns the count of starts so far."""
+        starts = self.supervisor[service].starts
+        self.supervisor.kill(service)
+        return starts
+
+    async def stop(self) -> None:
+        await self.supervisor.stop()
+
+    def token(self, sub: str, *scopes: str, vendor: str | None = None) -> str:
+        return issue_dev_token(self.settings, sub, list(scopes), vendor=vendor)
+
+    def client(self, service: str, sub: str = "test-admin", *scopes: str, **kwargs) -> httpx.AsyncClient:
+        token = self.token(sub, *(scopes or ("admin",)), vendor=kwargs.pop("vendor", None))
+        return httpx.AsyncClient(base_url=self.url(service), headers={"Authorization": f"Bearer {token}"},
+                                 timeout=kwargs.pop("timeout", 10.0), **kwargs)
+
+
+async def eventually(check, *, timeout: float = 5.0, interval: float = 0.05):
+    """Poll `check` (async, returns a truthy value when done) until it passes or time runs out."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"not true within {timeout} s: last result {result!r}")
+        await asyncio.sleep(interval)
