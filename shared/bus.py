@@ -58,7 +58,7 @@ async def start_with_retry(client: Client, *, what: str, give_up_after_s: float 
     stop = stop_after_delay(give_up_after_s) if give_up_after_s else (lambda _state: False)
     async for attempt in AsyncRetrying(
         retry=retry_if_exception_type((KafkaConnectionError, KafkaError, OSError)),
-        wait=wait_exponential_jitter(initial=0.2, max=5),
+        wait=wait_exponential_jitter(multiplier=0.2, max=5),
         stop=stop,
         reraise=True,
         before_sleep=lambda state: log.warning(
