@@ -56,6 +56,12 @@ async def init_connection(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Pool connections carry no session state (no LISTEN, SET or session advisory lock: the relay
+    uses a connection of its own, and locks here are transaction-scoped), so the default reset -
+    one more round trip per transaction - buys nothing. asyncpg still rolls back an open transaction."""
+
+
 async def create_pool(settings: "Settings", *, min_size: int | None = None, max_size: int | None = None) -> asyncpg.Pool:
     # min_size 0 lets a service start while the database is down: /readyz says so,
     # and the pool connects as soon as the database answers.
@@ -64,6 +70,7 @@ async def create_pool(settings: "Settings", *, min_size: int | None = None, max_
         min_size=0 if min_size is None else min_size,
         max_size=max_size or settings.db_pool_max,
         init=init_connection,
+        reset=_keep_session,
         command_timeout=settings.db_statement_timeout_ms / 1000,
         server_settings={"application_name": f"fieldops-{settings.service}"},
         timeout=5,

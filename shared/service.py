@@ -112,7 +112,8 @@ async def _supervised(loop: Callable[[], Awaitable[None]], name: str) -> None:
             backoff = min(backoff * 2, 10.0)
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # async on purpose: FastAPI runs a sync dependency in a worker thread, per request.
     return request.app.state.runtime
 
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fastapi import Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -142,7 +141,7 @@ class CreateEndpoint(Generic[Command]):
                     continue
                 row, events = outcome
                 uow.publish(*events, trace_id=req.trace_id)
-                body = jsonable_encoder(self.render(row))
+                body = self.render(row).model_dump(mode="json")
                 results[index] = Answer(201, body)
                 if req.key is not None:
                     remembered.append((req.principal, req.key, 201, body))
