@@ -50,13 +50,25 @@ def serve(
 @app.command()
 def migrate(
     service: Annotated[list[str] | None, typer.Option(help="only these services (repeatable)")] = None,
+    create_topics: Annotated[bool, typer.Option(help="also create every topic and its dead-letter topic")] = False,
+    replication_factor: Annotated[int, typer.Option(help="with --create-topics")] = 1,
 ) -> None:
-    """Run every service's Alembic migrations up to head."""
+    """Run every service's Alembic migrations up to head (and create the topics)."""
     from shared.migrations import migrate as run
 
+    settings = Settings()
     chosen = tuple(_check_service(s) for s in service) if service else SERVICES
-    run(Settings(), chosen)
+    run(settings, chosen)
     console.print(f"[green]migrated[/green] {', '.join(chosen)}")
+    if create_topics:
+        import asyncio
+
+        from shared.devstack.broker import create_topics as create
+
+        # Explicitly, with the configured partition count: auto-created topics get the broker's default.
+        asyncio.run(create(settings.kafka_bootstrap_servers, settings.all_topics(), settings.kafka_partitions,
+                           replication_factor=replication_factor))
+        console.print(f"[green]topics[/green] {', '.join(settings.all_topics())}")
 
 
 @app.command()
