@@ -137,6 +137,7 @@ class EventConsumer:
                 return
             outcome = await self._handle_with_retries(record, envelope, event, handler)
             self.metrics.events_consumed.labels(envelope.type, outcome).inc()
+            log.info("event handled", extra=log_fields(type=envelope.type, outcome=outcome, subject=envelope.subject))
             self.metrics.consumer_latency.labels(envelope.type).observe(
                 max(0.0, (datetime.now(UTC) - envelope.time).total_seconds())
             )
