@@ -85,6 +85,16 @@ def token(
     print(issue_dev_token(Settings(), sub, scopes, ttl_s=ttl, vendor=vendor))
 
 
+@app.command()
+def asyncapi() -> None:
+    """Print the AsyncAPI document of the event stream (for the ops dashboards)."""
+    import json
+
+    from shared.events.asyncapi import document
+
+    print(json.dumps(document(), indent=2, default=str))
+
+
 def main() -> None:
     app()
 

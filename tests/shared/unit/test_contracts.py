@@ -61,3 +61,13 @@ def test_an_old_version_is_upcast_to_the_newest(monkeypatch):
     v1 = contracts.TicketCreated(**SAMPLES["ticket.created"]).model_dump(mode="json")
     event = parse_event("ticket.created", 1, v1)
     assert isinstance(event, TicketCreatedV2) and event.source_system == "legacy"
+
+
+def test_the_asyncapi_document_lists_every_event_on_its_owners_channel():
+    from shared.events.asyncapi import document
+
+    doc = document()
+    listed = {ref.split("/")[-1] for channel in doc["channels"].values() for ref in channel["messages"]}
+    assert listed == {f"{t}.v{v}" for t, v in CATALOG}
+    assert doc["channels"]["intake"]["address"].endswith(".intake")
+    assert doc["components"]["messages"]["ticket.created.v1"]["payload"]["properties"]["priority"]
