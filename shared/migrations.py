@@ -74,9 +74,60 @@ def migrate(settings: Settings, services: tuple[str, ...] = SERVICES) -> None:
         command.upgrade(alembic_config(service, settings.database_url), "head")
 
 
-def create_outbox_notify(op, schema: str) -> None:  # noqa: ANN001 - alembic's op proxy
-    """Autogenerate does not see triggers: each service's first migration calls this."""
-    from shared.outbox import notify_trigger_sql
+def create_platform_tables_v1(op, schema: str) -> None:  # noqa: ANN001 - alembic's op proxy
+    """Outbox, inbox and idempotency keys as every service's first migration creates them.
 
-    for statement in notify_trigger_sql(schema):
-        op.execute(statement)
+    Frozen, like any migration: a later change to these tables is a new migration (and a
+    `_v2` here), never an edit of this function.
+    """
+    from sqlalchemy.dialects import postgresql
+
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
+        sa.Column("event_id", sa.UUID(), nullable=False),
+        sa.Column("topic", sa.Text(), nullable=False),
+        sa.Column("key", sa.Text(), nullable=False),
+        sa.Column("type", sa.Text(), nullable=False),
+        sa.Column("headers", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("payload", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("clock_timestamp()"),
+                  nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("event_id"),
+        schema=schema,
+    )
+    op.create_index(f"ix_{schema}_outbox_pending", "outbox", ["id"], unique=False, schema=schema,
+                    postgresql_where=sa.text("published_at IS NULL"))
+    op.create_table(
+        "inbox",
+        sa.Column("event_id", sa.Text(), nullable=False),
+        sa.Column("type", sa.Text(), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.PrimaryKeyConstraint("event_id"),
+        schema=schema,
+    )
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("principal", sa.Text(), nullable=False),
+        sa.Column("key", sa.Text(), nullable=False),
+        sa.Column("request_hash", sa.Text(), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=True),
+        sa.Column("response", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.PrimaryKeyConstraint("principal", "key"),
+        schema=schema,
+    )
+    # Autogenerate does not see triggers: the relay's wake-up call at commit.
+    op.execute(f"""CREATE FUNCTION {schema}.outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+                   BEGIN PERFORM pg_notify('{schema}_outbox', ''); RETURN NULL; END $$""")
+    op.execute(f"""CREATE TRIGGER outbox_notify AFTER INSERT ON {schema}.outbox
+                   FOR EACH STATEMENT EXECUTE FUNCTION {schema}.outbox_notify()""")
+
+
+def drop_platform_tables_v1(op, schema: str) -> None:  # noqa: ANN001 - alembic's op proxy
+    op.drop_table("idempotency_keys", schema=schema)
+    op.drop_table("inbox", schema=schema)
+    op.drop_table("outbox", schema=schema)
+    op.execute(f"DROP FUNCTION {schema}.outbox_notify()")

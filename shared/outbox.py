@@ -58,17 +58,6 @@ def notify_channel(schema: str) -> str:
     return f"{schema}_outbox"
 
 
-def notify_trigger_sql(schema: str) -> list[str]:
-    """One NOTIFY per inserting statement, delivered at commit: the relay wakes at once."""
-    channel = notify_channel(schema)
-    return [
-        f"""CREATE OR REPLACE FUNCTION {schema}.outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN PERFORM pg_notify('{channel}', ''); RETURN NULL; END $$""",
-        f"""CREATE TRIGGER outbox_notify AFTER INSERT ON {schema}.outbox
-            FOR EACH STATEMENT EXECUTE FUNCTION {schema}.outbox_notify()""",
-    ]
-
-
 def envelope_for(event: "Event", source: str, trace_id: str | None = None) -> Envelope:
     return Envelope(
         type=event.type,

@@ -9,17 +9,11 @@ from uuid import UUID, uuid4
 
 from shared.errors import Conflict, DomainError, NotFound
 from shared.events.contracts import AssignmentAccepted, AssignmentCreated
+from shared.vocabulary import Category
 
 
-class Skill(StrEnum):
-    """DS-2: the seed's four task groups, plus storage and a catch-all."""
-
-    host = "host"
-    network = "network"
-    security = "security"
-    system_software = "system_software"
-    storage = "storage"
-    other = "other"
+# DS-2: an engineer's skills are the task groups tickets are sorted into.
+Skill = Category
 
 
 class AssignmentStatus(StrEnum):

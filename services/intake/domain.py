@@ -17,17 +17,6 @@ class Channel(StrEnum):
     monitoring = "monitoring"
 
 
-class Category(StrEnum):
-    """DS-2: the engineers' task groups a fault falls into."""
-
-    host = "host"
-    network = "network"
-    security = "security"
-    system_software = "system_software"
-    storage = "storage"
-    other = "other"
-
-
 class Impact(StrEnum):
     """IN-3: what the fault does to the customer's business."""
 

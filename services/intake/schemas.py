@@ -7,7 +7,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.intake.domain import Category, Channel, Impact, Priority, TicketStatus
+from services.intake.domain import Channel, Impact, Priority, TicketStatus
+from shared.vocabulary import Category
 
 
 class Strict(BaseModel):

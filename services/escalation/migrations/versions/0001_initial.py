@@ -8,8 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
-from shared.migrations import create_outbox_notify
-from sqlalchemy.dialects import postgresql
+from shared.migrations import create_platform_tables_v1, drop_platform_tables_v1
 
 revision = '0001'
 down_revision = None
@@ -18,6 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    create_platform_tables_v1(op, 'escalation')
     op.create_table('clocks',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('ticket_id', sa.Uuid(), nullable=False),
@@ -33,45 +33,9 @@ def upgrade() -> None:
     schema='escalation'
     )
     op.create_index('ix_clocks_open_due', 'clocks', ['due_at'], unique=False, schema='escalation', postgresql_where=sa.text('met_at IS NULL AND breached_at IS NULL'))
-    op.create_table('idempotency_keys',
-    sa.Column('principal', sa.Text(), nullable=False),
-    sa.Column('key', sa.Text(), nullable=False),
-    sa.Column('request_hash', sa.Text(), nullable=False),
-    sa.Column('status_code', sa.Integer(), nullable=True),
-    sa.Column('response', postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('principal', 'key'),
-    schema='escalation'
-    )
-    op.create_table('inbox',
-    sa.Column('event_id', sa.Text(), nullable=False),
-    sa.Column('type', sa.Text(), nullable=False),
-    sa.Column('received_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('event_id'),
-    schema='escalation'
-    )
-    op.create_table('outbox',
-    sa.Column('id', sa.BigInteger(), sa.Identity(always=False), nullable=False),
-    sa.Column('event_id', sa.UUID(), nullable=False),
-    sa.Column('topic', sa.Text(), nullable=False),
-    sa.Column('key', sa.Text(), nullable=False),
-    sa.Column('type', sa.Text(), nullable=False),
-    sa.Column('headers', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-    sa.Column('payload', sa.LargeBinary(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('clock_timestamp()'), nullable=False),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('event_id'),
-    schema='escalation'
-    )
-    op.create_index('ix_escalation_outbox_pending', 'outbox', ['id'], unique=False, schema='escalation', postgresql_where=sa.text('published_at IS NULL'))
 
-    create_outbox_notify(op, 'escalation')
 
 def downgrade() -> None:
-    op.drop_index('ix_escalation_outbox_pending', table_name='outbox', schema='escalation', postgresql_where=sa.text('published_at IS NULL'))
-    op.drop_table('outbox', schema='escalation')
-    op.drop_table('inbox', schema='escalation')
-    op.drop_table('idempotency_keys', schema='escalation')
     op.drop_index('ix_clocks_open_due', table_name='clocks', schema='escalation', postgresql_where=sa.text('met_at IS NULL AND breached_at IS NULL'))
     op.drop_table('clocks', schema='escalation')
+    drop_platform_tables_v1(op, 'escalation')

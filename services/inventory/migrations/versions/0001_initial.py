@@ -8,8 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
-from shared.migrations import create_outbox_notify
-from sqlalchemy.dialects import postgresql
+from shared.migrations import create_platform_tables_v1, drop_platform_tables_v1
 
 revision = '0001'
 down_revision = None
@@ -18,38 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table('idempotency_keys',
-    sa.Column('principal', sa.Text(), nullable=False),
-    sa.Column('key', sa.Text(), nullable=False),
-    sa.Column('request_hash', sa.Text(), nullable=False),
-    sa.Column('status_code', sa.Integer(), nullable=True),
-    sa.Column('response', postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('principal', 'key'),
-    schema='inventory'
-    )
-    op.create_table('inbox',
-    sa.Column('event_id', sa.Text(), nullable=False),
-    sa.Column('type', sa.Text(), nullable=False),
-    sa.Column('received_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('event_id'),
-    schema='inventory'
-    )
-    op.create_table('outbox',
-    sa.Column('id', sa.BigInteger(), sa.Identity(always=False), nullable=False),
-    sa.Column('event_id', sa.UUID(), nullable=False),
-    sa.Column('topic', sa.Text(), nullable=False),
-    sa.Column('key', sa.Text(), nullable=False),
-    sa.Column('type', sa.Text(), nullable=False),
-    sa.Column('headers', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-    sa.Column('payload', sa.LargeBinary(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('clock_timestamp()'), nullable=False),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('event_id'),
-    schema='inventory'
-    )
-    op.create_index('ix_inventory_outbox_pending', 'outbox', ['id'], unique=False, schema='inventory', postgresql_where=sa.text('published_at IS NULL'))
+    create_platform_tables_v1(op, 'inventory')
     op.create_table('parts',
     sa.Column('part_number', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('vendor', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -89,7 +57,6 @@ def upgrade() -> None:
     schema='inventory'
     )
 
-    create_outbox_notify(op, 'inventory')
 
 def downgrade() -> None:
     op.drop_table('stock', schema='inventory')
@@ -98,7 +65,4 @@ def downgrade() -> None:
     op.drop_table('tickets', schema='inventory')
     op.drop_index(op.f('ix_inventory_parts_vendor'), table_name='parts', schema='inventory')
     op.drop_table('parts', schema='inventory')
-    op.drop_index('ix_inventory_outbox_pending', table_name='outbox', schema='inventory', postgresql_where=sa.text('published_at IS NULL'))
-    op.drop_table('outbox', schema='inventory')
-    op.drop_table('inbox', schema='inventory')
-    op.drop_table('idempotency_keys', schema='inventory')
+    drop_platform_tables_v1(op, 'inventory')
