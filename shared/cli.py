@@ -26,7 +26,7 @@ def _check_service(name: str) -> str:
 def serve(
     service: Annotated[str, typer.Argument(callback=_check_service, help="intake, dispatch, escalation or inventory")],
     port: Annotated[int | None, typer.Option(help="default: the service's own port (8001-8004)")] = None,
-    workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+    workers: Annotated[int | None, typer.Option(help="worker processes (default FIELDOPS_WORKERS or 1)")] = None,
 ) -> None:
     """Run one service."""
     import uvicorn
@@ -38,7 +38,7 @@ def serve(
         factory=True,
         host=settings.host,
         port=settings.http_port,
-        workers=workers,
+        workers=workers or settings.workers,
         loop="uvloop",
         http="httptools",
         access_log=False,

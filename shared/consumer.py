@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import asyncpg
 import sqlalchemy as sa
+from aiokafka import ConsumerRebalanceListener
 from aiokafka.errors import CommitFailedError, KafkaError
 from aiokafka.structs import ConsumerRecord, TopicPartition
 from pydantic import ValidationError
@@ -53,6 +54,20 @@ def inbox_table(metadata: sa.MetaData, schema: str) -> sa.Table:
     )
 
 
+class _Membership(ConsumerRebalanceListener):
+    """Knows whether the consumer holds its place in the group (joining takes ~5 s on Tansu)."""
+
+    def __init__(self, owner: "EventConsumer") -> None:
+        self.owner = owner
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        self.owner.joined = False
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        self.owner.joined = True
+        log.info("consumer joined its group", extra=log_fields(partitions=len(assigned)))
+
+
 class PoisonMessage(Exception):
     """This record can never be handled; it belongs in the dead-letter topic."""
 
@@ -76,19 +91,23 @@ class EventConsumer:
         self.metrics = metrics
         self.schema = settings.service
         self.last_poll: float | None = None
-        self.assigned: set[TopicPartition] = set()
+        self.joined = False
         self._consumer = None
 
     @property
     def healthy(self) -> bool:
-        """Holding partitions and polling: a stuck consumer (aiokafka#1154) is not ready."""
-        if self._consumer is None or self.last_poll is None:
+        """In the group and polling: a stuck consumer (aiokafka#1154) is not ready.
+
+        A member may hold no partition (more replicas than partitions) and still be healthy:
+        it is a standby the group hands partitions to when another member leaves.
+        """
+        if self._consumer is None or self.last_poll is None or not self.joined:
             return False
-        recent = time.monotonic() - self.last_poll < self.settings.consumer_stall_s
-        return recent and bool(self._consumer.assignment())
+        return time.monotonic() - self.last_poll < self.settings.consumer_stall_s
 
     async def run(self) -> None:
-        consumer = make_consumer(self.settings, self.topics)
+        consumer = make_consumer(self.settings, [])
+        consumer.subscribe(self.topics, listener=_Membership(self))
         await start_with_retry(consumer, what=f"{self.schema} consumer")
         self._consumer = consumer
         log.info("consumer started", extra=log_fields(topics=self.topics))

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     service: str = "intake"
     host: str = "127.0.0.1"
     port: int | None = None
+    # uvicorn worker processes; each runs a relay (one leads) and joins the consumer group.
+    workers: int = Field(1, ge=1, le=16)
 
     database_url: str = Field(
         "postgresql://postgres@127.0.0.1:5432/fieldops",
