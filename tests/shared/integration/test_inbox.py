@@ -57,3 +57,46 @@ async def test_the_same_fact_under_a_new_event_id_does_not_double_the_clocks(con
     await consumer.apply(envelope_for(event, "/fieldops/intake"), event, on_ticket_created)
     await consumer.apply(envelope_for(event, "/fieldops/intake"), event, on_ticket_created)
     assert await clocks_of(pool, event.ticket_id) == 2
+
+
+def record_of(envelope, offset: int = 0):
+    from aiokafka.structs import ConsumerRecord
+
+    return ConsumerRecord(topic="t.intake", partition=0, offset=offset, timestamp=0, timestamp_type=0,
+                          key=envelope.subject.encode(), value=envelope.value(), checksum=None,
+                          serialized_key_size=0, serialized_value_size=0, headers=envelope.headers())
+
+
+async def test_a_fetched_batch_applies_each_event_once_even_with_repeats_inside_it(consumer, pool):
+    events = [ticket_created() for _ in range(5)]
+    envelopes = [envelope_for(e, "/fieldops/intake") for e in events]
+    consumer.handlers = {"ticket.created": on_ticket_created}
+    batch = [record_of(env, i) for i, env in enumerate(envelopes + envelopes[:2])]
+    await consumer.process_batch(batch)
+    await consumer.process_batch(batch)  # the whole fetch redelivered
+    for event in events:
+        assert await clocks_of(pool, event.ticket_id) == 2
+
+
+async def test_one_failing_event_does_not_hold_back_its_batch_mates(consumer, pool):
+    good, bad = ticket_created(), ticket_created()
+
+    async def fails_for_bad(event, envelope, uow):
+        if event.ticket_id == bad.ticket_id:
+            raise RuntimeError("this one cannot be handled")
+        await on_ticket_created(event, envelope, uow)
+
+    dead = []
+
+    async def dead_letter(record, error):
+        dead.append(error)
+
+    consumer.handlers = {"ticket.created": fails_for_bad}
+    consumer._dead_letter = dead_letter
+    consumer.settings = consumer.settings.model_copy(update={"consumer_max_attempts": 2,
+                                                             "consumer_retry_backoff_s": 0.01})
+    await consumer.process_batch([record_of(envelope_for(e, "/fieldops/intake"), i)
+                                  for i, e in enumerate((good, bad))])
+    assert await clocks_of(pool, good.ticket_id) == 2
+    assert await clocks_of(pool, bad.ticket_id) == 0
+    assert len(dead) == 1 and "cannot be handled" in dead[0]
