@@ -75,6 +75,8 @@ class _Membership(ConsumerRebalanceListener):
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
         self.owner.joined = False
+        # Hand over what is done, so the next owner does not redo it (it would be a no-op anyway).
+        await self.owner.commit_offsets(set(revoked))
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         self.owner.joined = True
@@ -106,6 +108,8 @@ class EventConsumer:
         self.last_poll: float | None = None
         self.joined = False
         self._consumer = None
+        self._uncommitted: dict[TopicPartition, int] = {}
+        self._last_commit = time.monotonic()
 
     @property
     def healthy(self) -> bool:
@@ -135,14 +139,29 @@ class EventConsumer:
                 self.last_poll = time.monotonic()
                 for tp, records in batches.items():
                     await self.process_batch(records)
-                    await self._commit(consumer, tp, records[-1].offset + 1)
+                    self._uncommitted[tp] = records[-1].offset + 1
+                # Offsets go in one request, at most once a commit interval (or when idle): on a
+                # broker whose storage writes each commit, a commit per partition per poll costs
+                # more than the events. Only offsets of records whose transaction committed are
+                # here, and a redelivery after a crash is a no-op thanks to the inbox.
+                due = time.monotonic() - self._last_commit >= self.settings.consumer_commit_interval_s
+                if self._uncommitted and (due or not batches):
+                    await self.commit_offsets()
         finally:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.commit_offsets(), 2.0)
             self._consumer = None
             await stop_quietly(consumer)
 
-    async def _commit(self, consumer: Any, tp: TopicPartition, offset: int) -> None:
+    async def commit_offsets(self, partitions: set[TopicPartition] | None = None) -> None:
+        offsets = {tp: o for tp, o in self._uncommitted.items() if partitions is None or tp in partitions}
+        if not offsets or self._consumer is None:
+            return
+        for tp in offsets:
+            del self._uncommitted[tp]
+        self._last_commit = time.monotonic()
         try:
-            await consumer.commit({tp: offset})
+            await self._consumer.commit(offsets)
         except (CommitFailedError, KafkaError) as exc:
             # The partition moved or the broker blinked: the records come again, and the
             # inbox makes the second delivery a no-op.

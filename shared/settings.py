@@ -58,6 +58,7 @@ class Settings(BaseSettings):
 
     relay_batch_size: int = 500
     relay_poll_interval_s: float = 1.0
+    consumer_commit_interval_s: float = 1.0
     consumer_max_attempts: int = 5
     consumer_retry_backoff_s: float = 0.2
     # readiness fails when the consumer has not polled for this long (aiokafka#1154).
