@@ -1,0 +1,448 @@
+"""`fieldops up`: the whole system on one machine, from nothing to a ticket you can create.
+
+PostgreSQL (embedded unless a DATABASE_URL is given), SeaweedFS + Tansu on s3:// (unless
+KAFKA_BOOTSTRAP_SERVERS is given), topics, migrations, then the four services under the
+supervisor, until Ctrl-C. State lives in ./.fieldops/ and survives between runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import json
+import os
+import signal
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from shared.devstack.binaries import BinaryNotFound
+from shared.devstack.broker import Tansu, create_topics, start_tansu
+from shared.devstack.net import LOOPBACK, free_port, port_is_free
+from shared.devstack.postgres import EmbeddedPostgres, ensure_database, start_postgres
+from shared.devstack.processes import Supervisor
+from shared.devstack.seaweedfs import SeaweedFS, start_seaweedfs
+from shared.devstack.waiting import StartupTimeout
+from shared.settings import DEFAULT_PORTS, SERVICES, Settings
+
+DEFAULT_STATE_DIR = Path(".fieldops")
+DATABASE = "fieldops"
+# Clients default to 127.0.0.1:9092 (Settings), so the broker takes it when nobody else has.
+PREFERRED_KAFKA_PORT = 9092
+DEMO_CUSTOMER_KEY = "demo-customer"
+# Where to look after creating a ticket. The paths belong to the services' APIs: keep in step.
+FOLLOW_UP = (
+    ("the ticket", "intake", "/v1/tickets/{ticket_id}"),
+    ("its assignment", "dispatch", "/v1/assignments?ticket_id={ticket_id}"),
+    ("its SLA clock and escalation", "escalation", "/v1/escalations?ticket_id={ticket_id}"),
+)
+READ_SCOPES = ["tickets:read", "assignments:read", "escalations:read"]
+
+
+class UpFailed(RuntimeError):
+    """A step of `up` failed; the message says which and what to look at."""
+
+
+def default_service_command(service: str) -> list[str]:
+    return [sys.executable, "-m", "shared.cli", "serve", service]
+
+
+def default_migrate_command() -> list[str]:
+    return [sys.executable, "-m", "shared.cli", "migrate"]
+
+
+@dataclass
+class Stack:
+    """What `up` started, so that it can stop exactly that."""
+
+    database_url: str = ""
+    bootstrap: str = ""
+    postgres: EmbeddedPostgres | None = None
+    seaweedfs: SeaweedFS | None = None
+    tansu: Tansu | None = None
+    supervisor: Supervisor | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    async def stop(self) -> None:
+        # Services first, while the database and broker they say goodbye to still run; then
+        # the infrastructure in parallel. Worst case about 3 + 5 s plus the SIGKILL wait.
+        if self.supervisor is not None:
+            await self.supervisor.stop(grace=3.0)
+        infra = [s for s in (self.tansu, self.postgres, self.seaweedfs) if s is not None]
+        await asyncio.gather(*(asyncio.to_thread(s.stop, 5.0) for s in infra))
+
+    def kill_now(self) -> None:
+        if self.supervisor is not None:
+            for name in self.supervisor.children:
+                self.supervisor[name].stopping = True
+                self.supervisor.kill(name)
+        for s in (self.tansu, self.postgres, self.seaweedfs):
+            if s is not None:
+                s.kill()
+
+
+def up(
+    state_dir: Path = DEFAULT_STATE_DIR,
+    *,
+    services: bool = True,
+    migrate: bool = True,
+    ready_timeout: float = 60.0,
+    console: Console | None = None,
+    service_command: Callable[[str], Sequence[str]] = default_service_command,
+    migrate_command: Callable[[], Sequence[str]] = default_migrate_command,
+    service_ports: Mapping[str, int] = DEFAULT_PORTS,
+) -> int:
+    """Run the stack until SIGINT/SIGTERM; return the process exit code."""
+    console = console or Console(highlight=False)
+    try:
+        return asyncio.run(
+            _up(
+                state_dir.resolve(),
+                services=services,
+                migrate=migrate,
+                ready_timeout=ready_timeout,
+                console=console,
+                service_command=service_command,
+                migrate_command=migrate_command,
+                service_ports=service_ports,
+            )
+        )
+    except (UpFailed, StartupTimeout, BinaryNotFound) as failure:
+        console.print(f"[bold red]fieldops up failed:[/] {failure}", highlight=False)
+        return 1
+
+
+async def _up(
+    state_dir: Path,
+    *,
+    services: bool,
+    migrate: bool,
+    ready_timeout: float,
+    console: Console,
+    service_command: Callable[[str], Sequence[str]],
+    migrate_command: Callable[[], Sequence[str]],
+    service_ports: Mapping[str, int],
+) -> int:
+    began = time.monotonic()
+    stack = Stack()
+    main = asyncio.current_task()
+    assert main is not None
+    signals = 0
+
+    def on_signal() -> None:
+        nonlocal signals
+        signals += 1
+        if signals == 1:
+            console.print("\n[bold]stopping…[/] (Ctrl-C again to kill at once)")
+            main.cancel()
+        else:
+            stack.kill_now()
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, on_signal)
+
+    with _exclusive(state_dir):
+        try:
+            await _start(stack, state_dir, services=services, migrate=migrate, ready_timeout=ready_timeout,
+                         console=console, service_command=service_command, migrate_command=migrate_command,
+                         service_ports=service_ports)
+            stack.timings["total"] = time.monotonic() - began
+            await _welcome(stack, console, services=services, service_ports=service_ports)
+            await asyncio.Event().wait()  # the supervisor streams logs meanwhile
+        except asyncio.CancelledError:
+            pass
+        finally:
+            stopping = time.monotonic()
+            await stack.stop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+            console.print(f"[bold]stopped[/] in {time.monotonic() - stopping:.1f} s; data kept in {state_dir}")
+    return 0
+
+
+@contextlib.contextmanager
+def _exclusive(state_dir: Path) -> Iterator[None]:
+    state_dir.mkdir(parents=True, exist_ok=True)
+    with open(state_dir / "up.lock", "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UpFailed(f"another `fieldops up` is running on {state_dir}") from None
+        lock.truncate(0)
+        lock.write(str(os.getpid()))
+        lock.flush()
+        yield
+
+
+async def _start(
+    stack: Stack,
+    state_dir: Path,
+    *,
+    services: bool,
+    migrate: bool,
+    ready_timeout: float,
+    console: Console,
+    service_command: Callable[[str], Sequence[str]],
+    migrate_command: Callable[[], Sequence[str]],
+    service_ports: Mapping[str, int],
+) -> None:
+    if services:
+        _check_free(service_ports)
+    logs = state_dir / "logs"
+    ports = _Ports(state_dir / "ports.json")
+    given_database = _given("DATABASE_URL")
+    given_broker = _given("KAFKA_BOOTSTRAP_SERVERS")
+    settings = Settings()
+
+    async def database() -> None:
+        if given_database:
+            stack.database_url = settings.database_url
+            return
+        with _timed(stack, "postgres"):
+            stack.postgres = await start_postgres(
+                state_dir / "postgres", port=ports.reuse("postgres"), log_path=logs / "postgres.log"
+            )
+            ports.remember("postgres", stack.postgres.port)
+            stack.database_url = await ensure_database(stack.postgres.server_url, DATABASE)
+        console.print(f"[green]✓[/] PostgreSQL  {stack.database_url}  ({stack.timings['postgres']:.1f} s)")
+
+    async def broker() -> None:
+        if given_broker:
+            stack.bootstrap = settings.kafka_bootstrap_servers
+        else:
+            with _timed(stack, "seaweedfs"):
+                stack.seaweedfs = await start_seaweedfs(state_dir / "seaweedfs", log_path=logs / "seaweedfs.log")
+            console.print(f"[green]✓[/] SeaweedFS   {stack.seaweedfs.s3_endpoint}  ({stack.timings['seaweedfs']:.1f} s)")
+            with _timed(stack, "tansu"):
+                stack.tansu = await start_tansu(
+                    port=ports.reuse("kafka", PREFERRED_KAFKA_PORT),
+                    storage=f"s3://{stack.seaweedfs.bucket}/",
+                    s3_endpoint=stack.seaweedfs.s3_endpoint,
+                    log_path=logs / "tansu.log",
+                )
+            ports.remember("kafka", stack.tansu.port)
+            stack.bootstrap = stack.tansu.bootstrap
+        with _timed(stack, "topics"):
+            await create_topics(stack.bootstrap, settings.all_topics(), settings.kafka_partitions)
+        console.print(
+            f"[green]✓[/] Kafka       {stack.bootstrap}{' (Tansu on s3://)' if stack.tansu else ''}, "
+            f"{len(settings.all_topics())} topics × {settings.kafka_partitions} partitions"
+        )
+
+    await asyncio.gather(database(), broker())
+    ports.save()
+
+    env = _service_env(stack, settings)
+    if migrate:
+        with _timed(stack, "migrations"):
+            await _migrate(migrate_command(), env)
+        console.print(f"[green]✓[/] migrations  ({stack.timings['migrations']:.1f} s)")
+    if not services:
+        return
+
+    stack.supervisor = Supervisor(console=console, log_dir=logs, name_width=max(map(len, service_ports)))
+    with _timed(stack, "services"):
+        for service in SERVICES:
+            await stack.supervisor.start(
+                service,
+                service_command(service),
+                env={**env, "FIELDOPS_SERVICE": service, "FIELDOPS_PORT": str(service_ports[service])},
+            )
+        await _wait_ready(stack.supervisor, service_ports, timeout=ready_timeout)
+
+
+def _check_free(service_ports: Mapping[str, int]) -> None:
+    # Otherwise another process answering /readyz on that port would pass for our service.
+    taken = [f"{s} :{p}{_holder(p)}" for s, p in service_ports.items() if not port_is_free(p)]
+    if taken:
+        raise UpFailed(f"service ports in use: {', '.join(taken)}. Stop whatever holds them first.")
+
+
+def _holder(port: int) -> str:
+    with contextlib.suppress(psutil.Error):
+        for conn in psutil.net_connections("tcp4"):
+            if conn.laddr and conn.laddr.port == port and conn.status == psutil.CONN_LISTEN and conn.pid:
+                process = psutil.Process(conn.pid)
+                return f" (pid {conn.pid}: {' '.join(process.cmdline())[:120]})"
+    return ""
+
+
+def _given(name: str) -> bool:
+    return bool(os.environ.get(name) or os.environ.get(f"FIELDOPS_{name}"))
+
+
+def _service_env(stack: Stack, settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        FIELDOPS_DATABASE_URL=stack.database_url,
+        FIELDOPS_KAFKA_BOOTSTRAP_SERVERS=stack.bootstrap,
+        FIELDOPS_TOPIC_PREFIX=settings.topic_prefix,
+        FIELDOPS_KAFKA_PARTITIONS=str(settings.kafka_partitions),
+        FIELDOPS_HOST=LOOPBACK,
+        PYTHONUNBUFFERED="1",  # lines reach the console as they are written
+    )
+    env.setdefault("FIELDOPS_ENVIRONMENT", "development")
+    env.setdefault("FIELDOPS_LOG_JSON", "false")  # a person reads this console
+    return env
+
+
+async def _migrate(argv: Sequence[str], env: Mapping[str, str], timeout: float = 120.0) -> None:
+    process = await asyncio.create_subprocess_exec(
+        *argv, env=dict(env), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        output, _ = await asyncio.wait_for(process.communicate(), timeout)
+    except (asyncio.TimeoutError, asyncio.CancelledError):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        await process.wait()
+        raise UpFailed(f"migrations did not finish within {timeout:.0f} s") from None
+    if process.returncode != 0:
+        text = output.decode(errors="replace").strip()
+        raise UpFailed(f"migrations failed ({' '.join(argv)} exited {process.returncode}):\n{text[-4000:]}")
+
+
+async def _wait_ready(supervisor: Supervisor, service_ports: Mapping[str, int], *, timeout: float) -> None:
+    pending = {s: f"http://{LOOPBACK}:{service_ports[s]}/readyz" for s in supervisor.children}
+    last: dict[str, str] = {}
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(timeout=2.0) as http:
+        while pending:
+            for service, url in list(pending.items()):
+                try:
+                    response = await http.get(url)
+                    last[service] = f"HTTP {response.status_code} {response.text[:200]}"
+                    if response.status_code == 200:
+                        del pending[service]
+                except httpx.HTTPError as exc:
+                    last[service] = repr(exc)
+            if not pending:
+                return
+            if time.monotonic() > deadline:
+                details = "\n".join(
+                    f"- {s}: {last.get(s, 'no answer')}; restarts {supervisor[s].restarts}; last output:\n"
+                    f"{supervisor[s].tail(15) or '(none)'}"
+                    for s in pending
+                )
+                raise UpFailed(f"not ready after {timeout:.0f} s: {', '.join(pending)}\n{details}")
+            await asyncio.sleep(0.25)
+
+
+async def _welcome(stack: Stack, console: Console, *, services: bool, service_ports: Mapping[str, int]) -> None:
+    table = Table(show_header=False, box=None, padding=(0, 2))
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
+    table.add_column(overflow="fold")
+    if services:
+        for service in SERVICES:
+            base = f"http://{LOOPBACK}:{service_ports[service]}"
+            table.add_row(service, base, f"{base}/docs")
+    table.add_row("database", stack.database_url)
+    table.add_row("kafka", stack.bootstrap)
+    steps = ", ".join(f"{k} {v:.1f} s" for k, v in stack.timings.items() if k != "total")
+    console.print(Panel(table, title=f"fieldops is up in {stack.timings['total']:.1f} s", subtitle=steps))
+    if not services:
+        console.print("Run a service against this stack with:")
+        console.print(
+            f"  export FIELDOPS_DATABASE_URL={stack.database_url} "
+            f"FIELDOPS_KAFKA_BOOTSTRAP_SERVERS={stack.bootstrap}",
+            soft_wrap=True,
+        )
+        return
+    console.print(await _try_it(service_ports), soft_wrap=True, highlight=False, markup=False)
+
+
+async def _try_it(service_ports: Mapping[str, int]) -> str:
+    """The curl that creates a ticket, with a real customer id and a token that works."""
+    try:
+        from shared.auth.tokens import issue_dev_token
+    except ImportError as exc:
+        return f"(no curl example: shared.auth.tokens is not importable: {exc})"
+    settings = Settings()  # the services read the same environment, so the same secret
+    intake = f"http://{LOOPBACK}:{service_ports['intake']}"
+    customer_id = "<customer id>"
+    note = ""
+    try:
+        async with httpx.AsyncClient(timeout=10.0) as http:
+            response = await http.post(
+                f"{intake}/v1/customers",
+                json={"name": "Demo Customer"},
+                headers={
+                    "Authorization": f"Bearer {issue_dev_token(settings, 'fieldops-up', ['admin'])}",
+                    # the same key every run: a second `up` finds the first one's customer
+                    "Idempotency-Key": DEMO_CUSTOMER_KEY,
+                },
+            )
+        response.raise_for_status()
+        customer_id = str(response.json()["id"])
+    except (httpx.HTTPError, KeyError, ValueError) as exc:
+        note = f"# could not create the demo customer ({exc!r}); put a customer id in the command\n"
+    writer = issue_dev_token(settings, "demo-call-centre", ["tickets:write", "tickets:read"])
+    reader = issue_dev_token(settings, "demo-ops", READ_SCOPES)
+    ticket = {
+        "customer_id": customer_id,
+        "summary": "Core switch down",
+        "description": "The core switch in building A stopped forwarding; all floors are offline.",
+        "channel": "phone",
+        "category": "network",
+        "impact": "outage",
+    }
+    lines = [
+        "",
+        note + "# Create a ticket:",
+        f"curl -sS -X POST {intake}/v1/tickets -H 'Authorization: Bearer {writer}' "
+        f"-H 'Content-Type: application/json' -H 'Idempotency-Key: {uuid.uuid4()}' "
+        f"-d '{json.dumps(ticket)}'",
+        "",
+        "# Then, with the ticket's id:",
+        f"export TOKEN={reader} TICKET_ID=<id from the answer>",
+    ]
+    for what, service, path in FOLLOW_UP:
+        url = f"http://{LOOPBACK}:{service_ports[service]}{path.format(ticket_id='$TICKET_ID')}"
+        lines.append(f"curl -sS \"{url}\" -H \"Authorization: Bearer $TOKEN\"   # {what}")
+    lines += ["", "Logs follow; Ctrl-C stops everything (data is kept in the state dir)."]
+    return "\n".join(lines)
+
+
+@contextlib.contextmanager
+def _timed(stack: Stack, step: str) -> Iterator[None]:
+    began = time.monotonic()
+    try:
+        yield
+    finally:
+        stack.timings[step] = time.monotonic() - began
+
+
+class _Ports:
+    """Ports chosen by an earlier run, reused when free so that URLs stay the same."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.known: dict[str, Any] = {}
+        with contextlib.suppress(OSError, ValueError):
+            self.known = dict(json.loads(path.read_text()))
+
+    def reuse(self, name: str, preferred: int | None = None) -> int:
+        for candidate in (self.known.get(name), preferred):
+            if isinstance(candidate, int) and port_is_free(candidate):
+                return candidate
+        return free_port()
+
+    def remember(self, name: str, port: int) -> None:
+        self.known[name] = port
+
+    def save(self) -> None:
+        self.path.write_text(json.dumps(self.known, indent=2) + "\n")
