@@ -60,7 +60,7 @@ def main(
     console = Console(highlight=False)
     if not console.is_terminal:
         # Piped into a file or a CI log, Rich would fold the table into 80 columns.
-        console = Console(highlight=False, width=150)
+        console = Console(highlight=False, width=170)
     database_url = database_url or _from_env("FIELDOPS_DATABASE_URL", "DATABASE_URL")
     bootstrap = bootstrap or _from_env("FIELDOPS_KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BOOTSTRAP_SERVERS")
     try:

@@ -43,11 +43,11 @@ def _own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _tree_cpu(pid: int) -> dict[int, float]:
-    """CPU seconds of a process and its descendants (PostgreSQL's backends), by pid."""
+def _tree_cpu(pid: int, with_children: bool) -> dict[int, float]:
+    """CPU seconds of a process, and of its descendants when asked (PostgreSQL's backends), by pid."""
     try:
         root = psutil.Process(pid)
-        procs = [root, *root.children(recursive=True)]
+        procs = [root, *root.children(recursive=True)] if with_children else [root]
     except psutil.Error:
         return {}
     seconds: dict[int, float] = {}
@@ -68,9 +68,9 @@ class Snapshot:
     watched: dict[str, dict[int, float]]
 
 
-def _snapshot(watch: dict[str, int]) -> Snapshot:
+def _snapshot(watch: dict[str, tuple[int, bool]]) -> Snapshot:
     return Snapshot(time.monotonic(), _own_cpu(), psutil.cpu_times(),
-                    {name: _tree_cpu(pid) for name, pid in watch.items()})
+                    {name: _tree_cpu(pid, children) for name, (pid, children) in watch.items()})
 
 
 @dataclass
@@ -79,7 +79,7 @@ class Window:
 
     warmup: float
     seconds: float
-    watch: dict[str, int]
+    watch: dict[str, tuple[int, bool]]  # name -> (pid, count its descendants too)
     start: float = 0.0
     end: float = 0.0
     first: Snapshot | None = None
@@ -111,15 +111,26 @@ class Window:
             # Only processes alive at both ends: a backend that came or went is not counted.
             used = sum(after[pid] - before[pid] for pid in before if pid in after)
             watched[name] = round(100 * used / wall, 1)
+        busy_pct = 100 * (total - idle) / total if total > 0 else None
+        own_pct = 100 * (self.last.own_cpu - self.first.own_cpu) / wall
+        # What no watched process accounts for: other tenants of the machine, the kernel,
+        # processes that started or ended inside the window (new PostgreSQL backends).
+        unaccounted = (None if busy_pct is None
+                       else busy_pct * psutil.cpu_count() - own_pct - sum(watched.values()))
         return {
             "wall_s": round(wall, 3),
             "generator_cpu_s": round(self.last.own_cpu - self.first.own_cpu, 3),
             # percent of one core; the machine has psutil.cpu_count() of them
-            "generator_cpu_pct": round(100 * (self.last.own_cpu - self.first.own_cpu) / wall, 1),
-            "machine_busy_pct": round(100 * (total - idle) / total, 1) if total > 0 else None,
+            "generator_cpu_pct": round(own_pct, 1),
+            "machine_busy_pct": None if busy_pct is None else round(busy_pct, 1),
             "cores": psutil.cpu_count(),
             "watched_cpu_pct": watched,
+            "unaccounted_cpu_pct": None if unaccounted is None else round(unaccounted, 1),
         }
+
+
+def _watch(spec: dict[str, Any]) -> dict[str, tuple[int, bool]]:
+    return {name: (int(pid), bool(children)) for name, (pid, children) in spec.get("watch", {}).items()}
 
 
 def _latency_summary(latencies: list[float]) -> dict[str, float | None]:
@@ -180,7 +191,7 @@ async def closed_loop(spec: dict[str, Any]) -> dict[str, Any]:
     make = MAKERS[spec["request"]](spec)
     expected = spec["expect_status"]
     concurrency = spec["concurrency"]
-    window = Window(spec["warmup"], spec["seconds"], spec.get("watch", {}))
+    window = Window(spec["warmup"], spec["seconds"], _watch(spec))
     cap = int((spec["warmup"] + spec["seconds"]) * MAX_REQUESTS_PER_SECOND)
     sent = 0
     latencies: list[float] = []
@@ -238,7 +249,7 @@ async def pg_ceiling(spec: dict[str, Any]) -> dict[str, Any]:
                   f"VALUES ($1, $2, $3, $4, $5, $6)")
     headers = spec["outbox_headers"]
     payload = spec["outbox_payload"].encode()
-    window = Window(spec["warmup"], spec["seconds"], spec.get("watch", {}))
+    window = Window(spec["warmup"], spec["seconds"], _watch(spec))
     cap = int((spec["warmup"] + spec["seconds"]) * MAX_REQUESTS_PER_SECOND)
     sent = 0
     latencies: list[float] = []
@@ -309,7 +320,7 @@ async def end_to_end(spec: dict[str, Any]) -> dict[str, Any]:
     total = int(rate * seconds)
     make = ticket_post_maker(spec)
     state = _E2EState()
-    window = Window(0.0, seconds, spec.get("watch", {}))
+    window = Window(0.0, seconds, _watch(spec))
     timeout = aiohttp.ClientTimeout(total=CLIENT_TIMEOUT_S)
     in_flight = asyncio.Semaphore(spec.get("max_in_flight", 256))
     tasks: set[asyncio.Task[None]] = set()

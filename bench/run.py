@@ -53,18 +53,23 @@ class Phases:
         self.seed = seed
         self.options = options
         self.console = console
-        self.watch: dict[str, int] = {}
+        self.watch: dict[str, tuple[int, bool]] = {}  # name -> (pid, count its descendants too)
         self.idle_services_pct = 0.0
         self.settling: list[dict[str, Any]] = []
 
     async def prepare(self) -> None:
         assert self.stack.supervisor is not None
-        self.watch = {name: child.pid for name, child in self.stack.supervisor.children.items()
+        self.watch = {name: (child.pid, True) for name, child in self.stack.supervisor.children.items()
                       if child.pid is not None}
         if (pid := await postmaster_pid(self.stack.database_url)) is not None:
-            self.watch["postgres"] = pid
+            self.watch["postgres"] = (pid, True)  # the backends are the postmaster's children
         if self.stack.tansu is not None and self.stack.tansu.pid is not None:
-            self.watch["tansu"] = self.stack.tansu.pid
+            self.watch["tansu"] = (self.stack.tansu.pid, True)
+        if self.stack.seaweedfs is not None and self.stack.seaweedfs.pid is not None:
+            # Tansu on s3:// writes every produce batch to SeaweedFS: that CPU is the broker's too.
+            self.watch["seaweedfs"] = (self.stack.seaweedfs.pid, True)
+        # The orchestrator alone (its children are the services and the generator, counted apart).
+        self.watch["bench"] = (os.getpid(), False)
         await self._create_ceiling_schema()
         # Idle consumers poll the broker all the time (fetch wait): that is the floor to settle to.
         self.idle_services_pct = await self._services_cpu_pct(2.0)
@@ -72,7 +77,7 @@ class Phases:
     # --- settling -------------------------------------------------------------------------------
 
     async def _services_cpu_pct(self, seconds: float) -> float:
-        procs = [psutil.Process(self.watch[s]) for s in SERVICES if s in self.watch]
+        procs = [psutil.Process(self.watch[s][0]) for s in SERVICES if s in self.watch]
 
         def total() -> float:
             used = 0.0
