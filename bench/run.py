@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+import httpx
 import psutil
 from rich.console import Console
 
@@ -96,19 +97,44 @@ class Phases:
         deadline = began + self.options.settle_timeout
         quiet_in_a_row = 0
         pending, cpu = -1, -1.0
+        behind = -1
         while time.monotonic() < deadline:
             pending = await self._unpublished()
+            behind = await self._dispatch_behind()
             cpu = await self._services_cpu_pct(1.0)
-            quiet = pending == 0 and cpu <= self.idle_services_pct + 15.0
+            quiet = pending == 0 and behind == 0 and cpu <= self.idle_services_pct + 15.0
             quiet_in_a_row = quiet_in_a_row + 1 if quiet else 0
             if quiet_in_a_row >= 2:
                 break
         record = {"before": before, "seconds": round(time.monotonic() - began, 1), "settled": quiet_in_a_row >= 2,
-                  "unpublished": pending, "services_cpu_pct": round(cpu, 1)}
+                  "unpublished": pending, "dispatch_behind": behind, "services_cpu_pct": round(cpu, 1)}
         self.settling.append(record)
         if not record["settled"]:
             self.console.print(f"[yellow]not settled before {before}[/] after {record['seconds']} s: "
-                               f"{pending} outbox rows unpublished, services at {cpu:.0f}% CPU")
+                               f"{pending} outbox rows unpublished, dispatch {behind} tickets behind, "
+                               f"services at {cpu:.0f}% CPU")
+
+    async def _dispatch_behind(self) -> int:
+        # An empty outbox is not enough: the events may still wait in the broker for dispatch.
+        return int(await self._fetchval(
+            "SELECT (SELECT count(*) FROM intake.tickets) - (SELECT count(*) FROM dispatch.tickets)"))
+
+    async def sweep_assignments(self) -> int:
+        """Accept what a previous round left `assigned`, so that a phone's first page shows new work only."""
+        swept = 0
+        async with httpx.AsyncClient(base_url=self.stack.url("dispatch"), timeout=30.0) as http:
+            for _engineer_id, token in self.seed.engineers:
+                auth = {"Authorization": f"Bearer {token}"}
+                for _page in range(100):  # bounded: 100 pages of 200 is far beyond one round's tickets
+                    response = await http.get("/v1/me/assignments", params={"status": "assigned", "limit": 200},
+                                              headers=auth)
+                    items = response.json()["items"] if response.status_code == 200 else []
+                    if not items:
+                        break
+                    for item in items:
+                        await http.post(f"/v1/assignments/{item['id']}/accept", headers=auth)
+                        swept += 1
+        return swept
 
     async def _unpublished(self) -> int:
         sql = " + ".join(f"(SELECT count(*) FROM {s}.outbox WHERE published_at IS NULL)" for s in SERVICES)
@@ -187,6 +213,10 @@ class Phases:
 
     async def end_to_end(self) -> dict[str, Any]:
         await self.settle("e2e_assign_latency")
+        swept = await self.sweep_assignments()
+        if swept:
+            self.console.print(f"  accepted {swept} assignments left over from an earlier round")
+            await self.settle("e2e_assign_latency")
         began = await self._fetchval("SELECT clock_timestamp()")
         result = await self.loadgen({
             "scenario": "e2e", "url": f"{self.stack.url('intake')}/v1/tickets", "token": self.seed.writer_token,
@@ -197,6 +227,7 @@ class Phases:
         }, timeout=self.options.e2e_seconds + self.options.drain_seconds + 60)
         ended = await self._fetchval("SELECT clock_timestamp()")
         result["relay_lag"] = await self.relay_lag(began, ended)
+        result["swept_before"] = swept
         return result
 
     async def relay_lag(self, began: datetime, ended: datetime, wait_s: float = 15.0) -> dict[str, Any]:
