@@ -1,0 +1,183 @@
+"""From the runs' raw results to figures, ratios and verdicts: one Rich table, the same as JSON."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from bench.stats import Spread
+
+# (figure, comparison, bound): what "pass" means. Anything else is "short".
+TARGETS: dict[str, tuple[str, float]] = {
+    "intake_create_rps/ceiling_pg_tps": (">=", 0.6),
+    "e2e_assign_latency_p99_ms": ("<=", 250.0),
+    "e2e_never_seen": ("<=", 0.0),
+    "relay_lag_p99_ms": ("<=", 50.0),
+}
+_COMPARE: dict[str, Callable[[float, float], bool]] = {">=": operator.ge, "<=": operator.le}
+
+
+def _spread(values: list[Any]) -> Spread:
+    return Spread.of([None if v is None else float(v) for v in values])
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return None if a is None or not b else a / b
+
+
+def figures(raw: dict[str, Any]) -> dict[str, Any]:
+    rounds, e2e = raw["rounds"], raw["e2e"]
+
+    def col(phase: str, key: str) -> Spread:
+        return _spread([r[phase].get(key) for r in rounds])
+
+    def e2e_col(key: str) -> Spread:
+        return _spread([r.get(key) for r in e2e])
+
+    def lag_col(key: str) -> Spread:
+        return _spread([r["relay_lag"].get(key) for r in e2e])
+
+    result = {
+        "ceiling_pg_tps": col("ceiling_pg", "tps"),
+        "ceiling_pg_p99_ms": col("ceiling_pg", "p99_ms"),
+        "ceiling_http_rps": col("ceiling_http", "rps"),
+        "ceiling_http_p99_ms": col("ceiling_http", "p99_ms"),
+        "intake_create_rps": col("intake_create", "rps"),
+        "intake_create_p50_ms": col("intake_create", "p50_ms"),
+        "intake_create_p99_ms": col("intake_create", "p99_ms"),
+        "e2e_assign_latency_p50_ms": e2e_col("p50_ms"),
+        "e2e_assign_latency_p99_ms": e2e_col("p99_ms"),
+        "e2e_never_seen": e2e_col("never_seen"),
+        "e2e_achieved_rate": e2e_col("achieved_rate"),
+        "relay_lag_p50_ms": lag_col("p50_ms"),
+        "relay_lag_p99_ms": lag_col("p99_ms"),
+        "availability_rps": col("availability", "rps"),
+        "availability_p50_ms": col("availability", "p50_ms"),
+        "availability_p99_ms": col("availability", "p99_ms"),
+    }
+    # Ratios per round, from figures measured minutes apart on the same machine: the noise of a
+    # shared machine moves both sides together, which a ratio of medians would not cancel.
+    ratios = {
+        "intake_create_rps/ceiling_pg_tps": _spread([_ratio(r["intake_create"]["rps"], r["ceiling_pg"]["tps"])
+                                                     for r in rounds]),
+        "intake_create_rps/ceiling_http_rps": _spread([_ratio(r["intake_create"]["rps"], r["ceiling_http"]["rps"])
+                                                       for r in rounds]),
+        "availability_rps/ceiling_http_rps": _spread([_ratio(r["availability"]["rps"], r["ceiling_http"]["rps"])
+                                                      for r in rounds]),
+    }
+    generator_cpu = {
+        "ceiling_pg_tps": col("ceiling_pg", "generator_cpu_pct"),
+        "ceiling_http_rps": col("ceiling_http", "generator_cpu_pct"),
+        "intake_create_rps": col("intake_create", "generator_cpu_pct"),
+        "availability_rps": col("availability", "generator_cpu_pct"),
+        "e2e_assign_latency": e2e_col("generator_cpu_pct"),
+    }
+    machine_busy = {
+        "ceiling_pg_tps": col("ceiling_pg", "machine_busy_pct"),
+        "ceiling_http_rps": col("ceiling_http", "machine_busy_pct"),
+        "intake_create_rps": col("intake_create", "machine_busy_pct"),
+        "availability_rps": col("availability", "machine_busy_pct"),
+        "e2e_assign_latency": e2e_col("machine_busy_pct"),
+    }
+    # CPU that no process of the bench accounts for: another tenant of a shared machine. When
+    # it is high, the run measured a smaller machine than the one the ceilings assume.
+    others = {
+        "ceiling_pg_tps": col("ceiling_pg", "unaccounted_cpu_pct"),
+        "ceiling_http_rps": col("ceiling_http", "unaccounted_cpu_pct"),
+        "intake_create_rps": col("intake_create", "unaccounted_cpu_pct"),
+        "availability_rps": col("availability", "unaccounted_cpu_pct"),
+        "e2e_assign_latency": e2e_col("unaccounted_cpu_pct"),
+    }
+    verdicts = {}
+    for name, (op, bound) in TARGETS.items():
+        spread = ratios.get(name) or result.get(name)
+        # never_seen must be 0 in every run, not in the median one
+        value = spread.max if name == "e2e_never_seen" else spread.median
+        verdicts[name] = None if value is None else ("pass" if _COMPARE[op](value, bound) else "short")
+    return {"figures": result, "ratios": ratios, "generator_cpu_pct": generator_cpu,
+            "machine_busy_pct": machine_busy, "others_cpu_pct": others, "verdicts": verdicts}
+
+
+def as_json(summary: dict[str, Any]) -> dict[str, Any]:
+    def convert(value: Any) -> Any:
+        if isinstance(value, Spread):
+            return value.as_json()
+        if isinstance(value, dict):
+            return {k: convert(v) for k, v in value.items()}
+        return value
+
+    return {**{k: convert(v) for k, v in summary.items()},
+            "targets": {k: {"op": op, "bound": b} for k, (op, b) in TARGETS.items()}}
+
+
+def _fmt(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+def _cell(spread: Spread, digits: int = 0, unit: str = "") -> str:
+    if spread.median is None:
+        return "–"
+    if len([r for r in spread.runs if r is not None]) == 1:
+        return f"{_fmt(spread.median, digits)}{unit}"
+    return f"{_fmt(spread.median, digits)}{unit} [dim]({_fmt(spread.min, digits)}–{_fmt(spread.max, digits)})[/]"
+
+
+def _verdict(value: str | None) -> str:
+    return {"pass": "[green]pass[/]", "short": "[red]short[/]"}.get(value or "", "–")
+
+
+def print_table(summary: dict[str, Any], console: Console, *, title: str) -> None:
+    f, r, cpu, busy, v = (summary["figures"], summary["ratios"], summary["generator_cpu_pct"],
+                          summary["machine_busy_pct"], summary["verdicts"])
+    others = summary["others_cpu_pct"]
+    table = Table(title=title, title_justify="left", show_lines=False)
+    table.add_column("figure")
+    table.add_column("median (min–max)", justify="right")
+    table.add_column("p50 / p99 ms", justify="right")
+    table.add_column("compared with", justify="right")
+    table.add_column("ratio / target", justify="right")
+    table.add_column("verdict")
+    table.add_column("gen CPU", justify="right")
+    table.add_column("machine", justify="right")
+    table.add_column("others", justify="right")
+
+    def p(name: str) -> str:
+        return f"{_fmt(f[name + '_p50_ms'].median, 1)} / {_fmt(f[name + '_p99_ms'].median, 1)}"
+
+    pg, http = f["ceiling_pg_tps"], f["ceiling_http_rps"]
+    table.add_row("ceiling_pg_tps", _cell(pg), f"– / {_fmt(f['ceiling_pg_p99_ms'].median, 1)}",
+                  "raw asyncpg, 32 conns", "", "", _cell(cpu["ceiling_pg_tps"], unit="%"),
+                  _cell(busy["ceiling_pg_tps"], unit="%"),
+                  _cell(others["ceiling_pg_tps"], unit="%"))
+    table.add_row("ceiling_http_rps", _cell(http), f"– / {_fmt(f['ceiling_http_p99_ms'].median, 1)}",
+                  "bare FastAPI POST", "", "", _cell(cpu["ceiling_http_rps"], unit="%"),
+                  _cell(busy["ceiling_http_rps"], unit="%"),
+                  _cell(others["ceiling_http_rps"], unit="%"))
+    table.add_row("intake_create_rps", _cell(f["intake_create_rps"]), p("intake_create"),
+                  f"pg {_fmt(pg.median)} · http {_fmt(http.median)}",
+                  f"{_cell(r['intake_create_rps/ceiling_pg_tps'], 2)} of pg ≥ 0.6",
+                  _verdict(v["intake_create_rps/ceiling_pg_tps"]), _cell(cpu["intake_create_rps"], unit="%"),
+                  _cell(busy["intake_create_rps"], unit="%"),
+                  _cell(others["intake_create_rps"], unit="%"))
+    table.add_row("e2e_assign_latency", f"{_fmt(f['e2e_achieved_rate'].median)}/s, "
+                  f"never seen {_fmt(f['e2e_never_seen'].max)}", p("e2e_assign_latency"),
+                  f"p99 {_cell(f['e2e_assign_latency_p99_ms'], 1)}", "p99 ≤ 250 ms, 0 unseen",
+                  _verdict(v["e2e_assign_latency_p99_ms"] if v["e2e_never_seen"] == "pass" else "short"),
+                  _cell(cpu["e2e_assign_latency"], unit="%"), _cell(busy["e2e_assign_latency"], unit="%"),
+                  _cell(others["e2e_assign_latency"], unit="%"))
+    table.add_row("relay_lag", "all 4 outboxes", p("relay_lag"), f"p99 {_cell(f['relay_lag_p99_ms'], 1)}",
+                  "p99 ≤ 50 ms", _verdict(v["relay_lag_p99_ms"]), "", "", "")
+    table.add_row("availability_rps", _cell(f["availability_rps"]), p("availability"),
+                  f"http {_fmt(http.median)}", f"{_cell(r['availability_rps/ceiling_http_rps'], 2)} of http",
+                  "", _cell(cpu["availability_rps"], unit="%"), _cell(busy["availability_rps"], unit="%"),
+                  _cell(others["availability_rps"], unit="%"))
+    console.print(table)
+    console.print("[dim]gen CPU: the load generator's own CPU, % of one core. machine: all cores busy, %. "
+                  "others: CPU no bench process accounts for (other tenants), % of one core. "
+                  "Medians of the runs, (min–max) across them.[/]")
