@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import os
 import secrets
-import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -20,7 +19,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import asyncpg
-import httpx
 from rich.console import Console
 
 from shared.devstack.broker import Tansu, create_topics, start_tansu
@@ -28,14 +26,10 @@ from shared.devstack.net import LOOPBACK, free_ports
 from shared.devstack.postgres import EmbeddedPostgres, create_fresh_database, drop_database, start_postgres
 from shared.devstack.processes import Supervisor
 from shared.devstack.seaweedfs import SeaweedFS, start_seaweedfs
+from shared.devstack.services import StackFailed, run_migrations, service_env, start_services, wait_ready
 from shared.settings import SERVICES, Settings
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 BARE_HTTP = "bare-http"
-
-
-class StackFailed(RuntimeError):
-    """The stack did not come up; the message says which part and where its log is."""
 
 
 @dataclass
@@ -128,7 +122,9 @@ async def start_stack(
     stack = BenchStack(
         database_url=url, server_url=server_url, bootstrap=kafka, topic_prefix=settings.topic_prefix,
         ports=dict(zip(names, free_ports(len(names)), strict=True)), log_dir=log_dir,
-        env=_service_env(url, kafka, settings), postgres=postgres, seaweedfs=seaweedfs, tansu=tansu,
+        env=service_env(database_url=url, bootstrap=kafka, topic_prefix=settings.topic_prefix,
+                        partitions=settings.kafka_partitions),
+        postgres=postgres, seaweedfs=seaweedfs, tansu=tansu,
         timings=timings,
     )
     try:
@@ -136,11 +132,12 @@ async def start_stack(
         await create_topics(kafka, settings.all_topics(), settings.kafka_partitions)
         timings["topics"] = time.monotonic() - began
         began = time.monotonic()
-        await _migrate(stack.env, log_dir / "migrate.log")
+        await run_migrations(stack.env)
         timings["migrations"] = time.monotonic() - began
         began = time.monotonic()
         await _start_processes(stack)
-        await _wait_ready(stack, timeout=ready_timeout)
+        urls = {s: f"{stack.url(s)}/readyz" for s in SERVICES} | {BARE_HTTP: f"{stack.url(BARE_HTTP)}/healthz"}
+        await wait_ready(stack.supervisor, urls, timeout=ready_timeout)
         timings["services"] = time.monotonic() - began
     except BaseException:
         await stack.stop()
@@ -148,80 +145,16 @@ async def start_stack(
     return stack
 
 
-def _service_env(database_url: str, bootstrap: str, settings: Settings) -> dict[str, str]:
-    env = dict(os.environ)
-    # Both spellings: a DATABASE_URL in the caller's environment names the server, not our database.
-    env.update(
-        FIELDOPS_DATABASE_URL=database_url, DATABASE_URL=database_url,
-        FIELDOPS_KAFKA_BOOTSTRAP_SERVERS=bootstrap, KAFKA_BOOTSTRAP_SERVERS=bootstrap,
-        FIELDOPS_TOPIC_PREFIX=settings.topic_prefix,
-        FIELDOPS_KAFKA_PARTITIONS=str(settings.kafka_partitions),
-        FIELDOPS_HOST=LOOPBACK,
-        PYTHONPATH=os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p),
-        PYTHONUNBUFFERED="1",
-    )
-    env.setdefault("FIELDOPS_ENVIRONMENT", "development")
-    return env
-
-
-async def _migrate(env: dict[str, str], log_path: Path, timeout: float = 120.0) -> None:
-    with open(log_path, "wb") as log:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "shared.cli", "migrate", env=env, stdout=log, stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            code = await asyncio.wait_for(process.wait(), timeout)
-        except (asyncio.TimeoutError, asyncio.CancelledError):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            await process.wait()
-            raise StackFailed(f"migrations did not finish within {timeout:.0f} s (log: {log_path})") from None
-    if code != 0:
-        raise StackFailed(f"migrations exited {code}:\n{log_path.read_text(errors='replace')[-3000:]}")
-
-
 async def _start_processes(stack: BenchStack) -> None:
     # The supervisor's console would interleave service logs with the bench's table: files only.
     quiet = Console(file=open(os.devnull, "w"))  # noqa: SIM115 - lives as long as the supervisor
     stack.supervisor = Supervisor(console=quiet, log_dir=stack.log_dir)
-    for service in SERVICES:
-        await stack.supervisor.start(
-            # --port as well as FIELDOPS_PORT: `serve` passes its own --port (None when absent) to
-            # Settings, which then overrides FIELDOPS_PORT, and uvicorn binds the default port.
-            service, [sys.executable, "-m", "shared.cli", "serve", service, "--port", str(stack.ports[service])],
-            env={**stack.env, "FIELDOPS_SERVICE": service, "FIELDOPS_PORT": str(stack.ports[service])},
-            # A service that dies mid-run would make its figure meaningless: report it, don't hide it.
-            restart=False,
-        )
+    # A service that dies mid-run would make its figure meaningless: report it, don't hide it.
+    await start_services(stack.supervisor, stack.env, stack.ports, restart=False)
     await stack.supervisor.start(
         BARE_HTTP, [sys.executable, "-m", "bench.bare_app", "--port", str(stack.ports[BARE_HTTP])],
         env=stack.env, restart=False,
     )
-
-
-async def _wait_ready(stack: BenchStack, *, timeout: float) -> None:
-    assert stack.supervisor is not None
-    pending = {s: f"{stack.url(s)}/readyz" for s in SERVICES}
-    pending[BARE_HTTP] = f"{stack.url(BARE_HTTP)}/healthz"
-    last: dict[str, str] = {}
-    deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient(timeout=2.0) as http:
-        while pending:
-            for name, url in list(pending.items()):
-                if stack.supervisor[name].pid is None:
-                    raise StackFailed(f"{name} exited while starting:\n{stack.supervisor[name].tail(20)}")
-                try:
-                    response = await http.get(url)
-                    last[name] = f"HTTP {response.status_code} {response.text[:200]}"
-                    if response.status_code == 200:
-                        del pending[name]
-                except httpx.HTTPError as exc:
-                    last[name] = repr(exc)
-            if pending and time.monotonic() > deadline:
-                raise StackFailed("not ready after {:.0f} s: {}".format(
-                    timeout, "; ".join(f"{n}: {last.get(n, 'no answer')}" for n in pending)))
-            await asyncio.sleep(0.25)
 
 
 async def postmaster_pid(database_url: str) -> int | None:

@@ -13,7 +13,6 @@ import fcntl
 import json
 import os
 import signal
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -34,6 +33,10 @@ from shared.devstack.net import LOOPBACK, free_port, port_is_free
 from shared.devstack.postgres import EmbeddedPostgres, ensure_database, start_postgres
 from shared.devstack.processes import Supervisor
 from shared.devstack.seaweedfs import SeaweedFS, start_seaweedfs
+from shared.devstack.services import (
+    StackFailed, default_migrate_command, default_service_command, run_migrations, service_env, start_services,
+    wait_ready,
+)
 from shared.devstack.waiting import StartupTimeout
 from shared.settings import DEFAULT_PORTS, SERVICES, Settings
 
@@ -53,16 +56,7 @@ FOLLOW_UP = (
 READ_SCOPES = ["ops:read"]
 
 
-class UpFailed(RuntimeError):
-    """A step of `up` failed; the message says which and what to look at."""
-
-
-def default_service_command(service: str) -> list[str]:
-    return [sys.executable, "-m", "shared.cli", "serve", service]
-
-
-def default_migrate_command() -> list[str]:
-    return [sys.executable, "-m", "shared.cli", "migrate"]
+UpFailed = StackFailed
 
 
 @dataclass
@@ -247,23 +241,21 @@ async def _start(
     await asyncio.gather(database(), broker())
     ports.save()
 
-    env = _service_env(stack, settings)
+    env = service_env(database_url=stack.database_url, bootstrap=stack.bootstrap,
+                      topic_prefix=settings.topic_prefix, partitions=settings.kafka_partitions,
+                      extra={"FIELDOPS_LOG_JSON": os.environ.get("FIELDOPS_LOG_JSON", "false")})  # a person reads it
     if migrate:
         with _timed(stack, "migrations"):
-            await _migrate(migrate_command(), env)
+            await run_migrations(env, argv=migrate_command())
         console.print(f"[green]✓[/] migrations  ({stack.timings['migrations']:.1f} s)")
     if not services:
         return
 
     stack.supervisor = Supervisor(console=console, log_dir=logs, name_width=max(map(len, service_ports)))
     with _timed(stack, "services"):
-        for service in SERVICES:
-            await stack.supervisor.start(
-                service,
-                service_command(service),
-                env={**env, "FIELDOPS_SERVICE": service, "FIELDOPS_PORT": str(service_ports[service])},
-            )
-        await _wait_ready(stack.supervisor, service_ports, timeout=ready_timeout)
+        await start_services(stack.supervisor, env, service_ports, command=service_command)
+        await wait_ready(stack.supervisor, {s: f"http://{LOOPBACK}:{service_ports[s]}/readyz" for s in SERVICES},
+                         timeout=ready_timeout)
 
 
 def _check_free(service_ports: Mapping[str, int]) -> None:
@@ -284,64 +276,6 @@ def _holder(port: int) -> str:
 
 def _given(name: str) -> bool:
     return bool(os.environ.get(name) or os.environ.get(f"FIELDOPS_{name}"))
-
-
-def _service_env(stack: Stack, settings: Settings) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        FIELDOPS_DATABASE_URL=stack.database_url,
-        FIELDOPS_KAFKA_BOOTSTRAP_SERVERS=stack.bootstrap,
-        FIELDOPS_TOPIC_PREFIX=settings.topic_prefix,
-        FIELDOPS_KAFKA_PARTITIONS=str(settings.kafka_partitions),
-        FIELDOPS_HOST=LOOPBACK,
-        PYTHONUNBUFFERED="1",  # lines reach the console as they are written
-    )
-    env.setdefault("FIELDOPS_ENVIRONMENT", "development")
-    env.setdefault("FIELDOPS_LOG_JSON", "false")  # a person reads this console
-    return env
-
-
-async def _migrate(argv: Sequence[str], env: Mapping[str, str], timeout: float = 120.0) -> None:
-    process = await asyncio.create_subprocess_exec(
-        *argv, env=dict(env), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        output, _ = await asyncio.wait_for(process.communicate(), timeout)
-    except (asyncio.TimeoutError, asyncio.CancelledError):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        await process.wait()
-        raise UpFailed(f"migrations did not finish within {timeout:.0f} s") from None
-    if process.returncode != 0:
-        text = output.decode(errors="replace").strip()
-        raise UpFailed(f"migrations failed ({' '.join(argv)} exited {process.returncode}):\n{text[-4000:]}")
-
-
-async def _wait_ready(supervisor: Supervisor, service_ports: Mapping[str, int], *, timeout: float) -> None:
-    pending = {s: f"http://{LOOPBACK}:{service_ports[s]}/readyz" for s in supervisor.children}
-    last: dict[str, str] = {}
-    deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient(timeout=2.0) as http:
-        while pending:
-            for service, url in list(pending.items()):
-                try:
-                    response = await http.get(url)
-                    last[service] = f"HTTP {response.status_code} {response.text[:200]}"
-                    if response.status_code == 200:
-                        del pending[service]
-                except httpx.HTTPError as exc:
-                    last[service] = repr(exc)
-            if not pending:
-                return
-            if time.monotonic() > deadline:
-                details = "\n".join(
-                    f"- {s}: {last.get(s, 'no answer')}; restarts {supervisor[s].restarts}; last output:\n"
-                    f"{supervisor[s].tail(15) or '(none)'}"
-                    for s in pending
-                )
-                raise UpFailed(f"not ready after {timeout:.0f} s: {', '.join(pending)}\n{details}")
-            await asyncio.sleep(0.25)
 
 
 async def _welcome(stack: Stack, console: Console, *, services: bool, service_ports: Mapping[str, int]) -> None:

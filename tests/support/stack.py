@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 import secrets
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,9 +21,8 @@ from shared.auth import issue_dev_token
 from shared.devstack.broker import create_topics
 from shared.devstack.net import free_ports
 from shared.devstack.processes import Supervisor
+from shared.devstack.services import is_ready, run_migrations, service_env, start_services, wait_ready
 from shared.settings import SERVICES, Settings
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # Short group timeouts: a killed consumer is replaced in ~5 s, not ~18 s (broker-notes.md).
 TEST_ENV = {
@@ -59,10 +56,12 @@ class ServiceStack:
         return Settings(database_url=self.database_url, kafka_bootstrap_servers=self.bootstrap,
                         topic_prefix=self.topic_prefix)
 
+    def base_env(self) -> dict[str, str]:
+        return service_env(database_url=self.database_url, bootstrap=self.bootstrap, topic_prefix=self.topic_prefix,
+                           partitions=self.partitions, extra=TEST_ENV)
+
     def env(self, service: str) -> dict[str, str]:
-        return {**os.environ, **TEST_ENV, "FIELDOPS_SERVICE": service, "FIELDOPS_PORT": str(self.ports[service]),
-                "FIELDOPS_DATABASE_URL": self.database_url, "FIELDOPS_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
-                "FIELDOPS_TOPIC_PREFIX": self.topic_prefix, "PYTHONPATH": str(ROOT)}
+        return {**self.base_env(), "FIELDOPS_SERVICE": service, "FIELDOPS_PORT": str(self.ports[service])}
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -70,39 +69,18 @@ class ServiceStack:
     async def prepare(self) -> None:
         """Topics with their partition counts (auto-created ones would get 4), then migrations."""
         await create_topics(self.bootstrap, self.settings.all_topics(), self.partitions)
-        migrate = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "shared.cli", "migrate", env=self.env("intake"), cwd=ROOT,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        )
-        out, _ = await asyncio.wait_for(migrate.communicate(), 120)
-        if migrate.returncode != 0:
-            raise RuntimeError(f"migrations failed:\n{out.decode()}")
+        await run_migrations(self.env("intake"))
 
     async def start(self, services: Iterable[str] = SERVICES, *, ready_timeout: float = 40.0) -> None:
         services = list(services)
-        for service in services:
-            await self.supervisor.start(service, [sys.executable, "-m", "shared.cli", "serve", service],
-                                        env=self.env(service), cwd=ROOT)
+        await start_services(self.supervisor, self.base_env(), self.ports, services=services)
         await self.wait_ready(services, timeout=ready_timeout)
 
     async def ready(self, service: str) -> bool:
-        try:
-            async with httpx.AsyncClient(timeout=2.0) as http:
-                return (await http.get(f"{self.url(service)}/readyz")).status_code == 200
-        except httpx.HTTPError:
-            return False
+        return await is_ready(f"{self.url(service)}/readyz")
 
     async def wait_ready(self, services: Iterable[str] = SERVICES, *, timeout: float = 40.0) -> None:
-        pending = list(services)
-        deadline = asyncio.get_running_loop().time() + timeout
-        while pending:
-            pending = [s for s in pending if not await self.ready(s)]
-            if not pending:
-                return
-            if asyncio.get_running_loop().time() > deadline:
-                tails = "\n".join(f"--- {s}\n{self.supervisor[s].tail(30)}" for s in pending)
-                raise TimeoutError(f"not ready after {timeout} s: {pending}\n{tails}")
-            await asyncio.sleep(0.2)
+        await wait_ready(self.supervisor, {s: f"{self.url(s)}/readyz" for s in services}, timeout=timeout)
 
     def kill(self, service: str) -> int:
         """kill -9, as a crash would; the supervisor restarts it. Returns the count of starts so far."""
