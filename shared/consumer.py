@@ -35,6 +35,8 @@ from shared.observability import event_id_var, log_fields, trace_id_from_tracepa
 if TYPE_CHECKING:
     from aiokafka import AIOKafkaProducer
 
+    from shared.changes import ChangeFeed
+
     from shared.metrics import Metrics
     from shared.settings import Settings
 
@@ -97,8 +99,10 @@ class EventConsumer:
         topics: list[str],
         handlers: dict[str, Handler],
         metrics: "Metrics",
+        changes: "ChangeFeed | None" = None,
     ) -> None:
         self.settings = settings
+        self.changes = changes
         self.pool = pool
         self.producer = producer
         self.topics = topics
@@ -217,7 +221,7 @@ class EventConsumer:
 
     async def apply_many(self, ready: list[tuple[ConsumerRecord, Envelope, Event, Handler]]) -> list[str]:
         """Claim every event id and run every handler in one transaction. Returns the outcomes."""
-        async with UnitOfWork(self.pool, self.settings) as uow:
+        async with UnitOfWork(self.pool, self.settings, changes=self.changes) as uow:
             claimed = {row["event_id"] for row in await uow.conn.fetch(
                 f"INSERT INTO {self.schema}.inbox (event_id, type) SELECT * FROM unnest($1::text[], $2::text[]) "
                 "ON CONFLICT DO NOTHING RETURNING event_id",
@@ -268,7 +272,7 @@ class EventConsumer:
 
     async def apply(self, envelope: Envelope, event: Event, handler: Handler) -> str:
         """Claim the event id and run the handler, atomically. Returns the outcome."""
-        async with UnitOfWork(self.pool, self.settings) as uow:
+        async with UnitOfWork(self.pool, self.settings, changes=self.changes) as uow:
             claimed = await uow.conn.fetchval(
                 f"INSERT INTO {self.schema}.inbox (event_id, type) VALUES ($1, $2) "
                 "ON CONFLICT DO NOTHING RETURNING true",

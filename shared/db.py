@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
 if TYPE_CHECKING:
+    from shared.changes import ChangeFeed
     from shared.events.contracts import Event
     from shared.settings import Settings
 
@@ -84,10 +85,13 @@ class UnitOfWork:
     crashed handler leaves neither state nor events behind.
     """
 
-    def __init__(self, pool: asyncpg.Pool, settings: "Settings", *, acquire_timeout: float = 5.0) -> None:
+    def __init__(self, pool: asyncpg.Pool, settings: "Settings", *, acquire_timeout: float = 5.0,
+                 changes: "ChangeFeed | None" = None) -> None:
         self.pool = pool
         self.settings = settings
         self.acquire_timeout = acquire_timeout
+        self.changes = changes
+        self.changed_keys: set[Hashable] = set()
         self.events: list[tuple[Event, str | None]] = []
         self.conn: asyncpg.Connection = None  # type: ignore[assignment]
         self._tx: asyncpg.transaction.Transaction | None = None
@@ -111,6 +115,10 @@ class UnitOfWork:
         trace = trace_id or trace_id_var.get()
         self.events.extend((event, trace) for event in events)
 
+    def changed(self, *keys: Hashable) -> None:
+        """Tell long-polls waiting on these keys, once (and only if) this transaction commits."""
+        self.changed_keys.update(keys)
+
     async def commit(self) -> None:
         from shared.outbox import write_outbox
 
@@ -121,6 +129,8 @@ class UnitOfWork:
         except TRANSIENT_ERRORS as exc:
             raise DatabaseUnavailable(str(exc) or type(exc).__name__) from exc
         self._committed = True
+        if self.changes is not None and self.changed_keys:
+            self.changes.notify(self.changed_keys)
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         try:

@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared.bus import make_producer, start_with_retry, stop_quietly
+from shared.changes import ChangeFeed
 from shared.consumer import EventConsumer, Handler
 from shared.db import UnitOfWork, create_pool, ping
 from shared.http.edge import EdgeMiddleware
@@ -63,6 +64,7 @@ class Runtime:
     consumer: EventConsumer | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
     resources: dict[str, Any] = field(default_factory=dict)
+    changes: ChangeFeed = field(default_factory=ChangeFeed)
 
     def resource(self, name: str, factory: Callable[["Runtime"], Any]) -> Any:
         """A per-app object made on first use (batchers, caches): never module-level state."""
@@ -71,7 +73,7 @@ class Runtime:
         return self.resources[name]
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.pool, self.settings)  # type: ignore[arg-type]
+        return UnitOfWork(self.pool, self.settings, changes=self.changes)  # type: ignore[arg-type]
 
     def spawn(self, loop: Callable[[], Awaitable[None]], name: str) -> None:
         self.tasks.append(asyncio.create_task(_supervised(loop, name), name=name))
@@ -176,7 +178,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
             runtime.consumer = EventConsumer(
                 settings, runtime.pool, runtime.producer,
                 topics=[settings.topic(owner) for owner in spec.consumes_from],
-                handlers=spec.handlers, metrics=metrics,
+                handlers=spec.handlers, metrics=metrics, changes=runtime.changes,
             )
             runtime.spawn(runtime.consumer.run, "consumer")
         for worker in spec.workers:

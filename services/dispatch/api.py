@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -69,25 +70,34 @@ async def ticket_assignments(ticket_id: UUID, runtime: RuntimeDep, principal: As
 
 @router.get("/me/assignments", response_model=Page[AssignmentPublic], tags=["assignments"],
             summary="The calling engineer's assignments, oldest first",
-            description="Send the last ETag as If-None-Match: an unchanged list answers 304 with no body.",
+            description="Send the last ETag as If-None-Match: an unchanged list answers 304 with no body. "
+                        "With `wait` (seconds) as well, the answer is held until the list changes or the "
+                        "wait runs out: a phone learns of new work at once, with one request a minute.",
             responses={304: {"description": "Not modified since the ETag sent"}})
 async def my_assignments(request: Request, response: Response, runtime: RuntimeDep, principal: AssignmentReader,
                          cursor: Annotated[str | None, Query(max_length=512)] = None,
                          limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-                         status: AssignmentStatus | None = None) -> Any:
+                         status: AssignmentStatus | None = None,
+                         wait: Annotated[int, Query(ge=0, le=60, description="long-poll seconds")] = 0) -> Any:
     engineer_id = engineer_id_of(principal)
     after = _assignment_cursor(cursor)
-    async with runtime.uow() as uow:
-        rows = await handlers.engineer_assignments(uow, engineer_id, after=after, limit=limit,
-                                                   status=status.value if status else None)
-    page = page_of([AssignmentPublic.model_validate(r) for r in rows], limit,
-                   key=lambda a: (a.assigned_at.isoformat(), str(a.id)))
-    # Phones on bad networks poll: an unchanged list costs them a header, not a body.
-    etag = '"' + hashlib.sha256(page.model_dump_json().encode()).hexdigest()[:32] + '"'
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers={"ETag": etag})
-    response.headers["ETag"] = etag
-    return page
+    known = request.headers.get("if-none-match")
+    deadline = time.monotonic() + wait
+    while True:
+        async with runtime.uow() as uow:
+            rows = await handlers.engineer_assignments(uow, engineer_id, after=after, limit=limit,
+                                                       status=status.value if status else None)
+        page = page_of([AssignmentPublic.model_validate(r) for r in rows], limit,
+                       key=lambda a: (a.assigned_at.isoformat(), str(a.id)))
+        etag = '"' + hashlib.sha256(page.model_dump_json().encode()).hexdigest()[:32] + '"'
+        if known != etag:
+            response.headers["ETag"] = etag
+            return page
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return Response(status_code=304, headers={"ETag": etag})
+        # Woken by a commit in this process; every second at most, look anyway (another replica).
+        await runtime.changes.wait(handlers.engineer_key(engineer_id), min(remaining, 1.0))
 
 
 def _assignment_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:

@@ -18,6 +18,11 @@ ASSIGNMENT_COLUMNS = "id, ticket_id, engineer_id, status, assigned_at, accepted_
 ENGINEER_COLUMNS = "id, name, skills, region, active, created_at"
 
 
+def engineer_key(engineer_id: UUID) -> tuple[str, UUID]:
+    """What an engineer's long-poll waits on: any change to their assignments."""
+    return ("engineer", engineer_id)
+
+
 async def create_engineer(uow: UnitOfWork, command: EngineerCreate) -> Created:
     row = await uow.conn.fetchrow(
         f"INSERT INTO dispatch.engineers (id, name, skills, region, active, created_at) "
@@ -67,6 +72,7 @@ async def on_ticket_created(event: TicketCreated, envelope: Envelope, uow: UnitO
         created.assignment_id, created.ticket_id, created.engineer_id, created.assigned_at,
     )
     uow.publish(created)
+    uow.changed(engineer_key(created.engineer_id))
 
 
 async def ticket_assignments(uow: UnitOfWork, ticket_id: UUID, *, engineer_id: UUID | None) -> list[dict[str, Any]]:
@@ -112,6 +118,7 @@ async def accept_assignment(uow: UnitOfWork, assignment_id: UUID, *, engineer_id
         assignment_id, accepted.accepted_at,
     )
     uow.publish(accepted)
+    uow.changed(engineer_key(accepted.engineer_id))
     return dict(updated)
 
 

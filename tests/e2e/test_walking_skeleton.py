@@ -141,3 +141,27 @@ async def test_parts_availability_for_the_owning_vendor_only(stack: ServiceStack
     assert mine.json() == {"part_number": part, "available": 6, "warehouses": [
         {"warehouse": "beijing", "available": 4}, {"warehouse": "shanghai", "available": 2}]}
     assert theirs.status_code == 404
+
+
+async def test_an_engineers_long_poll_answers_as_soon_as_work_is_assigned(stack: ServiceStack):
+    customer_id = await new_customer(stack)
+    engineer_id = await new_engineer(stack, ["security"])
+    async with stack.client("dispatch", engineer_id, "assignments:read", timeout=30.0) as phone:
+        first = await phone.get("/v1/me/assignments")
+        etag = first.headers["etag"]
+        unchanged = await phone.get("/v1/me/assignments", params={"wait": 1}, headers={"If-None-Match": etag})
+        assert unchanged.status_code == 304
+
+        import asyncio
+
+        poll = asyncio.create_task(phone.get("/v1/me/assignments", params={"wait": 20},
+                                             headers={"If-None-Match": etag}))
+        await asyncio.sleep(0.5)
+        assert not poll.done()
+        async with stack.client("intake") as admin:
+            await admin.post("/v1/tickets", json=ticket_body(customer_id, category="security"))
+        started = time.monotonic()
+        answer = await asyncio.wait_for(poll, 10)
+    assert answer.status_code == 200 and answer.headers["etag"] != etag
+    assert [a["engineer_id"] for a in answer.json()["items"]] == [engineer_id]
+    assert time.monotonic() - started < 5
