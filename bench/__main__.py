@@ -40,6 +40,7 @@ def main(
     e2e_rate: Annotated[float, typer.Option(min=1, max=2000, help="tickets per second in the end-to-end phase")] = 100.0,
     engineers: Annotated[int, typer.Option(min=1, max=64, help="engineers whose phones poll")] = 4,
     poll_interval_ms: Annotated[float, typer.Option(min=5, max=1000, help="each phone's poll interval")] = 20.0,
+    long_poll_s: Annotated[int, typer.Option(min=0, max=9, help="phones long-poll this long; 0: poll instead")] = 5,
     drain_seconds: Annotated[float, typer.Option(min=1, max=120, help="wait for late assignments")] = 15.0,
     database_url: Annotated[str | None, typer.Option(
         help="PostgreSQL server to create the bench database on (default: DATABASE_URL, else embedded)")] = None,
@@ -55,7 +56,7 @@ def main(
     if quick:
         runs, seconds, warmup, e2e_seconds, drain_seconds = 1, 3.0, 1.0, 5.0, min(drain_seconds, 10.0)
     options = Options(runs=runs, seconds=seconds, warmup=warmup, concurrency=concurrency, e2e_seconds=e2e_seconds,
-                      e2e_rate=e2e_rate, poll_interval_ms=poll_interval_ms, drain_seconds=drain_seconds,
+                      e2e_rate=e2e_rate, poll_interval_ms=poll_interval_ms, long_poll_s=long_poll_s, drain_seconds=drain_seconds,
                       settle_timeout=120.0)
     console = Console(highlight=False)
     if not console.is_terminal:

@@ -308,10 +308,11 @@ class _E2EState:
 
 
 async def end_to_end(spec: dict[str, Any]) -> dict[str, Any]:
-    """Tickets at a steady rate; engineers' phones poll their assignments and accept each one.
+    """Tickets at a steady rate; engineers' phones long-poll their assignments and accept each one.
 
-    Latency per ticket: from its 201 to the first poll of `GET /v1/me/assignments` that lists it.
-    The poll interval adds up to one interval to each figure; that is what a phone would see.
+    Latency per ticket: from its 201 to the first answer of `GET /v1/me/assignments` that lists it.
+    Each phone long-polls (`wait` + If-None-Match), as the engineers' app does: the server answers
+    when the list changes. With `long_poll_s` 0 the phone polls every `poll_interval_s` instead.
     """
     import aiohttp
 
@@ -354,7 +355,8 @@ async def end_to_end(spec: dict[str, Any]) -> dict[str, Any]:
                 state.accept_errors[type(exc).__name__] += 1
 
         async def phone(engineer_id: str, token: str, deadline: float) -> None:
-            url = f"{spec['dispatch']}/v1/me/assignments?status=assigned&limit=200"
+            long_poll = spec.get("long_poll_s", 0)
+            url = f"{spec['dispatch']}/v1/me/assignments?status=assigned&limit=200&wait={long_poll}"
             etag: str | None = None
             accepting: set[str] = set()
             while time.monotonic() < deadline:
@@ -384,7 +386,8 @@ async def end_to_end(spec: dict[str, Any]) -> dict[str, Any]:
                                     task.add_done_callback(tasks.discard)
                 except (aiohttp.ClientError, asyncio.TimeoutError):
                     pass
-                await asyncio.sleep(max(0.0, spec["poll_interval_s"] - (time.monotonic() - began)))
+                if not long_poll:
+                    await asyncio.sleep(max(0.0, spec["poll_interval_s"] - (time.monotonic() - began)))
 
         deadline = time.monotonic() + seconds + spec["drain_s"]
         phones = [asyncio.create_task(phone(eid, token, deadline)) for eid, token in spec["engineers"]]

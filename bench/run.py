@@ -44,6 +44,7 @@ class Options:
     e2e_seconds: float
     e2e_rate: float
     poll_interval_ms: float
+    long_poll_s: int
     drain_seconds: float
     settle_timeout: float
 
@@ -223,6 +224,7 @@ class Phases:
             "dispatch": self.stack.url("dispatch"), "customer_ids": self.seed.customer_ids,
             "categories": E2E_CATEGORIES, "rate": self.options.e2e_rate, "seconds": self.options.e2e_seconds,
             "engineers": self.seed.engineers, "poll_interval_s": self.options.poll_interval_ms / 1000,
+            "long_poll_s": self.options.long_poll_s,
             "drain_s": self.options.drain_seconds,
         }, timeout=self.options.e2e_seconds + self.options.drain_seconds + 60)
         ended = await self._fetchval("SELECT clock_timestamp()")
