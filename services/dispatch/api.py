@@ -15,10 +15,10 @@ from services.dispatch.schemas import AssignmentPublic, EngineerCreate, Engineer
 from shared.auth import Principal, authenticate
 from shared.http.creation import CreateEndpoint, one_at_a_time
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, page_of
-from shared.http.problems import Problem
+from shared.http.problems import API_PROBLEMS, BODY_PROBLEMS, Problem, problem_responses
 from shared.service import RuntimeDep
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", responses=problem_responses(*API_PROBLEMS))
 
 DispatchAdmin = Annotated[Principal, Security(authenticate, scopes=["dispatch:admin"])]
 AssignmentReader = Annotated[Principal, Security(authenticate, scopes=["assignments:read", "dispatch:admin", "ops:read"])]
@@ -44,13 +44,16 @@ def engineer_id_of(principal: Principal) -> UUID:
 
 
 @router.post("/engineers", status_code=201, response_model=EngineerPublic, tags=["engineers"],
-             summary="Register an engineer with skills and region")
+             summary="Register an engineer with skills and region",
+             responses=problem_responses(*BODY_PROBLEMS, 409, described={
+                 409: "A request with this Idempotency-Key is still in progress"}))
 async def create_engineer(body: EngineerCreate, request: Request, runtime: RuntimeDep, principal: DispatchAdmin,
                           idempotency_key: IdempotencyKey = None) -> Any:
     return await ENGINEERS(runtime, request, principal=principal.sub, key=idempotency_key, body=body)
 
 
-@router.get("/engineers/{engineer_id}", response_model=EngineerPublic, tags=["engineers"], summary="An engineer")
+@router.get("/engineers/{engineer_id}", response_model=EngineerPublic, tags=["engineers"], summary="An engineer",
+            responses=problem_responses(404))
 async def get_engineer(engineer_id: UUID, runtime: RuntimeDep, principal: AssignmentReader) -> Any:
     own = own_engineer_id(principal)
     async with runtime.uow() as uow:
@@ -67,14 +70,21 @@ async def ticket_assignments(ticket_id: UUID, runtime: RuntimeDep, principal: As
         return await handlers.ticket_assignments(uow, ticket_id, engineer_id=own_engineer_id(principal))
 
 
+_ETAG = {"description": "Names this page's content; send it back as If-None-Match", "schema": {"type": "string"}}
+
+
 @router.get("/me/assignments", response_model=Page[AssignmentPublic], tags=["assignments"],
             summary="The calling engineer's assignments, oldest first",
             description="Send the last ETag as If-None-Match: an unchanged list answers 304 with no body.",
-            responses={304: {"description": "Not modified since the ETag sent"}})
-async def my_assignments(request: Request, response: Response, runtime: RuntimeDep, principal: AssignmentReader,
+            responses={200: {"headers": {"ETag": _ETAG}},
+                       304: {"description": "Not modified since the ETag sent; no body", "headers": {"ETag": _ETAG}}})
+async def my_assignments(response: Response, runtime: RuntimeDep, principal: AssignmentReader,
                          cursor: Annotated[str | None, Query(max_length=512)] = None,
                          limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-                         status: AssignmentStatus | None = None) -> Any:
+                         status: AssignmentStatus | None = None,
+                         if_none_match: Annotated[str | None, Header(alias="If-None-Match", max_length=256,
+                                                                     description="The ETag of the last answer")] = None,
+                         ) -> Any:
     engineer_id = engineer_id_of(principal)
     after = _assignment_cursor(cursor)
     async with runtime.uow() as uow:
@@ -84,7 +94,7 @@ async def my_assignments(request: Request, response: Response, runtime: RuntimeD
                    key=lambda a: (a.assigned_at.isoformat(), str(a.id)))
     # Phones on bad networks poll: an unchanged list costs them a header, not a body.
     etag = '"' + hashlib.sha256(page.model_dump_json().encode()).hexdigest()[:32] + '"'
-    if request.headers.get("if-none-match") == etag:
+    if if_none_match == etag:
         return Response(status_code=304, headers={"ETag": etag})
     response.headers["ETag"] = etag
     return page
@@ -101,7 +111,7 @@ def _assignment_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
 
 
 @router.get("/assignments/{assignment_id}", response_model=AssignmentPublic, tags=["assignments"],
-            summary="An assignment (engineers: only their own)")
+            summary="An assignment (engineers: only their own)", responses=problem_responses(404))
 async def get_assignment(assignment_id: UUID, runtime: RuntimeDep, principal: AssignmentReader) -> Any:
     own = own_engineer_id(principal)
     async with runtime.uow() as uow:
@@ -113,8 +123,8 @@ async def get_assignment(assignment_id: UUID, runtime: RuntimeDep, principal: As
 
 @router.post("/assignments/{assignment_id}/accept", response_model=AssignmentPublic, tags=["assignments"],
              summary="Accept an assignment; accepting again is a harmless retry",
-             responses={404: {"description": "No such assignment for this engineer"},
-                        409: {"description": "The assignment can no longer be accepted"}})
+             responses=problem_responses(*BODY_PROBLEMS, 404, 409, described={
+                 404: "No such assignment for this engineer", 409: "The assignment can no longer be accepted"}))
 async def accept_assignment(assignment_id: UUID, runtime: RuntimeDep, principal: AssignmentWriter) -> Any:
     engineer_id = None if principal.has("dispatch:admin") else engineer_id_of(principal)
     async with runtime.uow() as uow:

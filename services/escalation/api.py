@@ -12,9 +12,10 @@ from pydantic import BaseModel
 from services.escalation import handlers
 from services.escalation.domain import ClockKind
 from shared.auth import Principal, authenticate
+from shared.http.problems import API_PROBLEMS, problem_responses
 from shared.service import RuntimeDep
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", responses=problem_responses(*API_PROBLEMS))
 
 SlaReader = Annotated[Principal, Security(authenticate, scopes=["sla:read", "ops:read"])]
 

@@ -14,10 +14,10 @@ from services.intake.schemas import CustomerCreate, CustomerPublic, TicketCreate
 from shared.auth import Principal, authenticate
 from shared.http.creation import CreateEndpoint, one_at_a_time
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, page_of
-from shared.http.problems import Problem
+from shared.http.problems import API_PROBLEMS, BODY_PROBLEMS, Problem, problem_responses
 from shared.service import RuntimeDep
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", responses=problem_responses(*API_PROBLEMS))
 
 CUSTOMERS = CreateEndpoint("customers", one_at_a_time(handlers.create_customer), CustomerPublic.model_validate,
                            location=lambda c: f"/v1/customers/{c['id']}")
@@ -31,12 +31,10 @@ TicketWriter = Annotated[Principal, Security(authenticate, scopes=["tickets:writ
 TicketReader = Annotated[Principal, Security(authenticate, scopes=["tickets:read", "ops:read"])]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
-_CREATE_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "No or bad token"}, 403: {"description": "Missing scope"},
-    413: {"description": "Body over 1 MiB"}, 415: {"description": "Not JSON"},
-    422: {"description": "Invalid body, or Idempotency-Key reused with another body"},
-    503: {"description": "Database unreachable; nothing committed"},
-}
+_CREATE_ERRORS = problem_responses(*BODY_PROBLEMS, 409, 422, described={
+    409: "A request with this Idempotency-Key is still in progress",
+    422: "Invalid body, unknown field, or Idempotency-Key reused with another body",
+})
 
 
 @router.post("/customers", status_code=201, response_model=CustomerPublic, tags=["customers"],
@@ -46,7 +44,8 @@ async def create_customer(body: CustomerCreate, request: Request, runtime: Runti
     return await CUSTOMERS(runtime, request, principal=principal.sub, key=idempotency_key, body=body)
 
 
-@router.get("/customers/{customer_id}", response_model=CustomerPublic, tags=["customers"], summary="A customer")
+@router.get("/customers/{customer_id}", response_model=CustomerPublic, tags=["customers"], summary="A customer",
+            responses=problem_responses(404))
 async def get_customer(customer_id: UUID, runtime: RuntimeDep, principal: TicketReader) -> Any:
     async with runtime.uow() as uow:
         customer = await handlers.get_customer(uow, customer_id)
@@ -65,7 +64,7 @@ async def create_ticket(body: TicketCreate, request: Request, runtime: RuntimeDe
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketPublic, tags=["tickets"], summary="A ticket",
-            responses={404: {"description": "No such ticket"}})
+            responses=problem_responses(404, described={404: "No such ticket"}))
 async def get_ticket(ticket_id: UUID, runtime: RuntimeDep, principal: TicketReader) -> Any:
     async with runtime.uow() as uow:
         ticket = await handlers.get_ticket(uow, ticket_id)
