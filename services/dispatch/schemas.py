@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from services.dispatch.domain import AssignmentStatus, Skill
+from shared.http.bodies import StrictBody
 
 
-class EngineerCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class EngineerCreate(StrictBody):
     name: str = Field(min_length=1, max_length=200)
     skills: list[Skill] = Field(min_length=1, max_length=len(Skill))
     region: str | None = Field(default=None, min_length=1, max_length=64)

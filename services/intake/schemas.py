@@ -5,18 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from services.intake.domain import Category, Channel, Impact, Priority, TicketStatus
+from shared.http.bodies import StrictBody
 
 
-class Strict(BaseModel):
-    # Unknown fields are refused, not silently dropped: a typo in an integration
-    # ("sumary") must fail loudly on the first call, not lose the text forever.
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class CustomerCreate(Strict):
+class CustomerCreate(StrictBody):
     name: str = Field(min_length=1, max_length=200)
     region: str | None = Field(default=None, min_length=1, max_length=64)
 
@@ -28,7 +23,7 @@ class CustomerPublic(BaseModel):
     created_at: datetime
 
 
-class TicketCreate(Strict):
+class TicketCreate(StrictBody):
     customer_id: UUID
     summary: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=10_000)
