@@ -14,6 +14,7 @@ from services.dispatch.domain import AssignmentStatus
 from services.dispatch.schemas import AssignmentPublic, EngineerCreate, EngineerPublic
 from shared.auth import Principal, authenticate
 from shared.http.creation import CreateEndpoint, one_at_a_time
+from shared.http.idempotency import IdempotencyKey
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, page_of
 from shared.http.problems import API_PROBLEMS, BODY_PROBLEMS, Problem, problem_responses
 from shared.service import RuntimeDep
@@ -23,7 +24,6 @@ router = APIRouter(prefix="/v1", responses=problem_responses(*API_PROBLEMS))
 DispatchAdmin = Annotated[Principal, Security(authenticate, scopes=["dispatch:admin"])]
 AssignmentReader = Annotated[Principal, Security(authenticate, scopes=["assignments:read", "dispatch:admin", "ops:read"])]
 AssignmentWriter = Annotated[Principal, Security(authenticate, scopes=["assignments:write", "dispatch:admin"])]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
 
 ENGINEERS = CreateEndpoint("engineers", one_at_a_time(handlers.create_engineer), EngineerPublic.model_validate,
                            location=lambda e: f"/v1/engineers/{e['id']}")

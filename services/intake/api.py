@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Request, Security
+from fastapi import APIRouter, Query, Request, Security
 from fastapi.responses import JSONResponse
 
 from services.intake import handlers
@@ -13,6 +13,7 @@ from services.intake.domain import TicketStatus
 from services.intake.schemas import CustomerCreate, CustomerPublic, TicketCreate, TicketPublic
 from shared.auth import Principal, authenticate
 from shared.http.creation import CreateEndpoint, one_at_a_time
+from shared.http.idempotency import IdempotencyKey
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, page_of
 from shared.http.problems import API_PROBLEMS, BODY_PROBLEMS, Problem, problem_responses
 from shared.service import RuntimeDep
@@ -24,8 +25,6 @@ CUSTOMERS = CreateEndpoint("customers", one_at_a_time(handlers.create_customer),
 TICKETS = CreateEndpoint("tickets", handlers.create_tickets, TicketPublic.model_validate,
                          location=lambda t: f"/v1/tickets/{t['id']}")
 
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255,
-                                              description="Retry-safe creation: the same key returns the first answer")]
 Admin = Annotated[Principal, Security(authenticate, scopes=["admin"])]
 TicketWriter = Annotated[Principal, Security(authenticate, scopes=["tickets:write"])]
 TicketReader = Annotated[Principal, Security(authenticate, scopes=["tickets:read", "ops:read"])]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Request, Security
+from fastapi import APIRouter, Path, Request, Security
 
 from services.inventory import domain, handlers
 from services.inventory.schemas import (
@@ -12,6 +12,7 @@ from services.inventory.schemas import (
 )
 from shared.auth import Principal, authenticate
 from shared.http.creation import CreateEndpoint, one_at_a_time
+from shared.http.idempotency import IdempotencyKey
 from shared.http.problems import API_PROBLEMS, BODY_PROBLEMS, Problem, problem_responses
 from shared.service import RuntimeDep
 
@@ -19,7 +20,6 @@ router = APIRouter(prefix="/v1", responses=problem_responses(*API_PROBLEMS))
 
 InventoryAdmin = Annotated[Principal, Security(authenticate, scopes=["inventory:admin"])]
 PartsReader = Annotated[Principal, Security(authenticate, scopes=["parts:read", "inventory:admin", "ops:read"])]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
 PartNumber = Annotated[str, Path(pattern=domain.PART_NUMBER.pattern, max_length=64)]
 
 PARTS = CreateEndpoint("parts", one_at_a_time(handlers.register_part), PartPublic.model_validate,
