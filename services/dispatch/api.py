@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Request, Response, Security
+from fastapi import APIRouter, Header, Request, Response, Security
 
 from services.dispatch import handlers
 from services.dispatch.domain import AssignmentStatus
@@ -15,7 +14,7 @@ from services.dispatch.schemas import AssignmentPublic, EngineerCreate, Engineer
 from shared.auth import Principal, authenticate
 from shared.http.creation import CreateEndpoint, one_at_a_time
 from shared.http.idempotency import IdempotencyKey
-from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, page_of
+from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_position, page_of
 from shared.http.problems import API_PROBLEMS, BODY_PROBLEMS, Problem, problem_responses
 from shared.service import RuntimeDep
 
@@ -79,14 +78,13 @@ _ETAG = {"description": "Names this page's content; send it back as If-None-Matc
             responses={200: {"headers": {"ETag": _ETAG}},
                        304: {"description": "Not modified since the ETag sent; no body", "headers": {"ETag": _ETAG}}})
 async def my_assignments(response: Response, runtime: RuntimeDep, principal: AssignmentReader,
-                         cursor: Annotated[str | None, Query(max_length=512)] = None,
-                         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+                         cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
                          status: AssignmentStatus | None = None,
                          if_none_match: Annotated[str | None, Header(alias="If-None-Match", max_length=256,
                                                                      description="The ETag of the last answer")] = None,
                          ) -> Any:
     engineer_id = engineer_id_of(principal)
-    after = _assignment_cursor(cursor)
+    after = decode_position(cursor)
     async with runtime.uow() as uow:
         rows = await handlers.engineer_assignments(uow, engineer_id, after=after, limit=limit,
                                                    status=status.value if status else None)
@@ -98,16 +96,6 @@ async def my_assignments(response: Response, runtime: RuntimeDep, principal: Ass
         return Response(status_code=304, headers={"ETag": etag})
     response.headers["ETag"] = etag
     return page
-
-
-def _assignment_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
-    values = decode_cursor(cursor, 2)
-    if values is None:
-        return None
-    try:
-        return datetime.fromisoformat(values[0]), UUID(values[1])
-    except (TypeError, ValueError):
-        raise Problem(422, "cursor-invalid", "the cursor is not one this API gave out") from None
 
 
 @router.get("/assignments/{assignment_id}", response_model=AssignmentPublic, tags=["assignments"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Security
+from fastapi import APIRouter, Request, Security
 from fastapi.responses import JSONResponse
 
 from services.intake import handlers
@@ -14,7 +14,7 @@ from services.intake.schemas import CustomerCreate, CustomerPublic, TicketCreate
 from shared.auth import Principal, authenticate
 from shared.http.creation import CreateEndpoint, one_at_a_time
 from shared.http.idempotency import IdempotencyKey
-from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, page_of
+from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_position, page_of
 from shared.http.problems import API_PROBLEMS, BODY_PROBLEMS, Problem, problem_responses
 from shared.service import RuntimeDep
 
@@ -28,7 +28,6 @@ TICKETS = CreateEndpoint("tickets", handlers.create_tickets, TicketPublic.model_
 Admin = Annotated[Principal, Security(authenticate, scopes=["admin"])]
 TicketWriter = Annotated[Principal, Security(authenticate, scopes=["tickets:write"])]
 TicketReader = Annotated[Principal, Security(authenticate, scopes=["tickets:read", "ops:read"])]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 _CREATE_ERRORS = problem_responses(*BODY_PROBLEMS, 409, 422, described={
     409: "A request with this Idempotency-Key is still in progress",
@@ -73,10 +72,10 @@ async def get_ticket(ticket_id: UUID, runtime: RuntimeDep, principal: TicketRead
 
 
 @router.get("/tickets", response_model=Page[TicketPublic], tags=["tickets"], summary="Tickets, oldest first")
-async def list_tickets(runtime: RuntimeDep, principal: TicketReader, cursor: Annotated[str | None, Query(max_length=512)] = None,
+async def list_tickets(runtime: RuntimeDep, principal: TicketReader, cursor: Cursor = None,
                        limit: Limit = DEFAULT_LIMIT, status: TicketStatus | None = None,
                        customer_id: UUID | None = None) -> Any:
-    after = decode_cursor(cursor, 2)
+    after = decode_position(cursor)
     async with runtime.uow() as uow:
         tickets = await handlers.list_tickets(uow, after=after, limit=limit, status=status, customer_id=customer_id)
     return page_of(tickets, limit, key=lambda t: (t["created_at"].isoformat(), str(t["id"])))
