@@ -6,7 +6,7 @@ import hashlib
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Request, Response, Security
+from fastapi import Header, Request, Response, Security
 
 from services.dispatch import handlers
 from services.dispatch.domain import AssignmentStatus
@@ -15,10 +15,11 @@ from shared.auth import Principal, authenticate
 from shared.http.creation import CreateEndpoint, one_at_a_time
 from shared.http.idempotency import IdempotencyKey
 from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_position, page_of
-from shared.http.problems import API_PROBLEMS, BODY_PROBLEMS, Problem, problem_responses
+from shared.http.problems import BODY_PROBLEMS, Problem, problem_responses
+from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
-router = APIRouter(prefix="/v1", responses=problem_responses(*API_PROBLEMS))
+router = api_router()
 
 DispatchAdmin = Annotated[Principal, Security(authenticate, scopes=["dispatch:admin"])]
 AssignmentReader = Annotated[Principal, Security(authenticate, scopes=["assignments:read", "dispatch:admin", "ops:read"])]

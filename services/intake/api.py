@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Request, Security
+from fastapi import Request, Security
 from fastapi.responses import JSONResponse
 
 from services.intake import handlers
@@ -15,10 +15,11 @@ from shared.auth import Principal, authenticate
 from shared.http.creation import CreateEndpoint, one_at_a_time
 from shared.http.idempotency import IdempotencyKey
 from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_position, page_of
-from shared.http.problems import API_PROBLEMS, BODY_PROBLEMS, Problem, problem_responses
+from shared.http.problems import BODY_PROBLEMS, Problem, problem_responses
+from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
-router = APIRouter(prefix="/v1", responses=problem_responses(*API_PROBLEMS))
+router = api_router()
 
 CUSTOMERS = CreateEndpoint("customers", one_at_a_time(handlers.create_customer), CustomerPublic.model_validate,
                            location=lambda c: f"/v1/customers/{c['id']}")

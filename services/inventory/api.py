@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Security
+from fastapi import Path, Request, Security
 
 from services.inventory import domain, handlers
 from services.inventory.schemas import (
@@ -13,10 +13,11 @@ from services.inventory.schemas import (
 from shared.auth import Principal, authenticate
 from shared.http.creation import CreateEndpoint, one_at_a_time
 from shared.http.idempotency import IdempotencyKey
-from shared.http.problems import API_PROBLEMS, BODY_PROBLEMS, Problem, problem_responses
+from shared.http.problems import BODY_PROBLEMS, Problem, problem_responses
+from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
-router = APIRouter(prefix="/v1", responses=problem_responses(*API_PROBLEMS))
+router = api_router()
 
 InventoryAdmin = Annotated[Principal, Security(authenticate, scopes=["inventory:admin"])]
 PartsReader = Annotated[Principal, Security(authenticate, scopes=["parts:read", "inventory:admin", "ops:read"])]
