@@ -141,6 +141,12 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     errors = []
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ())]
+        if err.get("type") == "json_invalid":
+            # FastAPI puts the character offset where a field would be.
+            at = f" at character {loc[1]}" if len(loc) > 1 else ""
+            reason = (err.get("ctx") or {}).get("error", "invalid JSON")
+            errors.append({"location": "body", "field": None, "message": f"{reason}{at}", "code": "json_invalid"})
+            continue
         errors.append({
             "location": loc[0] if loc else "body",
             "field": ".".join(loc[1:]) if len(loc) > 1 else None,
@@ -160,12 +166,15 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return problem_response(422, "validation", "Request is not valid",
-                                "One or more fields are missing or invalid.",
-                                instance=request.url.path, errors=_field_errors(exc))
+        return _invalid(request, _field_errors(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+            # JSON is UTF-8 (RFC 8259): other bytes are malformed JSON, a 422 like any
+            # other, not the bare 400 FastAPI gives for a body json.loads cannot decode.
+            return _invalid(request, [{"location": "body", "field": None, "code": "json_invalid",
+                                       "message": "the body is not UTF-8 encoded JSON"}])
         slug = _HTTP_SLUGS.get(exc.status_code, "error")
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail != HTTPStatus(exc.status_code).phrase else None
         return problem_response(exc.status_code, slug, HTTPStatus(exc.status_code).phrase, detail,
@@ -192,6 +201,11 @@ def install_problem_handlers(app: FastAPI) -> None:
         log.error("unhandled error", exc_info=exc)
         return problem_response(500, "internal", "Internal Server Error",
                                 "The error was logged; nothing was committed.", instance=request.url.path)
+
+
+def _invalid(request: Request, errors: list[dict[str, Any]]) -> JSONResponse:
+    return problem_response(422, "validation", "Request is not valid", "One or more fields are missing or invalid.",
+                            instance=request.url.path, errors=errors)
 
 
 def unavailable(request: Request) -> JSONResponse:
