@@ -8,13 +8,13 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from services.dispatch.domain import AssignmentStatus, Skill
-from shared.http.bodies import StrictBody
+from shared.http.bodies import NOT_BLANK, StrictBody
 
 
 class EngineerCreate(StrictBody):
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
     skills: list[Skill] = Field(min_length=1, max_length=len(Skill))
-    region: str | None = Field(default=None, min_length=1, max_length=64)
+    region: str | None = Field(default=None, min_length=1, max_length=64, pattern=NOT_BLANK)
 
 
 class EngineerPublic(BaseModel):

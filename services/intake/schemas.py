@@ -8,12 +8,12 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from services.intake.domain import Category, Channel, Impact, Priority, TicketStatus
-from shared.http.bodies import StrictBody
+from shared.http.bodies import NOT_BLANK, StrictBody
 
 
 class CustomerCreate(StrictBody):
-    name: str = Field(min_length=1, max_length=200)
-    region: str | None = Field(default=None, min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
+    region: str | None = Field(default=None, min_length=1, max_length=64, pattern=NOT_BLANK)
 
 
 class CustomerPublic(BaseModel):
@@ -25,12 +25,12 @@ class CustomerPublic(BaseModel):
 
 class TicketCreate(StrictBody):
     customer_id: UUID
-    summary: str = Field(min_length=1, max_length=200)
+    summary: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
     description: str = Field(default="", max_length=10_000)
     channel: Channel
     category: Category
     impact: Impact
-    region: str | None = Field(default=None, min_length=1, max_length=64,
+    region: str | None = Field(default=None, min_length=1, max_length=64, pattern=NOT_BLANK,
                                description="Where the work is; defaults to the customer's region")
 
 

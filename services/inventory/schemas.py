@@ -8,13 +8,13 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from services.inventory.domain import PART_NUMBER
-from shared.http.bodies import StrictBody
+from shared.http.bodies import NOT_BLANK, StrictBody
 
 
 class PartCreate(StrictBody):
     part_number: str = Field(pattern=PART_NUMBER.pattern, max_length=64)
-    vendor: str = Field(min_length=1, max_length=64)
-    description: str = Field(min_length=1, max_length=500)
+    vendor: str = Field(min_length=1, max_length=64, pattern=NOT_BLANK)
+    description: str = Field(min_length=1, max_length=500, pattern=NOT_BLANK)
 
 
 class PartPublic(BaseModel):
@@ -25,7 +25,7 @@ class PartPublic(BaseModel):
 
 
 class ReceiptCreate(StrictBody):
-    warehouse: str = Field(min_length=1, max_length=64)
+    warehouse: str = Field(min_length=1, max_length=64, pattern=NOT_BLANK)
     quantity: int = Field(ge=1, le=1_000_000)
 
 

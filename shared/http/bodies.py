@@ -1,4 +1,9 @@
-"""The base of every request body: unknown fields refused, text PostgreSQL can store.
+"""The base of every request body: unknown fields refused, text trimmed, text PostgreSQL can store.
+
+Text is trimmed *after* validation, so the lengths and patterns the OpenAPI
+document shows hold for what the client sent; a field that must say something
+carries NOT_BLANK, so whitespace alone is refused by the documented pattern
+rather than by a length check the document could not show.
 
 PostgreSQL `text` cannot hold NUL (JSON can spell it `\\u0000`): it reached the
 database as a driver error and a 500. It is refused here, as a 422 naming the
@@ -10,6 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
+
+# At least one character str.strip() keeps: exactly Python's whitespace, spelled out,
+# because JSON Schema's \s (ECMA-262) and Python's disagree at the edges.
+NOT_BLANK = "[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
 
 def storable_text(value: str) -> str:
@@ -34,9 +43,10 @@ def _check(value: Any) -> Any:
 class StrictBody(BaseModel):
     # Unknown fields are refused, not silently dropped: a typo in an integration
     # ("sumary") must fail loudly on the first call, not lose the text forever.
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     @field_validator("*", mode="after")
     @classmethod
     def _storable(cls, value: Any) -> Any:
-        return _check(value)
+        _check(value)
+        return value.strip() if type(value) is str else value  # a StrEnum member stays one
