@@ -21,6 +21,7 @@ router = api_router()
 
 InventoryAdmin = Annotated[Principal, Security(authenticate, scopes=["inventory:admin"])]
 PartsReader = Annotated[Principal, Security(authenticate, scopes=["parts:read", "inventory:admin", "ops:read"])]
+# A part number may hold "/" (PART_NUMBER), so its routes take it as a `:path`.
 PartNumber = Annotated[str, Path(pattern=domain.PART_NUMBER.pattern, max_length=64)]
 
 PARTS = CreateEndpoint("parts", one_at_a_time(handlers.register_part), PartPublic.model_validate,
@@ -36,7 +37,7 @@ async def register_part(body: PartCreate, request: Request, runtime: RuntimeDep,
     return await PARTS(runtime, request, principal=principal.sub, key=idempotency_key, body=body)
 
 
-@router.post("/parts/{part_number}/receipts", status_code=201, response_model=ReceiptPublic, tags=["parts"],
+@router.post("/parts/{part_number:path}/receipts", status_code=201, response_model=ReceiptPublic, tags=["parts"],
              summary="Book a delivery into a warehouse (IV-6)", responses=problem_responses(*BODY_PROBLEMS, 404, 409, described={
                  404: "No such part", 409: "A request with this Idempotency-Key is still in progress"}))
 async def receive_stock(part_number: PartNumber, body: ReceiptCreate, request: Request, runtime: RuntimeDep,
@@ -45,7 +46,7 @@ async def receive_stock(part_number: PartNumber, body: ReceiptCreate, request: R
     return await RECEIPTS(runtime, request, principal=principal.sub, key=idempotency_key, body=receipt)
 
 
-@router.get("/parts/{part_number}/availability", response_model=Availability, tags=["parts"],
+@router.get("/parts/{part_number:path}/availability", response_model=Availability, tags=["parts"],
             summary="How many of a part can be had now (IV-7)",
             description="Partner vendors see only their own parts; no costs, no customers.",
             responses=problem_responses(404, described={404: "No such part (or not this vendor's)"}))
