@@ -8,7 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from services.inventory.domain import PART_NUMBER
-from shared.http.bodies import NOT_BLANK, StrictBody
+from shared.http.bodies import NOT_BLANK, JsonInteger, StrictBody
 
 
 class PartCreate(StrictBody):
@@ -26,7 +26,7 @@ class PartPublic(BaseModel):
 
 class ReceiptCreate(StrictBody):
     warehouse: str = Field(min_length=1, max_length=64, pattern=NOT_BLANK)
-    quantity: int = Field(ge=1, le=1_000_000)
+    quantity: JsonInteger = Field(ge=1, le=1_000_000)
 
 
 class StockReceipt(ReceiptCreate):

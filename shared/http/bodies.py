@@ -12,13 +12,24 @@ field, like any other invalid value. (Lone surrogates pydantic refuses already.)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
 
 # At least one character str.strip() keeps: exactly Python's whitespace, spelled out,
 # because JSON Schema's \s (ECMA-262) and Python's disagree at the edges.
 NOT_BLANK = "[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+
+
+def _a_json_number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a JSON number")
+    return value
+
+
+# An integer as JSON Schema means it: 3 and 3.0, but not true, "3" or 3.5. Pydantic's
+# lax int takes true and "3"; its strict int refuses 3.0, which the document allows.
+JsonInteger = Annotated[int, BeforeValidator(_a_json_number)]
 
 
 def storable_text(value: str) -> str:
