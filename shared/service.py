@@ -21,6 +21,7 @@ from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 
 from shared.bus import make_producer, start_with_retry, stop_quietly
 from shared.changes import ChangeFeed
@@ -138,6 +139,11 @@ async def _prune_outbox(runtime: Runtime) -> None:
         await prune_published(runtime.pool, runtime.settings.service)  # type: ignore[arg-type]
 
 
+class Readiness(BaseModel):
+    status: str
+    checks: dict[str, bool]
+
+
 def _health_router() -> APIRouter:
     router = APIRouter(tags=["operations"])
 
@@ -145,15 +151,16 @@ def _health_router() -> APIRouter:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="Readiness: database, broker and consumer all working",
-                responses={503: {"description": "Not ready; the body says which check failed"}})
+    @router.get("/readyz", summary="Readiness: database, broker and consumer all working", response_model=Readiness,
+                responses={503: {"description": "Not ready; the body says which check failed", "model": Readiness}})
     async def readyz(runtime: RuntimeDep) -> JSONResponse:
         checks = await runtime.readiness()
         ready = all(checks.values())
         return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
                             status_code=200 if ready else 503)
 
-    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response,
+                responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}})
     async def metrics(runtime: RuntimeDep) -> Response:
         return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 

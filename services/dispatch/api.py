@@ -4,27 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import time
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Request, Response, Security
+from fastapi import Header, Query, Request, Response, Security
 
 from services.dispatch import handlers
 from services.dispatch.domain import AssignmentStatus
 from services.dispatch.schemas import AssignmentPublic, EngineerCreate, EngineerPublic
 from shared.auth import Principal, authenticate
 from shared.http.creation import CreateEndpoint, one_at_a_time
-from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, page_of
-from shared.http.problems import Problem
+from shared.http.idempotency import IdempotencyKey
+from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_position, page_of
+from shared.http.problems import BODY_PROBLEMS, Problem, problem_responses
+from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
-router = APIRouter(prefix="/v1")
+router = api_router()
 
 DispatchAdmin = Annotated[Principal, Security(authenticate, scopes=["dispatch:admin"])]
 AssignmentReader = Annotated[Principal, Security(authenticate, scopes=["assignments:read", "dispatch:admin", "ops:read"])]
 AssignmentWriter = Annotated[Principal, Security(authenticate, scopes=["assignments:write", "dispatch:admin"])]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
 
 ENGINEERS = CreateEndpoint("engineers", one_at_a_time(handlers.create_engineer), EngineerPublic.model_validate,
                            location=lambda e: f"/v1/engineers/{e['id']}")
@@ -45,13 +45,16 @@ def engineer_id_of(principal: Principal) -> UUID:
 
 
 @router.post("/engineers", status_code=201, response_model=EngineerPublic, tags=["engineers"],
-             summary="Register an engineer with skills and region")
+             summary="Register an engineer with skills and region",
+             responses=problem_responses(*BODY_PROBLEMS, 409, described={
+                 409: "A request with this Idempotency-Key is still in progress"}))
 async def create_engineer(body: EngineerCreate, request: Request, runtime: RuntimeDep, principal: DispatchAdmin,
                           idempotency_key: IdempotencyKey = None) -> Any:
     return await ENGINEERS(runtime, request, principal=principal.sub, key=idempotency_key, body=body)
 
 
-@router.get("/engineers/{engineer_id}", response_model=EngineerPublic, tags=["engineers"], summary="An engineer")
+@router.get("/engineers/{engineer_id}", response_model=EngineerPublic, tags=["engineers"], summary="An engineer",
+            responses=problem_responses(404))
 async def get_engineer(engineer_id: UUID, runtime: RuntimeDep, principal: AssignmentReader) -> Any:
     own = own_engineer_id(principal)
     async with runtime.uow() as uow:
@@ -68,20 +71,25 @@ async def ticket_assignments(ticket_id: UUID, runtime: RuntimeDep, principal: As
         return await handlers.ticket_assignments(uow, ticket_id, engineer_id=own_engineer_id(principal))
 
 
+_ETAG = {"description": "Names this page's content; send it back as If-None-Match", "schema": {"type": "string"}}
+
+
 @router.get("/me/assignments", response_model=Page[AssignmentPublic], tags=["assignments"],
             summary="The calling engineer's assignments, oldest first",
             description="Send the last ETag as If-None-Match: an unchanged list answers 304 with no body. "
                         "With `wait` (seconds) as well, the answer is held until the list changes or the "
                         "wait runs out: a phone learns of new work at once, with one request a minute.",
-            responses={304: {"description": "Not modified since the ETag sent"}})
-async def my_assignments(request: Request, response: Response, runtime: RuntimeDep, principal: AssignmentReader,
-                         cursor: Annotated[str | None, Query(max_length=512)] = None,
-                         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+            responses={200: {"headers": {"ETag": _ETAG}},
+                       304: {"description": "Not modified since the ETag sent; no body", "headers": {"ETag": _ETAG}}})
+async def my_assignments(response: Response, runtime: RuntimeDep, principal: AssignmentReader,
+                         cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT,
                          status: AssignmentStatus | None = None,
-                         wait: Annotated[int, Query(ge=0, le=60, description="long-poll seconds")] = 0) -> Any:
+                         wait: Annotated[int, Query(ge=0, le=60, description="long-poll seconds")] = 0,
+                         if_none_match: Annotated[str | None, Header(alias="If-None-Match", max_length=256,
+                                                                     description="The ETag of the last answer")] = None,
+                         ) -> Any:
     engineer_id = engineer_id_of(principal)
-    after = _assignment_cursor(cursor)
-    known = request.headers.get("if-none-match")
+    after = decode_position(cursor)
     deadline = time.monotonic() + wait
     while True:
         async with runtime.uow() as uow:
@@ -89,8 +97,9 @@ async def my_assignments(request: Request, response: Response, runtime: RuntimeD
                                                        status=status.value if status else None)
         page = page_of([AssignmentPublic.model_validate(r) for r in rows], limit,
                        key=lambda a: (a.assigned_at.isoformat(), str(a.id)))
+        # Phones on bad networks poll: an unchanged list costs them a header, not a body.
         etag = '"' + hashlib.sha256(page.model_dump_json().encode()).hexdigest()[:32] + '"'
-        if known != etag:
+        if if_none_match != etag:
             response.headers["ETag"] = etag
             return page
         remaining = deadline - time.monotonic()
@@ -100,18 +109,8 @@ async def my_assignments(request: Request, response: Response, runtime: RuntimeD
         await runtime.changes.wait(handlers.engineer_key(engineer_id), min(remaining, 1.0))
 
 
-def _assignment_cursor(cursor: str | None) -> tuple[datetime, UUID] | None:
-    values = decode_cursor(cursor, 2)
-    if values is None:
-        return None
-    try:
-        return datetime.fromisoformat(values[0]), UUID(values[1])
-    except (TypeError, ValueError):
-        raise Problem(422, "cursor-invalid", "the cursor is not one this API gave out") from None
-
-
 @router.get("/assignments/{assignment_id}", response_model=AssignmentPublic, tags=["assignments"],
-            summary="An assignment (engineers: only their own)")
+            summary="An assignment (engineers: only their own)", responses=problem_responses(404))
 async def get_assignment(assignment_id: UUID, runtime: RuntimeDep, principal: AssignmentReader) -> Any:
     own = own_engineer_id(principal)
     async with runtime.uow() as uow:
@@ -123,8 +122,8 @@ async def get_assignment(assignment_id: UUID, runtime: RuntimeDep, principal: As
 
 @router.post("/assignments/{assignment_id}/accept", response_model=AssignmentPublic, tags=["assignments"],
              summary="Accept an assignment; accepting again is a harmless retry",
-             responses={404: {"description": "No such assignment for this engineer"},
-                        409: {"description": "The assignment can no longer be accepted"}})
+             responses=problem_responses(*BODY_PROBLEMS, 404, 409, described={
+                 404: "No such assignment for this engineer", 409: "The assignment can no longer be accepted"}))
 async def accept_assignment(assignment_id: UUID, runtime: RuntimeDep, principal: AssignmentWriter) -> Any:
     engineer_id = None if principal.has("dispatch:admin") else engineer_id_of(principal)
     async with runtime.uow() as uow:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from services.dispatch.domain import AssignmentStatus, Skill
+from shared.http.bodies import NOT_BLANK, StrictBody
 
 
-class EngineerCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: str = Field(min_length=1, max_length=200)
+class EngineerCreate(StrictBody):
+    name: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
     skills: list[Skill] = Field(min_length=1, max_length=len(Skill))
-    region: str | None = Field(default=None, min_length=1, max_length=64)
+    region: str | None = Field(default=None, min_length=1, max_length=64, pattern=NOT_BLANK)
 
 
 class EngineerPublic(BaseModel):

@@ -6,15 +6,16 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Security
+from fastapi import Security
 from pydantic import BaseModel
 
 from services.escalation import handlers
 from services.escalation.domain import ClockKind
 from shared.auth import Principal, authenticate
+from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
-router = APIRouter(prefix="/v1")
+router = api_router()
 
 SlaReader = Annotated[Principal, Security(authenticate, scopes=["sla:read", "ops:read"])]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Request, Security
+from fastapi import Request, Security
 from fastapi.responses import JSONResponse
 
 from services.intake import handlers
@@ -13,30 +13,27 @@ from services.intake.domain import TicketStatus
 from services.intake.schemas import CustomerCreate, CustomerPublic, TicketCreate, TicketPublic
 from shared.auth import Principal, authenticate
 from shared.http.creation import CreateEndpoint, one_at_a_time
-from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, page_of
-from shared.http.problems import Problem
+from shared.http.idempotency import IdempotencyKey
+from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_position, page_of
+from shared.http.problems import BODY_PROBLEMS, Problem, problem_responses
+from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
-router = APIRouter(prefix="/v1")
+router = api_router()
 
 CUSTOMERS = CreateEndpoint("customers", one_at_a_time(handlers.create_customer), CustomerPublic.model_validate,
                            location=lambda c: f"/v1/customers/{c['id']}")
 TICKETS = CreateEndpoint("tickets", handlers.create_tickets, TicketPublic.model_validate,
                          location=lambda t: f"/v1/tickets/{t['id']}")
 
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255,
-                                              description="Retry-safe creation: the same key returns the first answer")]
 Admin = Annotated[Principal, Security(authenticate, scopes=["admin"])]
 TicketWriter = Annotated[Principal, Security(authenticate, scopes=["tickets:write"])]
 TicketReader = Annotated[Principal, Security(authenticate, scopes=["tickets:read", "ops:read"])]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
-_CREATE_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "No or bad token"}, 403: {"description": "Missing scope"},
-    413: {"description": "Body over 1 MiB"}, 415: {"description": "Not JSON"},
-    422: {"description": "Invalid body, or Idempotency-Key reused with another body"},
-    503: {"description": "Database unreachable; nothing committed"},
-}
+_CREATE_ERRORS = problem_responses(*BODY_PROBLEMS, 409, 422, described={
+    409: "A request with this Idempotency-Key is still in progress",
+    422: "Invalid body, unknown field, or Idempotency-Key reused with another body",
+})
 
 
 @router.post("/customers", status_code=201, response_model=CustomerPublic, tags=["customers"],
@@ -46,7 +43,8 @@ async def create_customer(body: CustomerCreate, request: Request, runtime: Runti
     return await CUSTOMERS(runtime, request, principal=principal.sub, key=idempotency_key, body=body)
 
 
-@router.get("/customers/{customer_id}", response_model=CustomerPublic, tags=["customers"], summary="A customer")
+@router.get("/customers/{customer_id}", response_model=CustomerPublic, tags=["customers"], summary="A customer",
+            responses=problem_responses(404))
 async def get_customer(customer_id: UUID, runtime: RuntimeDep, principal: TicketReader) -> Any:
     async with runtime.uow() as uow:
         customer = await handlers.get_customer(uow, customer_id)
@@ -65,7 +63,7 @@ async def create_ticket(body: TicketCreate, request: Request, runtime: RuntimeDe
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketPublic, tags=["tickets"], summary="A ticket",
-            responses={404: {"description": "No such ticket"}})
+            responses=problem_responses(404, described={404: "No such ticket"}))
 async def get_ticket(ticket_id: UUID, runtime: RuntimeDep, principal: TicketReader) -> Any:
     async with runtime.uow() as uow:
         ticket = await handlers.get_ticket(uow, ticket_id)
@@ -75,10 +73,10 @@ async def get_ticket(ticket_id: UUID, runtime: RuntimeDep, principal: TicketRead
 
 
 @router.get("/tickets", response_model=Page[TicketPublic], tags=["tickets"], summary="Tickets, oldest first")
-async def list_tickets(runtime: RuntimeDep, principal: TicketReader, cursor: Annotated[str | None, Query(max_length=512)] = None,
+async def list_tickets(runtime: RuntimeDep, principal: TicketReader, cursor: Cursor = None,
                        limit: Limit = DEFAULT_LIMIT, status: TicketStatus | None = None,
                        customer_id: UUID | None = None) -> Any:
-    after = decode_cursor(cursor, 2)
+    after = decode_position(cursor)
     async with runtime.uow() as uow:
         tickets = await handlers.list_tickets(uow, after=after, limit=limit, status=status, customer_id=customer_id)
     return page_of(tickets, limit, key=lambda t: (t["created_at"].isoformat(), str(t["id"])))

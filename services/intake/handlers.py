@@ -80,11 +80,11 @@ async def get_ticket(uow: UnitOfWork, ticket_id: UUID) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-async def list_tickets(uow: UnitOfWork, *, after: list[Any] | None, limit: int, status: str | None,
+async def list_tickets(uow: UnitOfWork, *, after: tuple[datetime, UUID] | None, limit: int, status: str | None,
                        customer_id: UUID | None) -> list[dict[str, Any]]:
     clauses, args = [], []
     if after is not None:
-        args += [datetime.fromisoformat(after[0]), UUID(after[1])]
+        args += list(after)
         clauses.append(f"(created_at, id) > (${len(args) - 1}, ${len(args)})")
     if status is not None:
         args.append(status)

@@ -5,21 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from services.intake.domain import Channel, Impact, Priority, TicketStatus
+from shared.http.bodies import NOT_BLANK, StrictBody
 from shared.vocabulary import Category
 
 
-class Strict(BaseModel):
-    # Unknown fields are refused, not silently dropped: a typo in an integration
-    # ("sumary") must fail loudly on the first call, not lose the text forever.
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class CustomerCreate(Strict):
-    name: str = Field(min_length=1, max_length=200)
-    region: str | None = Field(default=None, min_length=1, max_length=64)
+class CustomerCreate(StrictBody):
+    name: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
+    region: str | None = Field(default=None, min_length=1, max_length=64, pattern=NOT_BLANK)
 
 
 class CustomerPublic(BaseModel):
@@ -29,14 +24,14 @@ class CustomerPublic(BaseModel):
     created_at: datetime
 
 
-class TicketCreate(Strict):
+class TicketCreate(StrictBody):
     customer_id: UUID
-    summary: str = Field(min_length=1, max_length=200)
+    summary: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
     description: str = Field(default="", max_length=10_000)
     channel: Channel
     category: Category
     impact: Impact
-    region: str | None = Field(default=None, min_length=1, max_length=64,
+    region: str | None = Field(default=None, min_length=1, max_length=64, pattern=NOT_BLANK,
                                description="Where the work is; defaults to the customer's region")
 
 

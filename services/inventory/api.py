@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Request, Security
+from fastapi import Path, Request, Security
 
 from services.inventory import domain, handlers
 from services.inventory.schemas import (
@@ -12,14 +12,16 @@ from services.inventory.schemas import (
 )
 from shared.auth import Principal, authenticate
 from shared.http.creation import CreateEndpoint, one_at_a_time
-from shared.http.problems import Problem
+from shared.http.idempotency import IdempotencyKey
+from shared.http.problems import BODY_PROBLEMS, Problem, problem_responses
+from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
-router = APIRouter(prefix="/v1")
+router = api_router()
 
 InventoryAdmin = Annotated[Principal, Security(authenticate, scopes=["inventory:admin"])]
 PartsReader = Annotated[Principal, Security(authenticate, scopes=["parts:read", "inventory:admin", "ops:read"])]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
+# A part number may hold "/" (PART_NUMBER), so its routes take it as a `:path`.
 PartNumber = Annotated[str, Path(pattern=domain.PART_NUMBER.pattern, max_length=64)]
 
 PARTS = CreateEndpoint("parts", one_at_a_time(handlers.register_part), PartPublic.model_validate,
@@ -28,24 +30,26 @@ RECEIPTS = CreateEndpoint("receipts", one_at_a_time(handlers.receive_stock), Rec
 
 
 @router.post("/parts", status_code=201, response_model=PartPublic, tags=["parts"], summary="Register a part",
-             responses={409: {"description": "Part number already registered"}})
+             responses=problem_responses(*BODY_PROBLEMS, 409, described={
+                 409: "Part number already registered, or its Idempotency-Key still in progress"}))
 async def register_part(body: PartCreate, request: Request, runtime: RuntimeDep, principal: InventoryAdmin,
                         idempotency_key: IdempotencyKey = None) -> Any:
     return await PARTS(runtime, request, principal=principal.sub, key=idempotency_key, body=body)
 
 
-@router.post("/parts/{part_number}/receipts", status_code=201, response_model=ReceiptPublic, tags=["parts"],
-             summary="Book a delivery into a warehouse (IV-6)", responses={404: {"description": "No such part"}})
+@router.post("/parts/{part_number:path}/receipts", status_code=201, response_model=ReceiptPublic, tags=["parts"],
+             summary="Book a delivery into a warehouse (IV-6)", responses=problem_responses(*BODY_PROBLEMS, 404, 409, described={
+                 404: "No such part", 409: "A request with this Idempotency-Key is still in progress"}))
 async def receive_stock(part_number: PartNumber, body: ReceiptCreate, request: Request, runtime: RuntimeDep,
                         principal: InventoryAdmin, idempotency_key: IdempotencyKey = None) -> Any:
     receipt = StockReceipt(part_number=part_number, **body.model_dump())
     return await RECEIPTS(runtime, request, principal=principal.sub, key=idempotency_key, body=receipt)
 
 
-@router.get("/parts/{part_number}/availability", response_model=Availability, tags=["parts"],
+@router.get("/parts/{part_number:path}/availability", response_model=Availability, tags=["parts"],
             summary="How many of a part can be had now (IV-7)",
             description="Partner vendors see only their own parts; no costs, no customers.",
-            responses={404: {"description": "No such part (or not this vendor's)"}})
+            responses=problem_responses(404, described={404: "No such part (or not this vendor's)"}))
 async def availability(part_number: PartNumber, runtime: RuntimeDep, principal: PartsReader) -> Any:
     async with runtime.uow() as uow:
         vendor = await handlers.part_vendor(uow, part_number)

@@ -15,6 +15,10 @@ class PartNotFound(NotFound):
     title = "No such part"
 
 
+class StockCounterFull(Conflict):
+    title = "Stock count out of range"
+
+
 class PartExists(Conflict):
     title = "Part already registered"
 

@@ -40,11 +40,17 @@ async def receive_stock(uow: UnitOfWork, command: StockReceipt) -> Created:
         "RETURNING id, part_number, warehouse, quantity, received_at",
         uuid.uuid4(), part_number, command.warehouse, command.quantity, now,
     )
-    await uow.conn.execute(
-        "INSERT INTO inventory.stock (part_number, warehouse, on_hand, reserved) VALUES ($1, $2, $3, 0) "
-        "ON CONFLICT (part_number, warehouse) DO UPDATE SET on_hand = inventory.stock.on_hand + EXCLUDED.on_hand",
-        part_number, command.warehouse, command.quantity,
-    )
+    try:
+        await uow.conn.execute(
+            "INSERT INTO inventory.stock (part_number, warehouse, on_hand, reserved) VALUES ($1, $2, $3, 0) "
+            "ON CONFLICT (part_number, warehouse) DO UPDATE SET on_hand = inventory.stock.on_hand + EXCLUDED.on_hand",
+            part_number, command.warehouse, command.quantity,
+        )
+    except asyncpg.NumericValueOutOfRangeError:
+        # on_hand is a 32-bit integer: a count past it is a booking error, not a server fault.
+        # The receipt row above goes with the savepoint the refusal rolls back.
+        raise domain.StockCounterFull(f"{command.warehouse} cannot hold {command.quantity} more of {part_number}",
+                                      warehouse=command.warehouse) from None
     return dict(receipt), [PartStockReceived(part_number=part_number, warehouse=command.warehouse,
                                               quantity=command.quantity, received_at=now)]
 

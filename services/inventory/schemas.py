@@ -5,19 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from services.inventory.domain import PART_NUMBER
+from shared.http.bodies import NOT_BLANK, JsonInteger, StrictBody
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class PartCreate(Strict):
+class PartCreate(StrictBody):
     part_number: str = Field(pattern=PART_NUMBER.pattern, max_length=64)
-    vendor: str = Field(min_length=1, max_length=64)
-    description: str = Field(min_length=1, max_length=500)
+    vendor: str = Field(min_length=1, max_length=64, pattern=NOT_BLANK)
+    description: str = Field(min_length=1, max_length=500, pattern=NOT_BLANK)
 
 
 class PartPublic(BaseModel):
@@ -27,9 +24,9 @@ class PartPublic(BaseModel):
     created_at: datetime
 
 
-class ReceiptCreate(Strict):
-    warehouse: str = Field(min_length=1, max_length=64)
-    quantity: int = Field(ge=1, le=1_000_000)
+class ReceiptCreate(StrictBody):
+    warehouse: str = Field(min_length=1, max_length=64, pattern=NOT_BLANK)
+    quantity: JsonInteger = Field(ge=1, le=1_000_000)
 
 
 class StockReceipt(ReceiptCreate):

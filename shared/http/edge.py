@@ -12,6 +12,7 @@ import json
 import time
 from typing import TYPE_CHECKING
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.http.problems import PROBLEM_BASE, PROBLEM_JSON
@@ -23,8 +24,12 @@ if TYPE_CHECKING:
 _BODY_METHODS = {b"POST", b"PUT", b"PATCH"}
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    # An HTTPException because FastAPI reads the body inside a `except Exception`
+    # that turns anything else into "400 There was an error parsing the body";
+    # HTTPExceptions it re-raises, and the problem handlers answer 413.
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the body exceeds {limit} bytes")
 
 
 def _problem(status: int, slug: str, title: str, detail: str) -> tuple[dict, bytes]:
@@ -108,7 +113,7 @@ class EdgeMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_body:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(self.max_body)
             return message
 
         return limited_receive

@@ -10,16 +10,27 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
 import sqlalchemy as sa
+from fastapi import Header
 from sqlalchemy.dialects import postgresql as pg
 
 from shared.http.problems import Problem
 
 MAX_KEY_LENGTH = 255
+# Visible ASCII, spaces only inside: HTTP strips a header value's outer whitespace,
+# so a key the schema allowed to start or end with one would arrive as another key.
+KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"
+_KEY = re.compile(KEY_PATTERN)
+
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", min_length=1, max_length=MAX_KEY_LENGTH, pattern=KEY_PATTERN,
+    description="Retry-safe creation: a retry with the same key and body gets the first answer; "
+                "the same key with another body is a 422")]
 
 
 def idempotency_table(metadata: sa.MetaData, schema: str) -> sa.Table:
@@ -48,8 +59,9 @@ def request_hash(method: str, path: str, body: Any) -> str:
 
 
 def validate_key(key: str) -> str:
-    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
-        raise Problem(422, "idempotency-key-invalid", f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} printable characters")
+    if len(key) > MAX_KEY_LENGTH or not _KEY.match(key):
+        raise Problem(422, "idempotency-key-invalid",
+                      f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} visible ASCII characters")
     return key
 
 

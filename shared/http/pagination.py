@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any, Generic, TypeVar
+from datetime import UTC, datetime
+from typing import Annotated, Any, Generic, TypeVar
+from uuid import UUID
 
+from fastapi import Query
 from pydantic import BaseModel
 
 from shared.http.problems import Problem
@@ -13,6 +16,10 @@ from shared.http.problems import Problem
 T = TypeVar("T")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+
+Cursor = Annotated[str | None, Query(max_length=512, pattern=r"^[A-Za-z0-9_-]+$",
+                                     description="The next_cursor of the page before; absent for the first page")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="At most this many items")]
 
 
 class Page(BaseModel, Generic[T]):
@@ -35,6 +42,20 @@ def decode_cursor(cursor: str | None, arity: int) -> list[Any] | None:
     if not isinstance(values, list) or len(values) != arity:
         raise Problem(422, "cursor-invalid", "the cursor is not one this API gave out")
     return values
+
+
+def decode_position(cursor: str | None) -> tuple[datetime, UUID] | None:
+    """The (timestamp, id) position our lists are ordered by, checked before it reaches SQL."""
+    values = decode_cursor(cursor, 2)
+    if values is None:
+        return None
+    try:
+        at = datetime.fromisoformat(values[0])
+        if at.tzinfo is None:
+            raise ValueError("a position is in UTC")
+        return at.astimezone(UTC), UUID(values[1])
+    except (TypeError, ValueError, OverflowError):
+        raise Problem(422, "cursor-invalid", "the cursor is not one this API gave out") from None
 
 
 def page_of(items: list[T], limit: int, key: Any) -> Page[T]:

@@ -2,6 +2,11 @@
 
 Each failure has a stable `type` URI (clients branch on it), a human `title`,
 and a `detail` for this occurrence; validation problems add the field `errors`.
+
+The OpenAPI document says so too: routers and routes declare the problems they
+can answer with `problem_responses(...)`, each as `ProblemDetails` under
+`application/problem+json`, and FastAPI's own `HTTPValidationError` never
+appears, because our 422 is not that shape.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.db import DatabaseUnavailable, is_transient
@@ -22,6 +28,73 @@ log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "urn:fieldops:problem:"
+
+
+class FieldError(BaseModel):
+    location: str = Field(description="body, path, query or header")
+    field: str | None = Field(description="Dotted path of the field inside its location")
+    message: str
+    code: str = Field(description="Machine-readable reason, e.g. missing, extra_forbidden, string_too_long")
+
+
+class ProblemDetails(BaseModel):
+    """An RFC 9457 problem document; extensions such as `errors` may follow the standard members."""
+
+    model_config = ConfigDict(extra="allow", title="ProblemDetails")
+    type: str = Field(description="A stable URI naming the kind of problem; clients branch on it")
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[FieldError] | None = Field(default=None, description="What was wrong with which field (422)")
+
+
+_DESCRIPTIONS = {
+    400: "The request is malformed (e.g. a Content-Length that is not a number)",
+    401: "No Bearer token, or one that is forged, expired or for another audience",
+    403: "The token lacks a scope this needs",
+    404: "No such thing (or not one this caller may see)",
+    409: "The thing's state does not allow this now, or it exists already",
+    413: "The body is over the size limit (1 MiB)",
+    415: "The body is not application/json",
+    422: "A path, query, header or body field is missing or invalid; `errors` names each field",
+    503: "A dependency is unreachable; nothing was committed. Retry (with the same Idempotency-Key)",
+}
+
+
+def problem_responses(*statuses: int, described: dict[int, str] | None = None) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a router or route: each status answered with a problem document."""
+    described = described or {}
+    return {
+        status: {
+            "description": described.get(status) or _DESCRIPTIONS.get(status) or HTTPStatus(status).phrase,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}},
+        }
+        for status in statuses
+    }
+
+
+# What every authenticated /v1 route can answer, whatever it does.
+API_PROBLEMS = (401, 403, 422, 503)
+# What the edge answers to any request with a body, before routing.
+BODY_PROBLEMS = (400, 413, 415)
+
+
+def _document_problems(app: FastAPI) -> None:
+    # `problem_responses` refers to ProblemDetails by name; FastAPI only registers
+    # models it sees as `model=`, which would file them under application/json.
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            schema = ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            schemas.update(schema.pop("$defs", {}))
+            schemas["ProblemDetails"] = schema
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 class Problem(Exception):
@@ -68,6 +141,12 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     errors = []
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ())]
+        if err.get("type") == "json_invalid":
+            # FastAPI puts the character offset where a field would be.
+            at = f" at character {loc[1]}" if len(loc) > 1 else ""
+            reason = (err.get("ctx") or {}).get("error", "invalid JSON")
+            errors.append({"location": "body", "field": None, "message": f"{reason}{at}", "code": "json_invalid"})
+            continue
         errors.append({
             "location": loc[0] if loc else "body",
             "field": ".".join(loc[1:]) if len(loc) > 1 else None,
@@ -78,6 +157,8 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
+    _document_problems(app)
+
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(exc.status, exc.slug, exc.title, exc.detail, instance=request.url.path,
@@ -85,12 +166,15 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return problem_response(422, "validation", "Request is not valid",
-                                "One or more fields are missing or invalid.",
-                                instance=request.url.path, errors=_field_errors(exc))
+        return _invalid(request, _field_errors(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+            # JSON is UTF-8 (RFC 8259): other bytes are malformed JSON, a 422 like any
+            # other, not the bare 400 FastAPI gives for a body json.loads cannot decode.
+            return _invalid(request, [{"location": "body", "field": None, "code": "json_invalid",
+                                       "message": "the body is not UTF-8 encoded JSON"}])
         slug = _HTTP_SLUGS.get(exc.status_code, "error")
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail != HTTPStatus(exc.status_code).phrase else None
         return problem_response(exc.status_code, slug, HTTPStatus(exc.status_code).phrase, detail,
@@ -117,6 +201,11 @@ def install_problem_handlers(app: FastAPI) -> None:
         log.error("unhandled error", exc_info=exc)
         return problem_response(500, "internal", "Internal Server Error",
                                 "The error was logged; nothing was committed.", instance=request.url.path)
+
+
+def _invalid(request: Request, errors: list[dict[str, Any]]) -> JSONResponse:
+    return problem_response(422, "validation", "Request is not valid", "One or more fields are missing or invalid.",
+                            instance=request.url.path, errors=errors)
 
 
 def unavailable(request: Request) -> JSONResponse:

@@ -1,0 +1,54 @@
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+
+from tests.support.stack import ServiceStack, eventually
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """Things that exist, so some generated requests find something rather than a 404."""
+
+    customer_id: str
+    ticket_id: str
+    engineer_id: str
+    assignment_id: str
+    part_number: str
+
+
+@pytest.fixture(scope="module")
+async def stack(database_url: str, broker: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[ServiceStack]:
+    """The four services as processes, ready, sharing one database and topic prefix for the module."""
+    services = ServiceStack(database_url=database_url, bootstrap=broker, log_dir=tmp_path_factory.mktemp("logs"))
+    await services.prepare()
+    try:
+        await services.start()
+        yield services
+    finally:
+        await services.stop()
+
+
+@pytest.fixture(scope="module")
+async def seeded(stack: ServiceStack) -> Seeded:
+    async with stack.client("intake") as intake, stack.client("dispatch") as dispatch, \
+            stack.client("inventory") as inventory:
+        customer = (await intake.post("/v1/customers", json={"name": "Seeded bank", "region": "north"})).json()
+        # The engineer first: dispatch assigns a ticket when it hears of it.
+        engineer = (await dispatch.post("/v1/engineers", json={"name": "Seeded engineer", "skills": ["storage"],
+                                                               "region": "north"})).json()
+        ticket = (await intake.post("/v1/tickets", json={
+            "customer_id": customer["id"], "summary": "Seeded fault", "channel": "phone",
+            "category": "storage", "impact": "degraded"})).json()
+        part = (await inventory.post("/v1/parts", json={"part_number": "HP-SEED-1", "vendor": "hp",
+                                                         "description": "Seeded disk"})).json()
+        receipt = await inventory.post(f"/v1/parts/{part['part_number']}/receipts",
+                                       json={"warehouse": "main", "quantity": 5})
+        assert receipt.status_code == 201, receipt.text
+
+        async def assigned():
+            return (await dispatch.get(f"/v1/tickets/{ticket['id']}/assignments")).json()
+
+        [assignment] = await eventually(assigned, timeout=20)
+    return Seeded(customer_id=customer["id"], ticket_id=ticket["id"], engineer_id=engineer["id"],
+                  assignment_id=assignment["id"], part_number=part["part_number"])
