@@ -36,6 +36,10 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.TooManyConnectionsError,
     asyncpg.exceptions.ConnectionDoesNotExistError,
     asyncpg.exceptions.InterfaceError,
+    # A connection whose server died mid-transaction can fail the next statement with this
+    # instead of a connection error ("cannot switch to state 12; another operation (2) is in
+    # progress", seen after kill -9 of PostgreSQL): the transaction is lost like any other.
+    asyncpg.exceptions.InternalClientError,
     asyncpg.exceptions.SerializationError,
     asyncpg.exceptions.DeadlockDetectedError,
     asyncpg.exceptions.QueryCanceledError,
