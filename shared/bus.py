@@ -34,14 +34,18 @@ def make_producer(settings: Settings) -> AIOKafkaProducer:
     )
 
 
+def consumer_group(settings: Settings, service: str | None = None) -> str:
+    # The prefix scopes the group like the topics: two deployments on one broker never mix.
+    return f"{settings.topic_prefix}-{service or settings.service}"
+
+
 def make_consumer(settings: Settings, topics: list[str], *, group_id: str | None = None) -> AIOKafkaConsumer:
     """A group member that commits by hand; pass no topics to `subscribe` with a listener."""
     return AIOKafkaConsumer(
         *topics,
         bootstrap_servers=settings.kafka_bootstrap_servers,
         client_id=f"fieldops-{settings.service}",
-        # The prefix scopes the group like the topics: two deployments on one broker never mix.
-        group_id=group_id or f"{settings.topic_prefix}-{settings.service}",
+        group_id=group_id or consumer_group(settings),
         # `latest` relies on end offsets, which Tansu reports wrongly; the inbox makes
         # re-reading from the start harmless.
         auto_offset_reset="earliest",

@@ -26,7 +26,7 @@ from aiokafka.errors import CommitFailedError, KafkaError
 from aiokafka.structs import ConsumerRecord, TopicPartition
 from pydantic import ValidationError
 
-from shared.bus import make_consumer, start_with_retry, stop_quietly
+from shared.bus import consumer_group, make_consumer, start_with_retry, stop_quietly
 from shared.db import DatabaseUnavailable, UnitOfWork, is_transient
 from shared.events.contracts import CATALOG, Event, UnknownEventType, parse_event
 from shared.events.envelope import Envelope, EnvelopeError
@@ -292,7 +292,7 @@ class EventConsumer:
             ("dlq_topic", record.topic.encode()),
             ("dlq_partition", str(record.partition).encode()),
             ("dlq_offset", str(record.offset).encode()),
-            ("dlq_consumer", f"fieldops-{self.schema}".encode()),
+            ("dlq_consumer", consumer_group(self.settings).encode()),
         ]
         log.error("dead-lettering a record", extra=log_fields(topic=record.topic, offset=record.offset, error=error[:500]))
         backoff = 0.2

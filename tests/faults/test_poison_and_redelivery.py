@@ -19,6 +19,7 @@ from services.dispatch.app import SPEC as DISPATCH
 from services.escalation.app import SPEC as ESCALATION
 from services.intake.app import SPEC as INTAKE
 from services.inventory.app import SPEC as INVENTORY
+from shared.bus import consumer_group
 from shared.db import asyncpg_dsn
 from shared.events.envelope import Envelope
 from shared.settings import SERVICES
@@ -96,7 +97,7 @@ async def test_poison_on_each_consumed_topic_is_dead_lettered_with_its_error_and
             handles_type = VALIDATED_TYPE[owner] in SPECS[consumer].handlers
             for kind in poison(owner):
                 if kind != "invalid-payload" or handles_type:  # an unhandled type is ignored, not poison
-                    expected[(f"fieldops-{consumer}", kind)] += stack.partitions
+                    expected[(consumer_group(settings, consumer), kind)] += stack.partitions
         records = await read_all(stack.bootstrap, settings.dlq(owner), stack.partitions, sum(expected.values()))
         seen = Counter()
         for record in records:
@@ -155,7 +156,7 @@ async def rewind(stack: ServiceStack, service: str, *, timeout: float = 45.0) ->
     """
     topics = [stack.settings.topic(owner) for owner in SPECS[service].consumes_from]
     partitions = {TopicPartition(t, p) for t in topics for p in range(stack.partitions)}
-    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=stack.bootstrap, group_id=f"fieldops-{service}",
+    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=stack.bootstrap, group_id=consumer_group(stack.settings, service),
                                 enable_auto_commit=False, auto_offset_reset="earliest", fetch_max_wait_ms=50,
                                 session_timeout_ms=6000, heartbeat_interval_ms=1000)
     await consumer.start()
