@@ -15,13 +15,18 @@ from shared.http.problems import API_PROBLEMS, problem_responses
 
 
 def _query_names(route: APIRoute) -> frozenset[str]:
+    # Routes live as long as the app: walk each one's dependencies once, keep the answer on it.
+    known = getattr(route, "_fieldops_query_names", None)
+    if known is not None:
+        return known
     names: set[str] = set()
     pending = [route.dependant]
     while pending:
         current = pending.pop()
         names.update(param.alias for param in current.query_params)
         pending.extend(current.dependencies)
-    return frozenset(names)
+    route._fieldops_query_names = frozenset(names)  # type: ignore[attr-defined]
+    return route._fieldops_query_names  # type: ignore[attr-defined]
 
 
 async def refuse_unknown_query(request: Request) -> None:
