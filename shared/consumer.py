@@ -144,12 +144,11 @@ class EventConsumer:
                 for tp, records in batches.items():
                     await self.process_batch(records)
                     self._uncommitted[tp] = records[-1].offset + 1
-                # Offsets go in one request, at most once a commit interval (or when idle): on a
-                # broker whose storage writes each commit, a commit per partition per poll costs
-                # more than the events. Only offsets of records whose transaction committed are
-                # here, and a redelivery after a crash is a no-op thanks to the inbox.
-                due = time.monotonic() - self._last_commit >= self.settings.consumer_commit_interval_s
-                if self._uncommitted and (due or not batches):
+                # Offsets go in one request, at most once a commit interval: on a broker whose
+                # storage writes each commit, a commit per partition per poll costs more than the
+                # events. Only offsets of records whose transaction committed are here, and a
+                # redelivery after a crash is a no-op thanks to the inbox.
+                if self._uncommitted and time.monotonic() - self._last_commit >= self.settings.consumer_commit_interval_s:
                     await self.commit_offsets()
         finally:
             with contextlib.suppress(Exception):

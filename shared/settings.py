@@ -53,11 +53,14 @@ class Settings(BaseSettings):
     kafka_heartbeat_interval_ms: int = 3_000
     kafka_max_poll_interval_ms: int = 300_000
     kafka_request_timeout_ms: int = 15_000
-    kafka_partitions: int = 6
+    # Per topic. On Tansu over s3 every partition in a produce request is a storage write:
+    # few partitions on one small machine; production sets what its consumers need.
+    kafka_partitions: int = 3
     topic_prefix: str = "fieldops"
 
     relay_batch_size: int = 500
     relay_poll_interval_s: float = 1.0
+    relay_linger_ms: int = Field(10, ge=0, le=1000)
     consumer_commit_interval_s: float = 1.0
     consumer_max_attempts: int = 5
     consumer_retry_backoff_s: float = 0.2

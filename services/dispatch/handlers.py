@@ -39,12 +39,9 @@ async def get_engineer(uow: UnitOfWork, engineer_id: UUID) -> dict[str, Any] | N
 
 async def _candidates(uow: UnitOfWork) -> list[domain.Candidate]:
     records = await uow.conn.fetch(
-        """SELECT e.id, e.skills, e.region, count(a.id) AS load
-           FROM dispatch.engineers e
-           LEFT JOIN dispatch.assignments a ON a.engineer_id = e.id AND a.status IN ('assigned', 'accepted')
-           WHERE e.active GROUP BY e.id"""
+        "SELECT id, skills, region, active_assignments FROM dispatch.engineers WHERE active"
     )
-    return [domain.Candidate(r["id"], frozenset(r["skills"]), r["region"], r["load"]) for r in records]
+    return [domain.Candidate(r["id"], frozenset(r["skills"]), r["region"], r["active_assignments"]) for r in records]
 
 
 async def on_ticket_created(event: TicketCreated, envelope: Envelope, uow: UnitOfWork) -> None:
@@ -67,6 +64,7 @@ async def on_ticket_created(event: TicketCreated, envelope: Envelope, uow: UnitO
         return
     created = domain.assign(ticket, engineer, now)
     await uow.conn.execute(
+        "WITH counted AS (UPDATE dispatch.engineers SET active_assignments = active_assignments + 1 WHERE id = $3) "
         "INSERT INTO dispatch.assignments (id, ticket_id, engineer_id, status, assigned_at, updated_at) "
         "VALUES ($1, $2, $3, 'assigned', $4, $4)",
         created.assignment_id, created.ticket_id, created.engineer_id, created.assigned_at,

@@ -22,6 +22,9 @@ class Engineer(DispatchTable, table=True):
     skills: list[str] = Field(sa_type=pg.ARRAY(sa.Text))
     region: str | None = Field(default=None, max_length=64)
     active: bool = True
+    # The engineer's load, kept with each assignment: counting assignments per decision grew
+    # with every ticket ever assigned.
+    active_assignments: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
 
