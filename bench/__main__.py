@@ -46,6 +46,8 @@ def main(
         help="PostgreSQL server to create the bench database on (default: DATABASE_URL, else embedded)")] = None,
     bootstrap: Annotated[str | None, typer.Option(
         help="Kafka bootstrap servers (default: KAFKA_BOOTSTRAP_SERVERS, else Tansu on SeaweedFS)")] = None,
+    broker_storage: Annotated[str, typer.Option(
+        help="for the bench's own Tansu: s3 (durable, as `fieldops up`) or memory (to see what storage costs)")] = "s3",
     out: Annotated[Path | None, typer.Option(help="write the figures as JSON here")] = None,
     state_dir: Annotated[Path, typer.Option(help="embedded PostgreSQL and SeaweedFS data, and logs")] = Path(
         ".fieldops/bench"),
@@ -65,7 +67,8 @@ def main(
     database_url = database_url or _from_env("FIELDOPS_DATABASE_URL", "DATABASE_URL")
     bootstrap = bootstrap or _from_env("FIELDOPS_KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BOOTSTRAP_SERVERS")
     try:
-        result = asyncio.run(_bench(options, state_dir.resolve(), database_url, bootstrap, engineers, console))
+        result = asyncio.run(_bench(options, state_dir.resolve(), database_url, bootstrap, engineers, console,
+                                    broker_storage=broker_storage))
     except (StackFailed, StartupTimeout, BinaryNotFound) as failure:
         console.print(f"[bold red]bench failed:[/] {failure}")
         raise typer.Exit(1) from None
@@ -75,7 +78,7 @@ def main(
 
 
 async def _bench(options: Options, state_dir: Path, database_url: str | None, bootstrap: str | None,
-                 engineers: int, console: Console) -> dict[str, Any]:
+                 engineers: int, console: Console, *, broker_storage: str = "s3") -> dict[str, Any]:
     started = time.time()
     main_task = asyncio.current_task()
     loop = asyncio.get_running_loop()
@@ -83,7 +86,7 @@ async def _bench(options: Options, state_dir: Path, database_url: str | None, bo
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, main_task.cancel)  # type: ignore[union-attr]
     console.print("[bold]starting a fresh stack[/] …")
-    stack = await start_stack(state_dir, database_url=database_url, bootstrap=bootstrap)
+    stack = await start_stack(state_dir, database_url=database_url, bootstrap=bootstrap, broker_storage=broker_storage)
     try:
         console.print(f"  database {stack.database_url}; broker {stack.bootstrap} ({stack.storage}); "
                       f"topics {stack.topic_prefix}.*; logs {stack.log_dir}")

@@ -54,7 +54,7 @@ class BenchStack:
     def storage(self) -> str:
         if self.tansu is None:
             return f"given broker {self.bootstrap}"
-        return f"Tansu {self.tansu.storage} on SeaweedFS"
+        return f"Tansu {self.tansu.storage}" + (" on SeaweedFS" if self.seaweedfs else "")
 
     def restarts(self) -> dict[str, int]:
         if self.supervisor is None:
@@ -76,6 +76,7 @@ async def start_stack(
     *,
     database_url: str | None,
     bootstrap: str | None,
+    broker_storage: str = "s3",
     ready_timeout: float = 90.0,
 ) -> BenchStack:
     """Start everything and return once every service answers /readyz with 200."""
@@ -103,6 +104,11 @@ async def start_stack(
         if bootstrap is not None:
             return bootstrap
         began = time.monotonic()
+        if broker_storage == "memory":
+            # The same broker without its durable storage: shows what storage costs, nothing more.
+            tansu = await start_tansu(log_path=log_dir / "tansu.log")
+            timings["broker"] = time.monotonic() - began
+            return tansu.bootstrap
         seaweedfs = await start_seaweedfs(state_dir / "seaweedfs", log_path=log_dir / "seaweedfs.log")
         tansu = await start_tansu(storage=f"s3://{seaweedfs.bucket}/", s3_endpoint=seaweedfs.s3_endpoint,
                                   log_path=log_dir / "tansu.log")

@@ -1,4 +1,3 @@
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
@@ -15,18 +14,6 @@ class Seeded:
     engineer_id: str
     assignment_id: str
     part_number: str
-
-
-@pytest.fixture(scope="module")
-async def stack(database_url: str, broker: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[ServiceStack]:
-    """The four services as processes, ready, sharing one database and topic prefix for the module."""
-    services = ServiceStack(database_url=database_url, bootstrap=broker, log_dir=tmp_path_factory.mktemp("logs"))
-    await services.prepare()
-    try:
-        await services.start()
-        yield services
-    finally:
-        await services.stop()
 
 
 @pytest.fixture(scope="module")
