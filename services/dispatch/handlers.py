@@ -84,12 +84,20 @@ async def ticket_assignments(uow: UnitOfWork, ticket_id: UUID, *, engineer_id: U
 
 async def engineer_assignments(uow: UnitOfWork, engineer_id: UUID, *, after: tuple[datetime, UUID] | None,
                                limit: int, status: str | None) -> list[dict[str, Any]]:
+    # The status filter is spelled out, not `($n IS NULL OR status = $n)`: a phone polling its
+    # open work must reach it through the index, not read every job the engineer ever had.
+    clauses, args = ["engineer_id = $1"], [engineer_id]
+    if status is not None:
+        args.append(status)
+        clauses.append(f"status = ${len(args)}")
+    if after is not None:
+        args += list(after)
+        clauses.append(f"(assigned_at, id) > (${len(args) - 1}, ${len(args)})")
+    args.append(limit + 1)
     records = await uow.conn.fetch(
-        f"""SELECT {ASSIGNMENT_COLUMNS} FROM dispatch.assignments
-            WHERE engineer_id = $1 AND ($2::timestamptz IS NULL OR (assigned_at, id) > ($2, $3::uuid))
-              AND ($4::text IS NULL OR status = $4)
-            ORDER BY assigned_at, id LIMIT $5""",
-        engineer_id, after[0] if after else None, after[1] if after else None, status, limit + 1,
+        f"SELECT {ASSIGNMENT_COLUMNS} FROM dispatch.assignments WHERE {' AND '.join(clauses)} "
+        f"ORDER BY assigned_at, id LIMIT ${len(args)}",
+        *args,
     )
     return [dict(r) for r in records]
 

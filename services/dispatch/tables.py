@@ -48,6 +48,7 @@ class Assignment(DispatchTable, table=True):
         sa.Index("ux_assignments_live", "ticket_id", "engineer_id", unique=True,
                  postgresql_where=sa.text("status IN ('assigned', 'accepted')")),
         sa.Index("ix_assignments_engineer", "engineer_id", "assigned_at", "id"),
+        sa.Index("ix_assignments_engineer_status", "engineer_id", "status", "assigned_at", "id"),
     )
     id: UUID = Field(primary_key=True)
     ticket_id: UUID = Field(index=True)
