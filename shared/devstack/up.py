@@ -59,6 +59,17 @@ READ_SCOPES = ["ops:read"]
 UpFailed = StackFailed
 
 
+@dataclass(frozen=True)
+class UpOptions:
+    services: bool
+    migrate: bool
+    ready_timeout: float
+    console: Console
+    service_command: Callable[[str], Sequence[str]]
+    migrate_command: Callable[[], Sequence[str]]
+    service_ports: Mapping[str, int]
+
+
 @dataclass
 class Stack:
     """What `up` started, so that it can stop exactly that."""
@@ -101,36 +112,19 @@ def up(
     service_ports: Mapping[str, int] = DEFAULT_PORTS,
 ) -> int:
     """Run the stack until SIGINT/SIGTERM; return the process exit code."""
-    console = console or Console(highlight=False)
+    options = UpOptions(services=services, migrate=migrate, ready_timeout=ready_timeout,
+                        console=console or Console(highlight=False), service_command=service_command,
+                        migrate_command=migrate_command, service_ports=service_ports)
+    console = options.console
     try:
-        return asyncio.run(
-            _up(
-                state_dir.resolve(),
-                services=services,
-                migrate=migrate,
-                ready_timeout=ready_timeout,
-                console=console,
-                service_command=service_command,
-                migrate_command=migrate_command,
-                service_ports=service_ports,
-            )
-        )
+        return asyncio.run(_up(state_dir.resolve(), options))
     except (UpFailed, StartupTimeout, BinaryNotFound) as failure:
         console.print(f"[bold red]fieldops up failed:[/] {failure}", highlight=False)
         return 1
 
 
-async def _up(
-    state_dir: Path,
-    *,
-    services: bool,
-    migrate: bool,
-    ready_timeout: float,
-    console: Console,
-    service_command: Callable[[str], Sequence[str]],
-    migrate_command: Callable[[], Sequence[str]],
-    service_ports: Mapping[str, int],
-) -> int:
+async def _up(state_dir: Path, options: UpOptions) -> int:
+    console = options.console
     began = time.monotonic()
     stack = Stack()
     main = asyncio.current_task()
@@ -152,11 +146,9 @@ async def _up(
 
     with _exclusive(state_dir):
         try:
-            await _start(stack, state_dir, services=services, migrate=migrate, ready_timeout=ready_timeout,
-                         console=console, service_command=service_command, migrate_command=migrate_command,
-                         service_ports=service_ports)
+            await _start(stack, state_dir, options)
             stack.timings["total"] = time.monotonic() - began
-            await _welcome(stack, console, services=services, service_ports=service_ports)
+            await _welcome(stack, console, services=options.services, service_ports=options.service_ports)
             await asyncio.Event().wait()  # the supervisor streams logs meanwhile
         except asyncio.CancelledError:
             pass
@@ -183,18 +175,9 @@ def _exclusive(state_dir: Path) -> Iterator[None]:
         yield
 
 
-async def _start(
-    stack: Stack,
-    state_dir: Path,
-    *,
-    services: bool,
-    migrate: bool,
-    ready_timeout: float,
-    console: Console,
-    service_command: Callable[[str], Sequence[str]],
-    migrate_command: Callable[[], Sequence[str]],
-    service_ports: Mapping[str, int],
-) -> None:
+async def _start(stack: Stack, state_dir: Path, options: UpOptions) -> None:
+    console, service_ports = options.console, options.service_ports
+    services, migrate = options.services, options.migrate
     if services:
         _check_free(service_ports)
     logs = state_dir / "logs"
@@ -246,16 +229,16 @@ async def _start(
                       extra={"FIELDOPS_LOG_JSON": os.environ.get("FIELDOPS_LOG_JSON", "false")})  # a person reads it
     if migrate:
         with _timed(stack, "migrations"):
-            await run_migrations(env, argv=migrate_command())
+            await run_migrations(env, argv=options.migrate_command())
         console.print(f"[green]✓[/] migrations  ({stack.timings['migrations']:.1f} s)")
     if not services:
         return
 
     stack.supervisor = Supervisor(console=console, log_dir=logs, name_width=max(map(len, service_ports)))
     with _timed(stack, "services"):
-        await start_services(stack.supervisor, env, service_ports, command=service_command)
+        await start_services(stack.supervisor, env, service_ports, command=options.service_command)
         await wait_ready(stack.supervisor, {s: f"http://{LOOPBACK}:{service_ports[s]}/readyz" for s in SERVICES},
-                         timeout=ready_timeout)
+                         timeout=options.ready_timeout)
 
 
 def _check_free(service_ports: Mapping[str, int]) -> None:
