@@ -179,7 +179,7 @@ class EventConsumer:
         ready = [item for record in records if (item := await self._admit(record)) is not None]
         if len(ready) > 1:
             try:
-                outcomes = await self.apply_many(ready)
+                outcomes = await self.apply_many([(envelope, event, handler) for _, envelope, event, handler in ready])
             except Exception as exc:  # nothing of the batch committed: take them one by one
                 log.warning("batch failed; handling its events one by one", extra=log_fields(error=str(exc)))
             else:
@@ -189,9 +189,6 @@ class EventConsumer:
         for record, envelope, event, handler in ready:
             with _event_context(envelope):
                 self._handled(envelope, await self._handle_with_retries(record, envelope, event, handler))
-
-    async def process(self, record: ConsumerRecord) -> None:
-        await self.process_batch([record])
 
     async def _admit(self, record: ConsumerRecord) -> tuple[ConsumerRecord, Envelope, Event, Handler] | None:
         """Parse and validate; poison goes to the dead-letter topic, events we don't need are skipped."""
@@ -218,16 +215,16 @@ class EventConsumer:
         with _event_context(envelope):
             log.info("event handled", extra=log_fields(type=envelope.type, outcome=outcome, subject=envelope.subject))
 
-    async def apply_many(self, ready: list[tuple[ConsumerRecord, Envelope, Event, Handler]]) -> list[str]:
+    async def apply_many(self, ready: list[tuple[Envelope, Event, Handler]]) -> list[str]:
         """Claim every event id and run every handler in one transaction. Returns the outcomes."""
         async with UnitOfWork(self.pool, self.settings, changes=self.changes) as uow:
             claimed = {row["event_id"] for row in await uow.conn.fetch(
                 f"INSERT INTO {self.schema}.inbox (event_id, type) SELECT * FROM unnest($1::text[], $2::text[]) "
                 "ON CONFLICT DO NOTHING RETURNING event_id",
-                [envelope.id for _, envelope, _, _ in ready], [envelope.type for _, envelope, _, _ in ready],
+                [envelope.id for envelope, _, _ in ready], [envelope.type for envelope, _, _ in ready],
             )}
             outcomes = []
-            for _, envelope, event, handler in ready:
+            for envelope, event, handler in ready:
                 if envelope.id not in claimed:
                     outcomes.append("duplicate")
                     continue
@@ -271,18 +268,8 @@ class EventConsumer:
 
     async def apply(self, envelope: Envelope, event: Event, handler: Handler) -> str:
         """Claim the event id and run the handler, atomically. Returns the outcome."""
-        async with UnitOfWork(self.pool, self.settings, changes=self.changes) as uow:
-            claimed = await uow.conn.fetchval(
-                f"INSERT INTO {self.schema}.inbox (event_id, type) VALUES ($1, $2) "
-                "ON CONFLICT DO NOTHING RETURNING true",
-                envelope.id,
-                envelope.type,
-            )
-            if not claimed:
-                return "duplicate"
-            await handler(event, envelope, uow)
-            await uow.commit()
-        return "applied"
+        [outcome] = await self.apply_many([(envelope, event, handler)])
+        return outcome
 
     async def _dead_letter(self, record: ConsumerRecord, error: str) -> None:
         dlq = f"{record.topic}.dlq"
