@@ -74,10 +74,6 @@ def _jwks_client(url: str) -> jwt.PyJWKClient:
     return jwt.PyJWKClient(url, cache_keys=True, lifespan=300)
 
 
-def verify(token: str, settings: Settings) -> Principal:
-    return verify_with_expiry(token, settings)[0]
-
-
 def verify_with_expiry(token: str, settings: Settings) -> tuple[Principal, float]:
     options = {"require": ["exp", "sub"]}
     try:

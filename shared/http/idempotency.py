@@ -65,36 +65,14 @@ def validate_key(key: str) -> str:
     return key
 
 
-async def claim(conn: asyncpg.Connection, schema: str, principal: str, key: str, fingerprint: str) -> StoredAnswer | None:
-    """None: the key is ours, go on and create. Otherwise: the first answer to replay."""
-    claimed = await conn.fetchval(
-        f"INSERT INTO {schema}.idempotency_keys (principal, key, request_hash) VALUES ($1, $2, $3) "
-        "ON CONFLICT DO NOTHING RETURNING true",
-        principal, key, fingerprint,
-    )
-    if claimed:
-        return None
-    row = await conn.fetchrow(
-        f"SELECT request_hash, status_code, response FROM {schema}.idempotency_keys WHERE principal = $1 AND key = $2",
-        principal, key,
-    )
-    if row is None or row["status_code"] is None:  # pragma: no cover - the claimer's transaction committed with it
-        raise Problem(409, "idempotency-key-in-use", "a request with this Idempotency-Key is still in progress")
-    if row["request_hash"] != fingerprint:
-        raise Problem(422, "idempotency-key-reused", "this Idempotency-Key was used with a different request")
-    return StoredAnswer(row["status_code"], row["response"])
-
-
-async def remember(conn: asyncpg.Connection, schema: str, principal: str, key: str, status_code: int, body: Any) -> None:
-    await conn.execute(
-        f"UPDATE {schema}.idempotency_keys SET status_code = $3, response = $4 WHERE principal = $1 AND key = $2",
-        principal, key, status_code, body,
-    )
-
-
 async def claim_many(conn: asyncpg.Connection, schema: str,
                      requests: list[tuple[str, str, str]]) -> dict[tuple[str, str], StoredAnswer | Problem | None]:
-    """`claim` for a batch of (principal, key, fingerprint), all keys distinct, in two statements."""
+    """Claim each (principal, key, fingerprint), keys distinct, in two statements for the batch.
+
+    None where the key is ours to create under; the first answer where one was stored (a
+    concurrent retry waits on the key's row lock, then reads what its claimer committed);
+    a Problem where the key was used with another body.
+    """
     if not requests:
         return {}
     principals, keys, fingerprints = (list(column) for column in zip(*requests, strict=True))
