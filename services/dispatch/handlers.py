@@ -9,7 +9,7 @@ from uuid import UUID
 
 from services.dispatch import domain
 from services.dispatch.schemas import EngineerCreate
-from shared.db import UnitOfWork
+from shared.db import UnitOfWork, rows
 from shared.events.contracts import AssignmentUnassigned, TicketCreated
 from shared.events.envelope import Envelope
 from shared.http.creation import Created
@@ -79,7 +79,7 @@ async def ticket_assignments(uow: UnitOfWork, ticket_id: UUID, *, engineer_id: U
         "WHERE ticket_id = $1 AND ($2::uuid IS NULL OR engineer_id = $2) ORDER BY assigned_at, id",
         ticket_id, engineer_id,
     )
-    return [dict(r) for r in records]
+    return rows(records)
 
 
 async def engineer_assignments(uow: UnitOfWork, engineer_id: UUID, *, after: tuple[datetime, UUID] | None,
@@ -99,7 +99,7 @@ async def engineer_assignments(uow: UnitOfWork, engineer_id: UUID, *, after: tup
         f"ORDER BY assigned_at, id LIMIT ${len(args)}",
         *args,
     )
-    return [dict(r) for r in records]
+    return rows(records)
 
 
 async def get_assignment(uow: UnitOfWork, assignment_id: UUID, *, for_update: bool = False) -> dict[str, Any] | None:

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from services.intake import domain
 from services.intake.schemas import CustomerCreate, TicketCreate
-from shared.db import UnitOfWork
+from shared.db import UnitOfWork, rows
 from shared.errors import DomainError
 from shared.http.creation import Created, CreateRequest
 from shared.events.contracts import AssignmentAccepted, AssignmentCreated, AssignmentUnassigned, TicketCreated
@@ -97,7 +97,7 @@ async def list_tickets(uow: UnitOfWork, *, after: tuple[datetime, UUID] | None, 
     records = await uow.conn.fetch(
         f"SELECT {TICKET_COLUMNS} FROM intake.tickets {where} ORDER BY created_at, id LIMIT ${len(args)}", *args
     )
-    return [dict(r) for r in records]
+    return rows(records)
 
 
 async def _move_ticket(uow: UnitOfWork, ticket_id: UUID, to: domain.TicketStatus) -> None:
