@@ -8,14 +8,14 @@ parsed, starts or continues the trace, and records the request's metrics.
 
 from __future__ import annotations
 
-import json
 import time
 from typing import TYPE_CHECKING
 
 from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.http.problems import PROBLEM_BASE, PROBLEM_JSON
+from shared.http.problems import problem_response
 from shared.observability import new_trace_id, trace_id_from_traceparent, trace_id_var
 
 if TYPE_CHECKING:
@@ -30,12 +30,6 @@ class BodyTooLarge(HTTPException):
     # HTTPExceptions it re-raises, and the problem handlers answer 413.
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"the body exceeds {limit} bytes")
-
-
-def _problem(status: int, slug: str, title: str, detail: str) -> tuple[dict, bytes]:
-    body = json.dumps({"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail}).encode()
-    return {"type": "http.response.start", "status": status,
-            "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]}, body
 
 
 class EdgeMiddleware:
@@ -65,16 +59,11 @@ class EdgeMiddleware:
         try:
             rejection = self._reject(method.encode(), headers)
             if rejection is not None:
-                start, body = rejection
-                await send_with_trace(start)
-                await send_with_trace({"type": "http.response.body", "body": body})
+                await rejection(scope, receive, send_with_trace)
                 return
             await self.app(scope, self._limited(receive), send_with_trace)
         except BodyTooLarge:
-            start, body = _problem(413, "payload-too-large", "Content Too Large",
-                                   f"the body exceeds {self.max_body} bytes")
-            await send_with_trace(start)
-            await send_with_trace({"type": "http.response.body", "body": body})
+            await self._too_large()(scope, receive, send_with_trace)
         finally:
             trace_id_var.reset(token)
             route = scope.get("route")
@@ -82,7 +71,10 @@ class EdgeMiddleware:
             self.metrics.http_requests.labels(method, path, str(status_holder[0])).inc()
             self.metrics.http_latency.labels(method, path).observe(time.perf_counter() - started)
 
-    def _reject(self, method: bytes, headers: dict[bytes, bytes]) -> tuple[dict, bytes] | None:
+    def _too_large(self) -> JSONResponse:
+        return problem_response(413, "payload-too-large", "Content Too Large", f"the body exceeds {self.max_body} bytes")
+
+    def _reject(self, method: bytes, headers: dict[bytes, bytes]) -> JSONResponse | None:
         if method not in _BODY_METHODS:
             return None
         length = headers.get(b"content-length")
@@ -90,17 +82,17 @@ class EdgeMiddleware:
             try:
                 declared = int(length)
             except ValueError:
-                return _problem(400, "bad-request", "Bad Request", "Content-Length is not a number")
+                return problem_response(400, "bad-request", "Bad Request", "Content-Length is not a number")
             if declared > self.max_body:
-                return _problem(413, "payload-too-large", "Content Too Large", f"the body exceeds {self.max_body} bytes")
+                return self._too_large()
             if declared == 0:
                 return None
         elif b"transfer-encoding" not in headers:
             return None
         media_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if media_type != b"application/json" and not media_type.endswith(b"+json"):
-            return _problem(415, "unsupported-media-type", "Unsupported Media Type",
-                            "send the body as application/json")
+            return problem_response(415, "unsupported-media-type", "Unsupported Media Type",
+                                    "send the body as application/json")
         return None
 
     def _limited(self, receive: Receive) -> Receive:
