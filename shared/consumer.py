@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from aiokafka import AIOKafkaProducer
 
     from shared.changes import ChangeFeed
+    from shared.clock import Clock
 
     from shared.metrics import Metrics
     from shared.settings import Settings
@@ -100,9 +101,11 @@ class EventConsumer:
         handlers: dict[str, Handler],
         metrics: "Metrics",
         changes: "ChangeFeed | None" = None,
+        clock: "Clock | None" = None,
     ) -> None:
         self.settings = settings
         self.changes = changes
+        self.clock = clock
         self.pool = pool
         self.producer = producer
         self.topics = topics
@@ -217,7 +220,7 @@ class EventConsumer:
 
     async def apply_many(self, ready: list[tuple[Envelope, Event, Handler]]) -> list[str]:
         """Claim every event id and run every handler in one transaction. Returns the outcomes."""
-        async with UnitOfWork(self.pool, self.settings, changes=self.changes) as uow:
+        async with UnitOfWork(self.pool, self.settings, changes=self.changes, clock=self.clock) as uow:
             claimed = {row["event_id"] for row in await uow.conn.fetch(
                 f"INSERT INTO {self.schema}.inbox (event_id, type) SELECT * FROM unnest($1::text[], $2::text[]) "
                 "ON CONFLICT DO NOTHING RETURNING event_id",

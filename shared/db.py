@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from shared.changes import ChangeFeed
+    from shared.clock import Clock
     from shared.events.contracts import Event
     from shared.settings import Settings
 
@@ -90,8 +93,12 @@ class UnitOfWork:
     """
 
     def __init__(self, pool: asyncpg.Pool, settings: "Settings", *, acquire_timeout: float = 5.0,
-                 changes: "ChangeFeed | None" = None) -> None:
+                 changes: "ChangeFeed | None" = None, clock: "Clock | None" = None) -> None:
+        from shared.clock import SystemClock
+
         self.pool = pool
+        # Read once: every row and event of this transaction carries the same business time.
+        self.now: datetime = (clock or SystemClock()).now()
         self.settings = settings
         self.acquire_timeout = acquire_timeout
         self.changes = changes

@@ -25,6 +25,7 @@ from pydantic import BaseModel
 
 from shared.bus import make_producer, start_with_retry, stop_quietly
 from shared.changes import ChangeFeed
+from shared.clock import Clock, SystemClock
 from shared.consumer import EventConsumer, Handler
 from shared.db import UnitOfWork, create_pool, ping
 from shared.http.edge import EdgeMiddleware
@@ -66,6 +67,7 @@ class Runtime:
     tasks: list[asyncio.Task] = field(default_factory=list)
     resources: dict[str, Any] = field(default_factory=dict)
     changes: ChangeFeed = field(default_factory=ChangeFeed)
+    clock: Clock = field(default_factory=SystemClock)
 
     def resource(self, name: str, factory: Callable[["Runtime"], Any]) -> Any:
         """A per-app object made on first use (batchers, caches): never module-level state."""
@@ -74,7 +76,7 @@ class Runtime:
         return self.resources[name]
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.pool, self.settings, changes=self.changes)  # type: ignore[arg-type]
+        return UnitOfWork(self.pool, self.settings, changes=self.changes, clock=self.clock)  # type: ignore[arg-type]
 
     def spawn(self, loop: Callable[[], Awaitable[None]], name: str) -> None:
         self.tasks.append(asyncio.create_task(_supervised(loop, name), name=name))
@@ -185,7 +187,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
             runtime.consumer = EventConsumer(
                 settings, runtime.pool, runtime.producer,
                 topics=[settings.topic(owner) for owner in spec.consumes_from],
-                handlers=spec.handlers, metrics=metrics, changes=runtime.changes,
+                handlers=spec.handlers, metrics=metrics, changes=runtime.changes, clock=runtime.clock,
             )
             runtime.spawn(runtime.consumer.run, "consumer")
         for worker in spec.workers:
