@@ -1,4 +1,4 @@
-"""Intake rules: what a fault report is and how urgent it is. No I/O here."""
+"""What a fault report is and how urgent it is (IN-1, IN-3). Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -33,13 +33,6 @@ class Priority(StrEnum):
     P4 = "P4"
 
 
-class TicketStatus(StrEnum):
-    new = "new"
-    assigned = "assigned"
-    unassigned = "unassigned"  # dispatch found nobody; the team lead must step in
-    in_progress = "in_progress"
-
-
 # IN-3: the fault level follows from the impact on the customer's business.
 _PRIORITY_BY_IMPACT = {
     Impact.outage: Priority.P1,
@@ -58,13 +51,6 @@ def ticket_number(sequence_value: int) -> str:
 
 
 class UnknownCustomer(DomainError):
+    """A fault report names a customer intake does not know."""
+
     title = "Unknown customer"
-
-
-# Assignment events move a ticket forward, never back: a late or redelivered
-# `assignment.created` must not undo `in_progress`.
-_STATUS_RANK = {TicketStatus.new: 0, TicketStatus.unassigned: 1, TicketStatus.assigned: 2, TicketStatus.in_progress: 3}
-
-
-def advance(current: TicketStatus, to: TicketStatus) -> TicketStatus:
-    return to if _STATUS_RANK[to] > _STATUS_RANK[current] else current

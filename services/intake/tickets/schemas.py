@@ -1,4 +1,4 @@
-"""What intake's clients send and receive."""
+"""What clients send and receive about tickets."""
 
 from __future__ import annotations
 
@@ -7,21 +7,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from services.intake.domain import Channel, Impact, Priority, TicketStatus
+from services.intake.tickets.classification import Channel, Impact, Priority
+from services.intake.tickets.lifecycle import Status
 from shared.http.bodies import NOT_BLANK, StrictBody
 from shared.vocabulary import Category
-
-
-class CustomerCreate(StrictBody):
-    name: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
-    region: str | None = Field(default=None, min_length=1, max_length=64, pattern=NOT_BLANK)
-
-
-class CustomerPublic(BaseModel):
-    id: UUID
-    name: str
-    region: str | None
-    created_at: datetime
 
 
 class TicketCreate(StrictBody):
@@ -45,7 +34,7 @@ class TicketPublic(BaseModel):
     category: Category
     impact: Impact
     priority: Priority
-    status: TicketStatus
+    status: Status
     region: str | None
     created_at: datetime
     updated_at: datetime
