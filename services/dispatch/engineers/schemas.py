@@ -1,4 +1,4 @@
-"""What dispatch's clients send and receive."""
+"""What clients send and receive about engineers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from services.dispatch.domain import AssignmentStatus, Skill
+from services.dispatch.assignments.scoring import Skill
 from shared.http.bodies import NOT_BLANK, StrictBody
 
 
@@ -24,12 +24,3 @@ class EngineerPublic(BaseModel):
     region: str | None
     active: bool
     created_at: datetime
-
-
-class AssignmentPublic(BaseModel):
-    id: UUID
-    ticket_id: UUID
-    engineer_id: UUID
-    status: AssignmentStatus
-    assigned_at: datetime
-    accepted_at: datetime | None

@@ -1,14 +1,13 @@
-from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 import pytest
 
-from services.dispatch.domain import (
-    Assignment, AssignmentClosed, AssignmentStatus, Candidate, NotAssignable, OpenTicket, accept, assign,
+from services.dispatch.assignments.scoring import (
+    Candidate,
+    NotAssignable,
+    OpenTicket,
     choose_engineer,
 )
-
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
 def engineer(skills, region=None, load=0, id_=None) -> Candidate:
@@ -48,24 +47,3 @@ def test_other_faults_go_to_whoever_is_free():
 def test_ties_are_broken_the_same_way_every_time():
     a, b = engineer({"network"}, id_=UUID(int=1)), engineer({"network"}, id_=UUID(int=2))
     assert choose_engineer(ticket(), [b, a]) == a
-
-
-def test_assigning_names_the_ticket_and_the_engineer():
-    t, e = ticket(), engineer({"network"})
-    event = assign(t, e, NOW)
-    assert (event.ticket_id, event.engineer_id, event.assigned_at) == (t.ticket_id, e.engineer_id, NOW)
-
-
-def test_accepting_an_assigned_job_records_when():
-    a = Assignment(uuid4(), uuid4(), uuid4(), AssignmentStatus.assigned)
-    assert accept(a, NOW).accepted_at == NOW
-
-
-def test_accepting_twice_is_a_harmless_retry():
-    assert accept(Assignment(uuid4(), uuid4(), uuid4(), AssignmentStatus.accepted), NOW) is None
-
-
-def test_a_closed_assignment_cannot_be_accepted(monkeypatch):
-    closed = Assignment(uuid4(), uuid4(), uuid4(), "cancelled")  # type: ignore[arg-type]
-    with pytest.raises(AssignmentClosed):
-        accept(closed, NOW)
