@@ -1,11 +1,13 @@
-"""The breach timer: clocks live in Postgres, so any replica may fire them and a restart loses none."""
+"""The breach timer: clocks live in Postgres, so any replica may fire them and a restart loses
+none."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 
-from services.escalation.handlers import fire_breaches
+from services.escalation.clocks.commands import FireBreaches
+from services.escalation.clocks.handlers import fire_breaches
 from shared.db import DatabaseUnavailable, is_transient
 from shared.observability import log_fields
 from shared.service import Runtime
@@ -18,7 +20,7 @@ async def breach_timer(runtime: Runtime) -> None:
     while True:
         try:
             async with runtime.uow() as uow:
-                fired = await fire_breaches(uow)
+                fired = await fire_breaches(FireBreaches(), uow)
                 await uow.commit()
             if fired:
                 log.info("SLA clocks breached", extra=log_fields(count=fired))

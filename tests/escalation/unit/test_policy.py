@@ -2,20 +2,24 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.escalation.domain import AroundTheClock, ClockKind, is_breached, plan_clocks
+from services.escalation.clocks.policy import AroundTheClock, ClockKind, is_breached, plan_clocks
 
 OPENED = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)  # a Friday evening
 
 
+def clock_of(kind, priority):
+    return next(p for p in plan_clocks(priority, OPENED, AroundTheClock()) if p.kind is kind)
+
+
 def test_every_ticket_gets_a_thirty_minute_response_clock():
     for priority in ("P1", "P2", "P3", "P4"):
-        response = next(p for p in plan_clocks(priority, OPENED, AroundTheClock()) if p.kind is ClockKind.response)
+        response = clock_of(ClockKind.response, priority)
         assert response.due_at == OPENED + timedelta(minutes=30)
 
 
 @pytest.mark.parametrize(("priority", "hours"), [("P1", 1), ("P2", 2), ("P3", 4), ("P4", 24)])
 def test_the_restore_clock_follows_the_priority(priority, hours):
-    restore = next(p for p in plan_clocks(priority, OPENED, AroundTheClock()) if p.kind is ClockKind.restore)
+    restore = clock_of(ClockKind.restore, priority)
     assert restore.due_at == OPENED + timedelta(hours=hours)
 
 

@@ -1,4 +1,6 @@
-"""SLA rules: which clocks a ticket gets, on which calendar, and when one is late. No I/O here."""
+"""ES-1/ES-2: which SLA clocks a ticket gets, on which calendar, and when one is late.
+
+Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -48,7 +50,8 @@ class ClockPlan:
 
 def plan_clocks(priority: str, opened_at: datetime, calendar: Calendar) -> list[ClockPlan]:
     targets = {ClockKind.response: RESPONSE_TARGET, ClockKind.restore: RESTORE_TARGETS[priority]}
-    return [ClockPlan(kind, target, calendar.add(opened_at, target)) for kind, target in targets.items()]
+    return [ClockPlan(kind, target, calendar.add(opened_at, target))
+            for kind, target in targets.items()]
 
 
 def is_breached(due_at: datetime, met_at: datetime | None, now: datetime) -> bool:
