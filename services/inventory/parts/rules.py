@@ -1,9 +1,8 @@
-"""Inventory rules for parts and stock. No I/O here."""
+"""What a part is and who may see it (IV-1, IV-7). Pure: no I/O."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from shared.errors import Conflict, NotFound
 
@@ -15,27 +14,8 @@ class PartNotFound(NotFound):
     title = "No such part"
 
 
-class StockCounterFull(Conflict):
-    title = "Stock count out of range"
-
-
 class PartExists(Conflict):
     title = "Part already registered"
-
-
-@dataclass(frozen=True, slots=True)
-class StockLevel:
-    warehouse: str
-    on_hand: int
-    reserved: int
-
-    @property
-    def available(self) -> int:
-        return max(0, self.on_hand - self.reserved)
-
-
-def total_available(levels: list[StockLevel]) -> int:
-    return sum(level.available for level in levels)
 
 
 def may_see(part_vendor: str, *, vendor: str | None, is_staff: bool) -> bool:

@@ -1,15 +1,6 @@
 import pytest
 
-from services.inventory.domain import PART_NUMBER, StockLevel, may_see, total_available
-
-
-def test_availability_is_on_hand_less_reserved_never_negative():
-    assert StockLevel("main", on_hand=5, reserved=2).available == 3
-    assert StockLevel("main", on_hand=1, reserved=3).available == 0
-
-
-def test_total_availability_adds_up_warehouses():
-    assert total_available([StockLevel("a", 3, 1), StockLevel("b", 4, 0)]) == 6
+from services.inventory.parts.rules import PART_NUMBER, may_see
 
 
 def test_a_vendor_sees_only_its_own_parts():
