@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from services.intake.schemas import TicketCreate
+from services.intake.tickets.schemas import TicketCreate
 
 
 def create_app() -> FastAPI:

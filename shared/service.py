@@ -40,6 +40,23 @@ log = logging.getLogger(__name__)
 Worker = Callable[["Runtime"], Awaitable[None]]
 
 
+class DuplicateHandler(Exception):
+    """Two slices of one service claim the same event type: one of them would never run."""
+
+
+def merge_handlers(*maps: dict[str, Handler]) -> dict[str, Handler]:
+    """A service's event handlers from its slices' maps; a type claimed twice fails at start-up."""
+    merged: dict[str, Handler] = {}
+    for handlers in maps:
+        for event_type, handler in handlers.items():
+            if event_type in merged:
+                first = merged[event_type].__qualname__
+                raise DuplicateHandler(f"{event_type} is handled by both {first} "
+                                       f"and {handler.__qualname__}")
+            merged[event_type] = handler
+    return merged
+
+
 @dataclass
 class ServiceSpec:
     name: str

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from services.dispatch.api import router
-from services.dispatch.handlers import EVENT_HANDLERS
-from shared.service import ServiceSpec
+from services.dispatch.assignments import api as assignments_api
+from services.dispatch.assignments import handlers as assignments
+from services.dispatch.engineers import api as engineers_api
+from shared.service import ServiceSpec, merge_handlers
 
 SPEC = ServiceSpec(
     name="dispatch",
     title="fieldops dispatch",
-    description="Engineers by skill and region; every ticket assigned at once; engineers pull and accept their work.",
-    routers=[router],
+    description="Engineers by skill and region; every ticket assigned at once; engineers pull "
+                "and accept their work.",
+    routers=[engineers_api.router, assignments_api.router],
     consumes_from=["intake"],
-    handlers=EVENT_HANDLERS,
+    handlers=merge_handlers(assignments.EVENTS),
 )
 
 create_app = SPEC.create_app

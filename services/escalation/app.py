@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from services.escalation.api import router
-from services.escalation.handlers import EVENT_HANDLERS
-from services.escalation.timers import breach_timer
-from shared.service import ServiceSpec
+from services.escalation.clocks import api as clocks_api
+from services.escalation.clocks import handlers as clocks
+from services.escalation.clocks.timer import breach_timer
+from shared.service import ServiceSpec, merge_handlers
 
 SPEC = ServiceSpec(
     name="escalation",
     title="fieldops escalation",
-    description="Response and restore clocks for every ticket (ES-1, ES-2); breaches fire once, on time.",
-    routers=[router],
+    description="Response and restore clocks for every ticket (ES-1, ES-2); breaches fire once, "
+                "on time.",
+    routers=[clocks_api.router],
     consumes_from=["intake", "dispatch"],
-    handlers=EVENT_HANDLERS,
+    handlers=merge_handlers(clocks.EVENTS),
     workers=[breach_timer],
 )
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from services.intake.api import router
-from services.intake.handlers import EVENT_HANDLERS
-from shared.service import ServiceSpec
+from services.intake.customers import api as customers_api
+from services.intake.tickets import api as tickets_api
+from services.intake.tickets import handlers as tickets
+from shared.service import ServiceSpec, merge_handlers
 
 SPEC = ServiceSpec(
     name="intake",
     title="fieldops intake",
-    description="Fault reports from every channel, classified P1-P4 and handed to dispatch and escalation.",
-    routers=[router],
+    description="Fault reports from every channel, classified P1-P4 and handed to dispatch and "
+                "escalation.",
+    routers=[customers_api.router, tickets_api.router],
     consumes_from=["dispatch"],
-    handlers=EVENT_HANDLERS,
+    handlers=merge_handlers(tickets.EVENTS),
 )
 
 create_app = SPEC.create_app

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from services.inventory.api import router
-from services.inventory.handlers import EVENT_HANDLERS
-from shared.service import ServiceSpec
+from services.inventory.parts import api as parts_api
+from services.inventory.stock import api as stock_api
+from services.inventory.tickets import handlers as tickets
+from shared.service import ServiceSpec, merge_handlers
 
 SPEC = ServiceSpec(
     name="inventory",
     title="fieldops inventory",
-    description="Parts catalogue, stock by warehouse, and availability for partner vendors (IV-1, IV-6, IV-7).",
-    routers=[router],
+    description="Parts catalogue, stock by warehouse, and availability for partner vendors "
+                "(IV-1, IV-6, IV-7).",
+    routers=[parts_api.router, stock_api.router],
     consumes_from=["intake"],
-    handlers=EVENT_HANDLERS,
+    handlers=merge_handlers(tickets.EVENTS),
 )
 
 create_app = SPEC.create_app

@@ -20,10 +20,10 @@ from typing import Any
 
 import asyncpg
 
-from services.dispatch.handlers import EVENT_HANDLERS as DISPATCH_HANDLERS
-from services.escalation.handlers import EVENT_HANDLERS as ESCALATION_HANDLERS
-from services.intake.handlers import EVENT_HANDLERS as INTAKE_HANDLERS
-from services.inventory.handlers import EVENT_HANDLERS as INVENTORY_HANDLERS
+from services.dispatch.app import SPEC as DISPATCH
+from services.escalation.app import SPEC as ESCALATION
+from services.intake.app import SPEC as INTAKE
+from services.inventory.app import SPEC as INVENTORY
 from shared.db import asyncpg_dsn
 from shared.settings import SERVICES
 from tests.support.callcentre import Ledger
@@ -31,10 +31,10 @@ from tests.support.stack import ServiceStack
 
 # The event types each service's consumer claims in its inbox.
 HANDLED = {
-    "intake": set(INTAKE_HANDLERS),
-    "dispatch": set(DISPATCH_HANDLERS),
-    "escalation": set(ESCALATION_HANDLERS),
-    "inventory": set(INVENTORY_HANDLERS),
+    "intake": set(INTAKE.handlers),
+    "dispatch": set(DISPATCH.handlers),
+    "escalation": set(ESCALATION.handlers),
+    "inventory": set(INVENTORY.handlers),
 }
 ACTIVE_ASSIGNMENT = {"assigned", "accepted"}
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.escalation.handlers import on_ticket_created
+from services.escalation.clocks.handlers import on_ticket_created
 from shared.consumer import EventConsumer
 from shared.events.contracts import TicketCreated
 from shared.outbox import envelope_for

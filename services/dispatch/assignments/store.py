@@ -1,0 +1,102 @@
+"""Every SQL statement about assignments and the tickets they are for, as constants."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from asyncpg import Connection
+
+from services.dispatch.assignments.lifecycle import Assignment, AssignmentStatus
+from services.dispatch.assignments.scoring import Candidate
+from shared.sql import Filters
+
+COLUMNS = "id, ticket_id, engineer_id, status, assigned_at, accepted_at"
+
+_RECORD_TICKET = (
+    "INSERT INTO dispatch.tickets (id, number, priority, category, region, received_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING"
+)
+# Serialises assignment decisions so that concurrent replicas see each other's load.
+_DECIDE_ALONE = "SELECT pg_advisory_xact_lock(hashtext('dispatch.assign'))"
+_CANDIDATES = "SELECT id, skills, region, active_assignments FROM dispatch.engineers WHERE active"
+_MARK_UNASSIGNED = "UPDATE dispatch.tickets SET unassigned_reason = $2 WHERE id = $1"
+_INSERT = (
+    "WITH counted AS (UPDATE dispatch.engineers SET active_assignments = active_assignments + 1 "
+    "WHERE id = $3) "
+    "INSERT INTO dispatch.assignments "
+    "(id, ticket_id, engineer_id, status, assigned_at, updated_at) "
+    "VALUES ($1, $2, $3, 'assigned', $4, $4)"
+)
+_OF_TICKET = (f"SELECT {COLUMNS} FROM dispatch.assignments "
+              "WHERE ticket_id = $1 AND ($2::uuid IS NULL OR engineer_id = $2) "
+              "ORDER BY assigned_at, id")
+_OF_ENGINEER = f"SELECT {COLUMNS} FROM dispatch.assignments"
+_GET = f"SELECT {COLUMNS} FROM dispatch.assignments WHERE id = $1"
+_LOCK = f"{_GET} FOR UPDATE"
+_ACCEPT = ("UPDATE dispatch.assignments "
+           "SET status = 'accepted', accepted_at = $2, updated_at = $2 "
+           f"WHERE id = $1 RETURNING {COLUMNS}")
+
+
+async def record_ticket(conn: Connection, ticket_id: UUID, number: str, priority: str,
+                        category: str, region: str | None, at: datetime) -> None:
+    await conn.execute(_RECORD_TICKET, ticket_id, number, priority, category, region, at)
+
+
+async def candidates_alone(conn: Connection) -> list[Candidate]:
+    """Active engineers and their load, holding the decision lock until the transaction ends."""
+    await conn.execute(_DECIDE_ALONE)
+    records = await conn.fetch(_CANDIDATES)
+    return [Candidate(r["id"], frozenset(r["skills"]), r["region"], r["active_assignments"])
+            for r in records]
+
+
+async def mark_unassigned(conn: Connection, ticket_id: UUID, reason: str) -> None:
+    await conn.execute(_MARK_UNASSIGNED, ticket_id, reason)
+
+
+async def insert(conn: Connection, assignment_id: UUID, ticket_id: UUID, engineer_id: UUID,
+                 at: datetime) -> None:
+    """A new assignment, counted in its engineer's load in the same statement."""
+    await conn.execute(_INSERT, assignment_id, ticket_id, engineer_id, at)
+
+
+async def of_ticket(conn: Connection, ticket_id: UUID, *,
+                    engineer_id: UUID | None) -> list[dict[str, Any]]:
+    return [dict(r) for r in await conn.fetch(_OF_TICKET, ticket_id, engineer_id)]
+
+
+async def of_engineer(conn: Connection, engineer_id: UUID, *,
+                      after: tuple[datetime, UUID] | None, limit: int,
+                      status: str | None) -> list[dict[str, Any]]:
+    """Oldest first, `limit + 1` rows so the caller can tell whether more follow."""
+    # The status filter is its own clause, not `($n IS NULL OR status = $n)`: a phone polling
+    # its open work must reach it through the index, not read every job the engineer ever had.
+    filters = Filters().add("engineer_id = {}", engineer_id).add_if(status, "status = {}")
+    if after is not None:
+        filters.add("(assigned_at, id) > ({}, {})", *after)
+    where = filters.where()
+    records = await conn.fetch(
+        f"{_OF_ENGINEER} {where} ORDER BY assigned_at, id LIMIT {filters.param(limit + 1)}",
+        *filters.args,
+    )
+    return [dict(r) for r in records]
+
+
+async def get(conn: Connection, assignment_id: UUID) -> dict[str, Any] | None:
+    row = await conn.fetchrow(_GET, assignment_id)
+    return dict(row) if row else None
+
+
+async def lock(conn: Connection, assignment_id: UUID) -> Assignment | None:
+    row = await conn.fetchrow(_LOCK, assignment_id)
+    if row is None:
+        return None
+    return Assignment(row["id"], row["ticket_id"], row["engineer_id"],
+                      AssignmentStatus(row["status"]))
+
+
+async def save_accepted(conn: Connection, assignment_id: UUID, at: datetime) -> dict[str, Any]:
+    return dict(await conn.fetchrow(_ACCEPT, assignment_id, at))
