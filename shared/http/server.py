@@ -159,7 +159,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def _refuse_head_too_large(self) -> None:
         self.logger.warning("Request head over %d bytes refused", self.limits.max_head_bytes)
-        self._refuse(431, "headers-too-large", f"The request line and headers are over {self.limits.max_head_bytes} bytes.")
+        self._refuse(431, "headers-too-large",
+                     f"The request line and headers are over {self.limits.max_head_bytes} bytes.")
 
     def _head_timed_out(self) -> None:
         self._head_deadline = None
@@ -174,7 +175,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def _body_timed_out(self) -> None:
         self._body_deadline = None
         if not self.transport.is_closing():
-            self._refuse(408, "request-timeout", f"The request body did not arrive within {self.limits.body_timeout_s:g} s.")
+            self._refuse(408, "request-timeout",
+                         f"The request body did not arrive within {self.limits.body_timeout_s:g} s.")
 
     def _refuse(self, status: int, slug: str, detail: str) -> None:
         """Answer with a problem document and close: now, or after the answers still due."""
