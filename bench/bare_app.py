@@ -33,14 +33,14 @@ def create_app() -> FastAPI:
 
 
 def main() -> None:
-    import uvicorn
+    from shared.http.server import run
+    from shared.settings import Settings
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    # The options `fieldops serve` uses (shared/cli.py), so the only difference is the handler.
-    uvicorn.run("bench.bare_app:create_app", factory=True, host="127.0.0.1", port=args.port, workers=1,
-                loop="uvloop", http="httptools", access_log=False, log_level="warning")
+    # The server `fieldops serve` runs (shared/http/server.py), so the only difference is the handler.
+    run(Settings(host="127.0.0.1", port=args.port, ops_port=None), app="bench.bare_app:create_app")
 
 
 if __name__ == "__main__":

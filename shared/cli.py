@@ -29,22 +29,11 @@ def serve(
     workers: Annotated[int | None, typer.Option(help="worker processes (default FIELDOPS_WORKERS or 1)")] = None,
 ) -> None:
     """Run one service."""
-    import uvicorn
+    from shared.http.server import run
 
     os.environ["FIELDOPS_SERVICE"] = service
     settings = Settings(service=service, **({"port": port} if port else {}))
-    uvicorn.run(
-        f"services.{service}.app:create_app",
-        factory=True,
-        host=settings.host,
-        port=settings.http_port,
-        workers=workers or settings.workers,
-        loop="uvloop",
-        http="httptools",
-        access_log=False,
-        log_level="warning",
-        timeout_graceful_shutdown=5,
-    )
+    run(settings, workers=workers or settings.workers)
 
 
 @app.command()

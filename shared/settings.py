@@ -73,6 +73,17 @@ class Settings(BaseSettings):
     jwt_audience: str = "fieldops"
 
     max_body_bytes: int = 1024 * 1024
+
+    # HTTP server limits
+    # Enforced by the server (shared/http/server.py) before the app sees a request: a head
+    # (request line and headers) over the bound is 431, and a head or body that has not fully
+    # arrived within its time is dropped. Waiting for the *answer* (a long-poll) is not bounded.
+    http_max_header_bytes: int = Field(32 * 1024, ge=1024)
+    http_header_timeout_s: float = Field(10.0, gt=0)
+    http_body_timeout_s: float = Field(30.0, gt=0)
+    # Health, readiness and metrics on this port only (not the API's); unset: on the API's port.
+    ops_port: int | None = Field(None, ge=1, le=65535)
+
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -34,6 +34,10 @@ TEST_ENV = {
     "FIELDOPS_RELAY_POLL_INTERVAL_S": "0.5",
     "FIELDOPS_LOG_JSON": "true",
     "FIELDOPS_DB_POOL_MAX": "10",
+    # Short enough for a test to watch a stalled request being dropped, long enough that a
+    # loaded machine does not drop a request whose head is merely late.
+    "FIELDOPS_HTTP_HEADER_TIMEOUT_S": "3",
+    "FIELDOPS_HTTP_BODY_TIMEOUT_S": "3",
 }
 
 
