@@ -104,7 +104,11 @@ class WorkingRange(NamedTuple):
     end: int
 
     def __str__(self) -> str:
-        return f"{self.start // 60:02d}:{self.start % 60:02d}-{self.end // 60:02d}:{self.end % 60:02d}"
+        return f"{_hhmm(self.start)}-{_hhmm(self.end)}"
+
+
+def _hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
 class HolidayYear(NamedTuple):
@@ -145,7 +149,7 @@ class Calendar:
                     raise InvalidCalendar(f"{where}[{n}]", f"{hours} is not a range within one day")
                 if hours.start <= previous_end:
                     raise InvalidCalendar(f"{where}[{n}]",
-                                          f"{hours} overlaps, touches or precedes the range before it")
+                                      f"{hours} overlaps, touches or precedes the range before")
                 previous_end = hours.end
         if not any(self.week):
             raise InvalidCalendar("ranges", "no weekday has working hours")
@@ -185,7 +189,7 @@ def parse_range(text: str, *, where: str = "range") -> WorkingRange:
         raise InvalidCalendar(where, f"{text!r} is not a time of day (00:00 to 24:00)")
     start, end = h1 * 60 + m1, h2 * 60 + m2
     if end <= start:
-        raise InvalidCalendar(where, f"{text!r} ends before it starts (a night shift is two ranges)")
+        raise InvalidCalendar(where, f"{text!r} ends before it starts (a night is two ranges)")
     return WorkingRange(start, end)
 
 
@@ -193,10 +197,10 @@ def _weekdays(key: str) -> list[int]:
     """`"mon"` or a span `"mon-fri"`."""
     first, _, last = key.strip().lower().partition("-")
     if first not in WEEKDAYS or (last and last not in WEEKDAYS):
-        raise InvalidCalendar(f"ranges.{key}", f"not a weekday or span of them ({', '.join(WEEKDAYS)})")
+        raise InvalidCalendar(f"ranges.{key}", f"not a weekday or a span ({', '.join(WEEKDAYS)})")
     a, b = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
     if b < a:
-        raise InvalidCalendar(f"ranges.{key}", "a span runs forward within one week (mon-fri, sat-sun)")
+        raise InvalidCalendar(f"ranges.{key}", "a span runs forward in one week (mon-fri, sat-sun)")
     return list(range(a, b + 1))
 
 
@@ -232,7 +236,8 @@ def weekly(timezone: str, ranges: Mapping[str, Sequence[str]], *, name: str = "w
     days = tuple(tuple(day or ()) for day in week)
     makeup = makeup_weekday.strip().lower() if isinstance(makeup_weekday, str) else ""
     if makeup not in WEEKDAYS:
-        raise InvalidCalendar("makeup_weekday", f"{makeup_weekday!r} is not one of {', '.join(WEEKDAYS)}")
+        raise InvalidCalendar("makeup_weekday",
+                              f"{makeup_weekday!r} is not one of {', '.join(WEEKDAYS)}")
     return Calendar(name=name, timezone=tz, week=days,
                     holidays=frozenset(_dates(holidays, "holidays")),
                     makeup_days=frozenset(_dates(makeup_days, "makeup_days")),
@@ -240,8 +245,11 @@ def weekly(timezone: str, ranges: Mapping[str, Sequence[str]], *, name: str = "w
 
 
 def from_definition(definition: Mapping[str, object], *, name: str = "inline") -> Calendar:
-    """A calendar from JSON: `{"timezone": "Asia/Shanghai", "ranges": {"mon-fri": ["08:30-17:30"]}}`,
-    optionally with `"holidays"` and `"makeup_days"` (ISO dates) and `"makeup_weekday"`."""
+    """A calendar from JSON, as an admin API receives it.
+
+    `{"timezone": "Asia/Shanghai", "ranges": {"mon-fri": ["08:30-17:30"]}}`, optionally with
+    `"holidays"` and `"makeup_days"` (ISO dates) and `"makeup_weekday"`.
+    """
     if not isinstance(definition, Mapping):
         raise InvalidCalendar("calendar", "an object with timezone and ranges")
     unknown = set(definition) - {"timezone", "ranges", "holidays", "makeup_days", "makeup_weekday"}
@@ -395,7 +403,7 @@ def _duration_micros(minutes: float | timedelta) -> int:
     else:
         raise InvalidMinutes(f"{minutes} is not a number of minutes")
     if micros < 0:
-        raise InvalidMinutes(f"cannot add {minutes} business minutes; count from the earlier instant")
+        raise InvalidMinutes(f"cannot add {minutes} business minutes; start from the earlier one")
     return micros
 
 
@@ -408,8 +416,9 @@ def _intervals_from(cal: Calendar, t: int, at: datetime) -> Iterator[_Interval]:
         day = cal._intervals_on(ordinal)
         idle = 0 if day else idle + 1
         if idle > _IDLE_DAYS_LIMIT:
+            first = date.fromordinal(ordinal - idle + 1)
             raise NoWorkingTime(f"calendar {cal.name!r} has no working time for {_IDLE_DAYS_LIMIT} "
-                                f"days after {date.fromordinal(ordinal - idle + 1)}", calendar=cal.name)
+                                f"days from {first}", calendar=cal.name)
         for s, e in day:
             if e > covered:
                 yield max(s, covered), e
@@ -452,7 +461,7 @@ def _unpaused(intervals: Iterator[_Interval], pauses: list[_Interval]) -> Iterat
         while j < len(pauses) and pauses[j][0] < e:
             if pauses[j][0] > cursor:
                 yield cursor, pauses[j][0]
-            cursor = max(cursor, pauses[j][1])
+            cursor = pauses[j][1]  # merged: each pause ends after the one before
             j += 1
         if cursor < e:
             yield cursor, e
@@ -463,8 +472,8 @@ def _day_intervals(cal: Calendar, day: date) -> tuple[_Interval, ...]:
     for hours in cal.ranges_on(day):
         s = _wall_micros(cal.timezone, day, hours.start, fold=0)
         e = _wall_micros(cal.timezone, day, hours.end, fold=1)
-        if out and s < out[-1][1]:  # an ambiguous end overlapping the next range's first occurrence
-            s = out[-1][1]
+        # An ambiguous end (second occurrence) may pass the next range's start (first occurrence):
+        # _intervals_from clips such overlaps, as it clips a day's 24:00 against the next 00:00.
         if e > s:
             out.append((s, e))
     return tuple(out)
