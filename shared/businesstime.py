@@ -148,8 +148,8 @@ class Calendar:
                 if not 0 <= hours.start < hours.end <= MINUTES_PER_DAY:
                     raise InvalidCalendar(f"{where}[{n}]", f"{hours} is not a range within one day")
                 if hours.start <= previous_end:
-                    raise InvalidCalendar(f"{where}[{n}]",
-                                      f"{hours} overlaps, touches or precedes the range before")
+                    raise InvalidCalendar(
+                        f"{where}[{n}]", f"{hours} overlaps, touches or precedes the range before")
                 previous_end = hours.end
         if not any(self.week):
             raise InvalidCalendar("ranges", "no weekday has working hours")
@@ -228,7 +228,13 @@ def weekly(timezone: str, ranges: Mapping[str, Sequence[str]], *, name: str = "w
     for key, texts in ranges.items():
         if isinstance(texts, str) or not isinstance(texts, Sequence):
             raise InvalidCalendar(f"ranges.{key}", "a list of HH:MM-HH:MM ranges")
-        parsed = sorted(parse_range(t, where=f"ranges.{key}[{n}]") for n, t in enumerate(texts))
+        given = [parse_range(t, where=f"ranges.{key}[{n}]") for n, t in enumerate(texts)]
+        parsed: list[WorkingRange] = []
+        for hours in sorted(given):
+            if parsed and hours.start == parsed[-1].end:  # 08:00-12:00 and 12:00-17:00 is one range
+                parsed[-1] = WorkingRange(parsed[-1].start, hours.end)
+            else:
+                parsed.append(hours)
         for weekday in _weekdays(str(key)):
             if week[weekday] is not None:
                 raise InvalidCalendar(f"ranges.{key}", f"{WEEKDAYS[weekday]} is given twice")

@@ -179,6 +179,12 @@ def test_a_lunch_break_does_not_count():
     assert not is_working(office, sh(2026, 11, 19, 12, 30))
 
 
+def test_touching_ranges_are_one_range_and_its_end_is_a_closing():
+    office = weekly("Asia/Shanghai", {"mon-fri": ["12:00-17:30", "08:30-12:00"]})
+    assert office.week[0] == CN.week[0]
+    assert add(office, sh(2026, 11, 19, 11, 0), 60) == sh(2026, 11, 19, 12, 0)
+
+
 def test_a_range_may_end_at_midnight_and_the_next_day_continues_it():
     nights = weekly("Asia/Shanghai", {"mon": ["22:00-24:00"], "tue": ["00:00-06:00"]})
     assert add(nights, sh(2026, 11, 23, 23, 0), 120) == sh(2026, 11, 24, 1, 0)
