@@ -25,6 +25,7 @@ import httpx
 import psutil
 from rich.console import Console
 
+from bench import businesstime
 from bench.seed import E2E_CATEGORIES, THROUGHPUT_CATEGORIES, Seed
 from bench.stack import BARE_HTTP, BenchStack, postmaster_pid
 from shared.db import asyncpg_dsn
@@ -296,12 +297,15 @@ async def measure(stack: BenchStack, seed: Seed, options: Options, console: Cons
         console.print(f"  round {n + 1}/{options.runs}: end-to-end at {options.e2e_rate:g}/s "
                       f"for {options.e2e_seconds:g} s …")
         e2e.append(await phases.end_to_end())
+    console.print("  business time: one add across a holiday week …")
+    added = businesstime.measure(repeat=options.runs)
     settings = Settings()
     return {
         "rounds": rounds,
         "e2e": e2e,
         "settling": phases.settling,
         "idle_services_cpu_pct": round(phases.idle_services_pct, 1),
+        "businesstime": added,
         "service_settings": {"kafka_fetch_max_wait_ms": settings.kafka_fetch_max_wait_ms,
                              "db_pool_max": settings.db_pool_max, "relay_batch_size": settings.relay_batch_size},
     }
