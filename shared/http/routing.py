@@ -10,6 +10,8 @@ would disagree with us about what was asked.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 from fastapi._compat import field_annotation_is_sequence
 from fastapi.exceptions import RequestValidationError
@@ -45,11 +47,11 @@ async def refuse_unknown_query(request: Request) -> None:
         return
     names, scalars = _query_names(route)
     given = request.query_params
-    errors = [{"type": "extra_forbidden", "loc": ("query", name), "msg": "Unknown query parameter",
+    errors: list[dict[str, Any]] = [{"type": "extra_forbidden", "loc": ("query", name), "msg": "Unknown query parameter",
                "input": given.get(name)}
               for name in sorted(set(given) - names)]
-    errors += [{"type": "repeated", "loc": ("query", name), "msg": "Given more than once; this parameter takes one value",
-                "input": given.getlist(name)}
+    errors += [{"type": "repeated", "loc": ("query", name),
+                "msg": "Given more than once; this parameter takes one value", "input": given.getlist(name)}
                for name in sorted(scalars & set(given)) if len(given.getlist(name)) > 1]
     if errors:
         raise RequestValidationError(errors)
