@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
@@ -28,7 +29,8 @@ from shared.changes import ChangeFeed
 from shared.clock import Clock, SystemClock
 from shared.consumer import EventConsumer, Handler
 from shared.db import UnitOfWork, create_pool, ping
-from shared.http.edge import EdgeMiddleware
+from shared.http.docs import docs_router
+from shared.http.edge import EdgeMiddleware, cors_options
 from shared.http.problems import install_problem_handlers
 from shared.metrics import Metrics
 from shared.observability import configure_logging, log_fields
@@ -224,10 +226,15 @@ def create_service_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
                 await asyncio.wait_for(runtime.pool.close(), 3)
             log.info("service stopped")
 
-    app = FastAPI(title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan)
+    app = FastAPI(title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
     install_problem_handlers(app)
     app.include_router(_health_router())
+    app.include_router(docs_router(spec.title, app.openapi_url or "/openapi.json"))
     for router in spec.routers:
         app.include_router(router)
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics)
+    if settings.cors_origins:
+        # Outermost, so that what the edge refuses (413, 415) reaches the page too.
+        app.add_middleware(CORSMiddleware, **cors_options(settings.cors_origins))
     return app

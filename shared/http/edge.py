@@ -3,39 +3,100 @@
 One pure-ASGI middleware instead of several `BaseHTTPMiddleware`s: each of those
 costs a task and a copy per request, which on two cores is throughput we need.
 It enforces the body limit (413) and JSON content type (415) before a byte is
-parsed, starts or continues the trace, and records the request's metrics.
+parsed, starts or continues the trace, adds the headers every answer carries,
+and records the request's metrics.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.http.problems import problem_response
+from shared.http.problems import BodyTooLarge, problem_response, too_large
 from shared.observability import new_trace_id, trace_id_from_traceparent, trace_id_var
 
 if TYPE_CHECKING:
     from shared.metrics import Metrics
 
+__all__ = ["BodyTooLarge", "EdgeMiddleware", "cors_options"]
+
 _BODY_METHODS = {b"POST", b"PUT", b"PATCH"}
+# Answers carry no cache hint of their own: tokens, tickets and customers must not
+# be kept by a shared cache or a browser's disk. ETag/If-None-Match still works:
+# no-store forbids keeping the answer, not revalidating it.
+_SECURITY_HEADERS = [(b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff")]
+# A body the app did not read is read and dropped before answering, up to this many
+# times the limit and this long; past either the connection is closed with it unread.
+DRAIN_FACTOR = 8
+DRAIN_SECONDS = 10.0
 
 
-class BodyTooLarge(HTTPException):
-    # An HTTPException because FastAPI reads the body inside a `except Exception`
-    # that turns anything else into "400 There was an error parsing the body";
-    # HTTPExceptions it re-raises, and the problem handlers answer 413.
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"the body exceeds {limit} bytes")
+def cors_options(origins: list[str]) -> dict[str, Any]:
+    """CORSMiddleware's arguments: what a page on one of `origins` may send and read."""
+    return {
+        "allow_origins": origins,
+        "allow_methods": ["GET", "POST", "PUT", "PATCH", "DELETE"],
+        "allow_headers": ["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match"],
+        "expose_headers": ["ETag", "Location", "X-Trace-Id", "Idempotent-Replayed", "Retry-After"],
+    }
+
+
+class _Body:
+    """The request body as the app reads it: counted against the limit, drained if left unread.
+
+    Why drain: a server that answers early and closes with body bytes still unread
+    makes the kernel reset the connection, and a client still writing its body
+    (urllib, most HTTP libraries but curl) gets ECONNRESET instead of the answer.
+    """
+
+    def __init__(self, receive: Receive, headers: dict[bytes, bytes], limit: int, declared: int | None) -> None:
+        self._receive = receive
+        self.limit = limit
+        self.declared = declared
+        self.seen = 0
+        self.started = False
+        self.pending = bool(declared) or (declared is None and b"transfer-encoding" in headers)
+        # A client waiting for `100 Continue` has not sent its body: reading it would ask for it.
+        self.expects_continue = headers.get(b"expect", b"").lower() == b"100-continue"
+
+    async def receive(self) -> Message:
+        message = await self._receive()
+        self._count(message)
+        if self.seen > self.limit:
+            raise BodyTooLarge(self.limit)
+        return message
+
+    def _count(self, message: Message) -> None:
+        self.started = True
+        if message["type"] == "http.request":
+            self.seen += len(message.get("body", b""))
+            self.pending = message.get("more_body", False)
+        else:  # http.disconnect: nothing more will come
+            self.pending = False
+
+    async def drain(self, bound: int) -> bool:
+        """Read and drop the rest of the body, within the bounds; True when none is left."""
+        if not self.pending or (self.expects_continue and not self.started):
+            return not self.pending
+        if self.declared is not None and self.declared > bound:
+            return False
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(DRAIN_SECONDS):
+                while self.pending and self.seen <= bound:
+                    self._count(await self._receive())
+        return not self.pending
 
 
 class EdgeMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, metrics: "Metrics") -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, metrics: Metrics) -> None:
         self.app = app
         self.max_body = max_body_bytes
+        self.drain_bound = max_body_bytes * DRAIN_FACTOR
         self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -48,22 +109,29 @@ class EdgeMiddleware:
         token = trace_id_var.set(trace_id)
         status_holder = [500]
         method = scope["method"]
+        declared, rejection = self._check(method.encode(), headers, scope["path"])
+        body = _Body(receive, headers, self.max_body, declared)
 
-        async def send_with_trace(message: Message) -> None:
+        async def send_at_edge(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder[0] = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-trace-id", trace_id.encode())]
+                extra = [(b"x-trace-id", trace_id.encode())]
+                drained = await body.drain(self.drain_bound)
+                if not drained and message["status"] != 413:  # a 413 says so itself
+                    extra.append((b"connection", b"close"))
+                given = {name.lower() for name, _ in message.get("headers", [])}
+                extra.extend(header for header in _SECURITY_HEADERS if header[0] not in given)
+                message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         try:
-            rejection = self._reject(method.encode(), headers)
             if rejection is not None:
-                await rejection(scope, receive, send_with_trace)
+                await rejection(scope, receive, send_at_edge)
                 return
-            await self.app(scope, self._limited(receive), send_with_trace)
+            await self.app(scope, body.receive, send_at_edge)
         except BodyTooLarge:
-            await self._too_large()(scope, receive, send_with_trace)
+            # Only where no problem handler answered (a route that reads the body itself).
+            await too_large(self.max_body, scope["path"])(scope, receive, send_at_edge)
         finally:
             trace_id_var.reset(token)
             route = scope.get("route")
@@ -71,41 +139,27 @@ class EdgeMiddleware:
             self.metrics.http_requests.labels(method, path, str(status_holder[0])).inc()
             self.metrics.http_latency.labels(method, path).observe(time.perf_counter() - started)
 
-    def _too_large(self) -> JSONResponse:
-        return problem_response(413, "payload-too-large", "Content Too Large", f"the body exceeds {self.max_body} bytes")
-
-    def _reject(self, method: bytes, headers: dict[bytes, bytes]) -> JSONResponse | None:
-        if method not in _BODY_METHODS:
-            return None
+    def _check(self, method: bytes, headers: dict[bytes, bytes], path: str) -> tuple[int | None, JSONResponse | None]:
+        """The declared body length, and the answer when the request is refused before routing."""
         length = headers.get(b"content-length")
+        declared = None
         if length is not None:
             try:
                 declared = int(length)
             except ValueError:
-                return problem_response(400, "bad-request", "Bad Request", "Content-Length is not a number")
+                return None, problem_response(400, "bad-request", "Bad Request", "Content-Length is not a number",
+                                              instance=path)
+        if method not in _BODY_METHODS:
+            return declared, None
+        if declared is not None:
             if declared > self.max_body:
-                return self._too_large()
+                return declared, too_large(self.max_body, path)
             if declared == 0:
-                return None
+                return declared, None
         elif b"transfer-encoding" not in headers:
-            return None
+            return declared, None
         media_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if media_type != b"application/json" and not media_type.endswith(b"+json"):
-            return problem_response(415, "unsupported-media-type", "Unsupported Media Type",
-                                    "send the body as application/json")
-        return None
-
-    def _limited(self, receive: Receive) -> Receive:
-        # Content-Length can be absent (chunked) or lie: count what actually arrives.
-        seen = 0
-
-        async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_body:
-                    raise BodyTooLarge(self.max_body)
-            return message
-
-        return limited_receive
+            return declared, problem_response(415, "unsupported-media-type", "Unsupported Media Type",
+                                              "send the body as application/json", instance=path)
+        return declared, None

@@ -19,7 +19,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+from starlette.types import Scope
 
 from shared.db import DatabaseUnavailable, is_transient
 from shared.errors import Conflict, DomainError, Forbidden, NotFound
@@ -97,6 +100,14 @@ def _document_problems(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+# RFC 9110's names where Python's HTTPStatus still has RFC 7231's.
+_TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
+
+
+def status_title(status: int) -> str:
+    return _TITLES.get(status) or HTTPStatus(status).phrase
+
+
 class Problem(Exception):
     """Raise from any endpoint to answer with a problem document."""
 
@@ -105,7 +116,7 @@ class Problem(Exception):
         super().__init__(detail or slug)
         self.status = status
         self.slug = slug
-        self.title = title or HTTPStatus(status).phrase
+        self.title = title or status_title(status)
         self.detail = detail
         self.headers = headers
         self.extensions = extensions
@@ -121,6 +132,24 @@ def problem_response(status: int, slug: str, title: str, detail: str | None = No
         body["instance"] = instance
     body.update(extensions)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+class BodyTooLarge(StarletteHTTPException):
+    # An HTTPException because FastAPI reads the body inside a `except Exception`
+    # that turns anything else into "400 There was an error parsing the body";
+    # HTTPExceptions it re-raises, and the handler below answers `too_large`.
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the body exceeds {limit} bytes")
+        self.limit = limit
+
+
+def too_large(limit: int, instance: str) -> JSONResponse:
+    """Every 413, whether the edge saw it in Content-Length or counted it arriving.
+
+    `Connection: close`: whatever of the body is still unread is not a request to parse.
+    """
+    return problem_response(413, "payload-too-large", status_title(413), BodyTooLarge(limit).detail,
+                            instance=instance, headers={"Connection": "close"})
 
 
 _HTTP_SLUGS = {
@@ -175,9 +204,13 @@ def install_problem_handlers(app: FastAPI) -> None:
             # other, not the bare 400 FastAPI gives for a body json.loads cannot decode.
             return _invalid(request, [{"location": "body", "field": None, "code": "json_invalid",
                                        "message": "the body is not UTF-8 encoded JSON"}])
+        if isinstance(exc, BodyTooLarge):
+            return too_large(exc.limit, request.url.path)
+        if exc.status_code == 405:
+            return _method_not_allowed(request)
         slug = _HTTP_SLUGS.get(exc.status_code, "error")
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail != HTTPStatus(exc.status_code).phrase else None
-        return problem_response(exc.status_code, slug, HTTPStatus(exc.status_code).phrase, detail,
+        return problem_response(exc.status_code, slug, status_title(exc.status_code), detail,
                                 instance=request.url.path, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(DomainError)
@@ -201,6 +234,27 @@ def install_problem_handlers(app: FastAPI) -> None:
         log.error("unhandled error", exc_info=exc)
         return problem_response(500, "internal", "Internal Server Error",
                                 "The error was logged; nothing was committed.", instance=request.url.path)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(app: Starlette, scope: Scope) -> list[str]:
+    """The methods some route answers on this path.
+
+    The router stops at the first route whose path matches, so the 405 it raises
+    names only that route's methods (`Allow: POST` on a path that has GET too):
+    ask every route, through `matches`, the one routing API that is public.
+    """
+    return [method for method in _METHODS
+            if any(route.matches({**scope, "method": method})[0] is Match.FULL for route in app.router.routes)]
+
+
+def _method_not_allowed(request: Request) -> JSONResponse:
+    allowed = ", ".join(allowed_methods(request.app, request.scope))
+    return problem_response(405, "method-not-allowed", status_title(405),
+                            f"{request.method} is not allowed on this path; allowed: {allowed}",
+                            instance=request.url.path, headers={"Allow": allowed})
 
 
 def _invalid(request: Request, errors: list[dict[str, Any]]) -> JSONResponse:
