@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from types import MappingProxyType
 from uuid import UUID
@@ -87,11 +87,16 @@ def effective_targets(overrides: Mapping[Priority, TargetOverride]) -> dict[Prio
 
 
 def one_year_after(start: date) -> date:
-    """IN-10: the default warranty end. A 29 February start ends on 28 February."""
+    """IN-10: the last day of a one-year warranty starting on `start` (both days count).
+
+    The day before the anniversary: 2026-03-15 gives 2027-03-14, and a 29 February start
+    (no anniversary next year) gives 28 February.
+    """
     try:
-        return start.replace(year=start.year + 1)
+        anniversary = start.replace(year=start.year + 1)
     except ValueError:
-        return start.replace(year=start.year + 1, day=28)
+        anniversary = date(start.year + 1, 3, 1)
+    return anniversary - timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)

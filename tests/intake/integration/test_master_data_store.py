@@ -12,7 +12,13 @@ from services.intake.contacts.roster import Role, RosterFull
 from services.intake.contacts.store import Contact
 from services.intake.contracts import store as contracts
 from services.intake.contracts.rules import (
-    Calendar, Contract, Coverage, LadderContact, Priority, TargetOverride, Waiver,
+    Calendar,
+    Contract,
+    Coverage,
+    LadderContact,
+    Priority,
+    TargetOverride,
+    Waiver,
 )
 from services.intake.references import UnknownReference
 from services.intake.sites import store as sites
@@ -129,7 +135,7 @@ async def test_find_by_serial_names_an_unknown_serial(conn):
 
 
 async def test_an_asset_on_an_unknown_site_is_refused_naming_the_field(conn):
-    customer_id, site, contract = await placed(conn)
+    customer_id, _, contract = await placed(conn)
     with pytest.raises(UnknownReference) as refused:
         await assets.insert(conn, an_asset(customer_id, a_site(customer_id), contract))
     assert refused.value.context["field"] == "site_id"
