@@ -5,18 +5,15 @@ from __future__ import annotations
 from functools import cache
 from zoneinfo import available_timezones
 
-# What an IANA name can look like; the real check is membership below.
-ZONE_PATTERN = r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}$"
-
 
 @cache
-def _zones() -> frozenset[str]:
+def zones() -> frozenset[str]:
     # Membership rather than ZoneInfo(name): ZoneInfo also opens "localtime", "posixrules"
     # and whatever file a crafted relative name reaches, which are not zones a site is in.
     return frozenset(available_timezones())
 
 
 def iana_zone(name: str) -> str:
-    if name not in _zones():
+    if name not in zones():
         raise ValueError(f"{name!r} is not an IANA time zone (e.g. Asia/Shanghai)")
     return name

@@ -12,9 +12,9 @@ from pydantic.json_schema import SkipJsonSchema
 from services.intake.patch import PatchBody
 from shared.http.bodies import NOT_BLANK, StrictBody
 
-Maker = Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK, examples=["Huawei"])]
-Model = Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK, examples=["S5735-L48T4X"])]
-Serial = Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK, examples=["2102351931P0K8000123"],
+Maker = Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK)]
+Model = Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK)]
+Serial = Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK,
                               description="As on the label; unique per manufacturer")]
 
 

@@ -15,9 +15,12 @@ from shared.http.bodies import NOT_BLANK, StrictBody
 
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
 # Digits with the usual separators and an optional leading +: what a duty phone can dial.
-Phone = Annotated[str, Field(min_length=3, max_length=32, pattern=r"^\+?[0-9][0-9 ()-]*[0-9]$",
-                             examples=["+86 10 6512 3456"])]
-Email = Annotated[str, Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+PHONE_PATTERN = r"^\+?[0-9][0-9 ()-]*[0-9]$"
+# Something@somewhere.tld with no control characters or spaces. Spelled out rather than \s,
+# which JSON Schema (ECMA-262) and Python draw differently (NEL, \x1c-\x1f).
+EMAIL_PATTERN = r"^[^@\x00-\x20\x7f-\xa0]+@[^@\x00-\x20\x7f-\xa0]+\.[^@\x00-\x20\x7f-\xa0]+$"
+Phone = Annotated[str, Field(min_length=3, max_length=32, pattern=PHONE_PATTERN)]
+Email = Annotated[str, Field(min_length=3, max_length=320, pattern=EMAIL_PATTERN)]
 
 
 class ContactCreate(StrictBody):

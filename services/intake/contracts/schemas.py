@@ -6,14 +6,17 @@ from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
 from pydantic.json_schema import SkipJsonSchema
 
+from services.intake.contacts.schemas import Email, Phone
 from services.intake.contracts.rules import Calendar, Coverage, Priority
+from services.intake.numbers import json_integer
 from services.intake.patch import PatchBody
-from shared.http.bodies import NOT_BLANK, JsonInteger, StrictBody
+from shared.http.bodies import NOT_BLANK, StrictBody
 
-Minutes = Annotated[JsonInteger, Field(ge=1, le=525_600, description="Minutes (at most a year)")]
+# Constraints on the field itself (not on a nested Annotated): only there does the document show them.
+Minutes = Annotated[int, Field(ge=1, le=525_600, description="Minutes (at most a year)"), BeforeValidator(json_integer)]
 Text = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
 
 
@@ -29,17 +32,18 @@ class WaiverBody(StrictBody):
 
 
 class LadderContactBody(StrictBody):
-    level: Annotated[JsonInteger, Field(ge=1, le=4)]
+    level: Annotated[int, Field(ge=1, le=4), BeforeValidator(json_integer)]
     name: Text
-    email: Annotated[str, Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
-    phone: Annotated[str, Field(min_length=3, max_length=32, pattern=r"^\+?[0-9][0-9 ()-]*[0-9]$")] | None = None
+    email: Email | None = None
+    phone: Phone | None = None
 
 
 Targets = Annotated[dict[Priority, TargetOverrideBody], Field(
     description="Response and restore minutes per priority where they differ from the seed's "
                 "(response 30; restore P1 60, P2 120, P3 240, P4 1440)")]
 Ladder = Annotated[list[LadderContactBody], Field(max_length=16, description="Who is told at levels 1-4")]
-OnsiteMinutes = Annotated[JsonInteger, Field(ge=1, le=10_080, description="On-site terms: 120 or 360 in the seed")]
+OnsiteMinutes = Annotated[int, Field(ge=1, le=10_080, description="On-site terms: 120 or 360 in the seed"),
+                          BeforeValidator(json_integer)]
 
 
 class ContractCreate(StrictBody):
