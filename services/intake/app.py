@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from services.intake.assets import api as assets_api
+from services.intake.contacts import api as contacts_api
+from services.intake.contracts import api as contracts_api
 from services.intake.customers import api as customers_api
+from services.intake.sites import api as sites_api
 from services.intake.tickets import api as tickets_api
 from services.intake.tickets import handlers as tickets
 from shared.service import ServiceSpec, merge_handlers
@@ -12,7 +16,8 @@ SPEC = ServiceSpec(
     title="fieldops intake",
     description="Fault reports from every channel, classified P1-P4 and handed to dispatch and "
                 "escalation.",
-    routers=[customers_api.router, tickets_api.router],
+    routers=[customers_api.router, contacts_api.router, sites_api.router, contracts_api.router,
+             assets_api.router, tickets_api.router],
     consumes_from=["dispatch"],
     handlers=merge_handlers(tickets.EVENTS),
 )

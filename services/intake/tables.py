@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
 from shared.tables import schema_base
@@ -39,5 +40,79 @@ class Ticket(IntakeTable, table=True):
     status: str = Field(max_length=16)
     region: str | None = Field(default=None, max_length=64)
     created_by: str = Field(max_length=200)
+    created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+# --- master data: sites, duty contacts, contracts, the installed base ---
+
+class Site(IntakeTable, table=True):
+    __tablename__ = "sites"
+    __table_args__ = (sa.Index("ix_sites_created_at_id", "created_at", "id"),)
+    id: UUID = Field(primary_key=True)
+    customer_id: UUID = Field(foreign_key="intake.customers.id", index=True)
+    name: str = Field(max_length=200)
+    address: str = Field(max_length=500)
+    latitude: float
+    longitude: float
+    timezone: str = Field(max_length=64)
+    region: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class Contact(IntakeTable, table=True):
+    __tablename__ = "contacts"
+    __table_args__ = (
+        sa.Index("ix_contacts_customer_id_created_at_id", "customer_id", "created_at", "id"),
+        # IN-11: one primary per customer, held by the database against concurrent writers too.
+        sa.Index("uq_contacts_one_primary", "customer_id", unique=True,
+                 postgresql_where=sa.text("role = 'primary'")),
+    )
+    id: UUID = Field(primary_key=True)
+    customer_id: UUID = Field(foreign_key="intake.customers.id")
+    name: str = Field(max_length=200)
+    phone: str = Field(max_length=32)
+    email: str | None = Field(default=None, max_length=320)
+    role: str = Field(max_length=16)
+    created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class Contract(IntakeTable, table=True):
+    __tablename__ = "contracts"
+    __table_args__ = (sa.Index("ix_contracts_created_at_id", "created_at", "id"),)
+    id: UUID = Field(primary_key=True)
+    customer_id: UUID = Field(foreign_key="intake.customers.id", index=True)
+    coverage: str = Field(max_length=8)
+    emergency_onsite_7x24: bool
+    onsite_minutes: int
+    calendar: str = Field(max_length=64)
+    targets: dict = Field(sa_type=JSONB)
+    warranty_start: date
+    warranty_end: date
+    originals_waiver: dict | None = Field(default=None, sa_type=JSONB)
+    resident_engineer_id: UUID | None = Field(default=None)
+    ladder: list = Field(sa_type=JSONB)
+    created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class Asset(IntakeTable, table=True):
+    __tablename__ = "assets"
+    __table_args__ = (
+        sa.UniqueConstraint("manufacturer", "serial", name="uq_assets_manufacturer_serial"),
+        sa.Index("ix_assets_created_at_id", "created_at", "id"),
+    )
+    id: UUID = Field(primary_key=True)
+    customer_id: UUID = Field(foreign_key="intake.customers.id", index=True)
+    site_id: UUID = Field(foreign_key="intake.sites.id", index=True)
+    contract_id: UUID = Field(foreign_key="intake.contracts.id", index=True)
+    manufacturer: str = Field(max_length=100)
+    model: str = Field(max_length=100)
+    # A ticket by serial looks here without the manufacturer, hence an index of its own.
+    serial: str = Field(max_length=100, index=True)
+    accepted_on: date
+    warranty_end: date
     created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))

@@ -10,7 +10,7 @@ and an upcaster in `UPCASTERS`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
@@ -160,3 +160,110 @@ def parse_event(event_type: str, version: int, data: dict[str, Any]) -> Event:
         data = UPCASTERS[(event_type, version)](data)
         version += 1
     return CATALOG[(event_type, version)].model_validate(data)
+
+
+# intake: master data
+# Sites, contracts and the installed base, as dispatch (travel, resident engineer),
+# escalation (policy) and inventory (nearest stock, waiver, EOL) need them without
+# calling back. An `.updated` event carries the whole new state, not a diff: a consumer
+# that missed one still ends up right.
+
+class SiteEvent(Event):
+    owner: ClassVar[str] = "intake"
+    site_id: UUID
+    customer_id: UUID
+    name: str
+    address: str
+    latitude: float
+    longitude: float
+    timezone: str  # IANA
+    region: str | None = None
+
+    def aggregate_id(self) -> str:
+        return str(self.site_id)
+
+
+class SiteRegistered(SiteEvent):
+    type: ClassVar[str] = "site.registered"
+    registered_at: datetime
+
+
+class SiteUpdated(SiteEvent):
+    type: ClassVar[str] = "site.updated"
+    updated_at: datetime
+
+
+class TargetOverride(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    response_minutes: int | None = None
+    restore_minutes: int | None = None
+
+
+class OriginalsWaiver(BaseModel):
+    """The customer agreed that replaced parts need not be returned to them (who, when, which document)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    signed_by: str
+    signed_at: datetime
+    reference: str
+
+
+class LadderContact(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    level: int
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+
+class ContractEvent(Event):
+    owner: ClassVar[str] = "intake"
+    contract_id: UUID
+    customer_id: UUID
+    coverage: Literal["5x8", "7x24"]
+    emergency_onsite_7x24: bool
+    onsite_minutes: int
+    targets: dict[Priority, TargetOverride]  # only where the contract differs from the seed
+    calendar: str
+    warranty_start: date
+    warranty_end: date
+    originals_waiver: OriginalsWaiver | None = None
+    resident_engineer_id: UUID | None = None
+    ladder: list[LadderContact]
+
+    def aggregate_id(self) -> str:
+        return str(self.contract_id)
+
+
+class ContractRegistered(ContractEvent):
+    type: ClassVar[str] = "contract.registered"
+    registered_at: datetime
+
+
+class ContractUpdated(ContractEvent):
+    type: ClassVar[str] = "contract.updated"
+    updated_at: datetime
+
+
+class AssetRegistered(Event):
+    type: ClassVar[str] = "asset.registered"
+    owner: ClassVar[str] = "intake"
+    serial: str
+    manufacturer: str
+    model: str
+    asset_id: UUID
+    customer_id: UUID
+    site_id: UUID
+    contract_id: UUID
+    accepted_on: date
+    warranty_end: date
+    registered_at: datetime
+
+    def aggregate_id(self) -> str:
+        return self.serial
+
+
+CATALOG.update({
+    (cls.type, cls.version): cls
+    for cls in (SiteRegistered, SiteUpdated, ContractRegistered, ContractUpdated, AssetRegistered)
+})

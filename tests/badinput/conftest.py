@@ -14,6 +14,8 @@ class Seeded:
     engineer_id: str
     assignment_id: str
     part_number: str
+    site_id: str
+    contract_id: str
 
 
 @pytest.fixture(scope="module")
@@ -37,5 +39,12 @@ async def seeded(stack: ServiceStack) -> Seeded:
             return (await dispatch.get(f"/v1/tickets/{ticket['id']}/assignments")).json()
 
         [assignment] = await eventually(assigned, timeout=20)
+        site = (await intake.post("/v1/sites", json={
+            "customer_id": customer["id"], "name": "Seeded site", "address": "1 Seed Road", "latitude": 31.2,
+            "longitude": 121.5, "timezone": "Asia/Shanghai"})).json()
+        contract = (await intake.post("/v1/contracts", json={
+            "customer_id": customer["id"], "coverage": "5x8", "onsite_minutes": 360, "calendar": "cn-5x8",
+            "warranty_start": "2026-01-01"})).json()
     return Seeded(customer_id=customer["id"], ticket_id=ticket["id"], engineer_id=engineer["id"],
-                  assignment_id=assignment["id"], part_number=part["part_number"])
+                  assignment_id=assignment["id"], part_number=part["part_number"], site_id=site["id"],
+                  contract_id=contract["id"])

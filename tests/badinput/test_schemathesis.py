@@ -44,14 +44,23 @@ def make_valid_data_usable(case, data, seeded: Seeded) -> None:
     """
     known = {"customer_id": seeded.customer_id, "ticket_id": seeded.ticket_id,
              "engineer_id": seeded.engineer_id, "assignment_id": seeded.assignment_id,
-             "part_number": seeded.part_number}
+             "part_number": seeded.part_number, "site_id": seeded.site_id, "contract_id": seeded.contract_id}
     if case.path_parameters and not case.meta.is_negative_at(ParameterLocation.PATH):
         for name in case.path_parameters:
             if name in known and data.draw(st.booleans(), label=f"seeded {name}"):
                 case.path_parameters[name] = known[name]
-    if isinstance(case.body, dict) and "customer_id" in case.body \
-            and not case.meta.is_negative_at(ParameterLocation.BODY):
-        case.body["customer_id"] = seeded.customer_id
+    if isinstance(case.body, dict) and not case.meta.is_negative_at(ParameterLocation.BODY):
+        # A body's references must be things of the seeded customer (else 422 by rule).
+        for name in ("customer_id", "site_id", "contract_id"):
+            if name in case.body:
+                case.body[name] = known[name]
+        # Rules across fields the schema cannot state (an end after its start, a restore
+        # target after its response target): leave those fields to their defaults.
+        for name in ("warranty_end", "targets"):
+            case.body.pop(name, None)
+        if case.method.upper() == "PATCH":
+            for name in ("warranty_start", "accepted_on"):
+                case.body.pop(name, None)
     if case.query and "cursor" in case.query and not case.meta.is_negative_at(ParameterLocation.QUERY):
         at = data.draw(st.datetimes(timezones=st.just(UTC)), label="cursor time")
         case.query["cursor"] = encode_cursor(at.isoformat(), str(data.draw(st.uuids(), label="cursor id")))

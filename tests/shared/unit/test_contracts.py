@@ -1,6 +1,6 @@
 """Contract test: every published event type round-trips through envelope and catalog."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from uuid import uuid4
 
 import pytest
@@ -23,6 +23,23 @@ SAMPLES = {
     "sla.breached": dict(ticket_id=uuid4(), clock_id=uuid4(), kind="restore", due_at=NOW),
     "part.registered": dict(part_number="HP-123", vendor="hp", description="PSU"),
     "part.stock_received": dict(part_number="HP-123", warehouse="main", quantity=3, received_at=NOW),
+}
+_SITE = dict(site_id=uuid4(), customer_id=uuid4(), name="Data centre 2", address="88 Century Avenue, Shanghai",
+             latitude=31.2304, longitude=121.4737, timezone="Asia/Shanghai", region="east")
+_CONTRACT = dict(contract_id=uuid4(), customer_id=uuid4(), coverage="5x8", emergency_onsite_7x24=True,
+                 onsite_minutes=360, targets={"P1": {"restore_minutes": 90}}, calendar="cn-5x8",
+                 warranty_start=date(2026, 1, 1), warranty_end=date(2026, 12, 31),
+                 originals_waiver={"signed_by": "Li Na", "signed_at": NOW, "reference": "W-2026-001"},
+                 resident_engineer_id=uuid4(),
+                 ladder=[{"level": 1, "name": "Zhang San", "email": "zs@example.com", "phone": "+86 10 1234"}])
+SAMPLES |= {
+    "site.registered": _SITE | dict(registered_at=NOW),
+    "site.updated": _SITE | dict(updated_at=NOW),
+    "contract.registered": _CONTRACT | dict(registered_at=NOW),
+    "contract.updated": _CONTRACT | dict(originals_waiver=None, updated_at=NOW),
+    "asset.registered": dict(serial="SN-0042", manufacturer="huawei", model="S5735", asset_id=uuid4(),
+                             customer_id=uuid4(), site_id=uuid4(), contract_id=uuid4(),
+                             accepted_on=date(2026, 3, 1), warranty_end=date(2027, 3, 1), registered_at=NOW),
 }
 
 
