@@ -23,7 +23,9 @@ def create_app() -> FastAPI:
     @app.post("/v1/tickets", status_code=201)
     async def create_ticket(body: TicketCreate) -> Any:
         # Answered the way intake answers (JSONResponse of a JSON-ready dict), minus the work.
-        return JSONResponse({"id": str(uuid.uuid4()), **body.model_dump(mode="json")}, status_code=201)
+        return JSONResponse(
+            {"id": str(uuid.uuid4()), **body.model_dump(mode="json")}, status_code=201
+        )
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -39,8 +41,17 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     # The options `fieldops serve` uses (shared/cli.py), so the only difference is the handler.
-    uvicorn.run("bench.bare_app:create_app", factory=True, host="127.0.0.1", port=args.port, workers=1,
-                loop="uvloop", http="httptools", access_log=False, log_level="warning")
+    uvicorn.run(
+        "bench.bare_app:create_app",
+        factory=True,
+        host="127.0.0.1",
+        port=args.port,
+        workers=1,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_level="warning",
+    )
 
 
 if __name__ == "__main__":

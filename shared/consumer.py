@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 
     from shared.changes import ChangeFeed
     from shared.clock import Clock
-
     from shared.metrics import Metrics
     from shared.settings import Settings
 
@@ -53,7 +52,9 @@ def inbox_table(metadata: sa.MetaData, schema: str) -> sa.Table:
         metadata,
         sa.Column("event_id", sa.Text, primary_key=True),
         sa.Column("type", sa.Text, nullable=False),
-        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column(
+            "received_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
         schema=schema,
     )
 
@@ -73,7 +74,7 @@ def _event_context(envelope: Envelope) -> Iterator[None]:
 class _Membership(ConsumerRebalanceListener):
     """Knows whether the consumer holds its place in the group (joining takes ~5 s on Tansu)."""
 
-    def __init__(self, owner: "EventConsumer") -> None:
+    def __init__(self, owner: EventConsumer) -> None:
         self.owner = owner
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
@@ -93,15 +94,15 @@ class PoisonMessage(Exception):
 class EventConsumer:
     def __init__(
         self,
-        settings: "Settings",
+        settings: Settings,
         pool: asyncpg.Pool,
-        producer: "AIOKafkaProducer",
+        producer: AIOKafkaProducer,
         *,
         topics: list[str],
         handlers: dict[str, Handler],
-        metrics: "Metrics",
-        changes: "ChangeFeed | None" = None,
-        clock: "Clock | None" = None,
+        metrics: Metrics,
+        changes: ChangeFeed | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.settings = settings
         self.changes = changes
@@ -151,7 +152,11 @@ class EventConsumer:
                 # storage writes each commit, a commit per partition per poll costs more than the
                 # events. Only offsets of records whose transaction committed are here, and a
                 # redelivery after a crash is a no-op thanks to the inbox.
-                if self._uncommitted and time.monotonic() - self._last_commit >= self.settings.consumer_commit_interval_s:
+                if (
+                    self._uncommitted
+                    and time.monotonic() - self._last_commit
+                    >= self.settings.consumer_commit_interval_s
+                ):
                     await self.commit_offsets()
         finally:
             with contextlib.suppress(Exception):
@@ -160,7 +165,9 @@ class EventConsumer:
             await stop_quietly(consumer)
 
     async def commit_offsets(self, partitions: set[TopicPartition] | None = None) -> None:
-        offsets = {tp: o for tp, o in self._uncommitted.items() if partitions is None or tp in partitions}
+        offsets = {
+            tp: o for tp, o in self._uncommitted.items() if partitions is None or tp in partitions
+        }
         if not offsets or self._consumer is None:
             return
         for tp in offsets:
@@ -171,7 +178,10 @@ class EventConsumer:
         except (CommitFailedError, KafkaError) as exc:
             # The partition moved or the broker blinked: the records come again, and the
             # inbox makes the second delivery a no-op.
-            log.warning("offset commit failed; records will be redelivered", extra=log_fields(error=str(exc)))
+            log.warning(
+                "offset commit failed; records will be redelivered",
+                extra=log_fields(error=str(exc)),
+            )
 
     async def process_batch(self, records: list[ConsumerRecord]) -> None:
         """Handle one partition's fetched records, in order, sharing one transaction when all goes well.
@@ -182,18 +192,26 @@ class EventConsumer:
         ready = [item for record in records if (item := await self._admit(record)) is not None]
         if len(ready) > 1:
             try:
-                outcomes = await self.apply_many([(envelope, event, handler) for _, envelope, event, handler in ready])
+                outcomes = await self.apply_many(
+                    [(envelope, event, handler) for _, envelope, event, handler in ready]
+                )
             except Exception as exc:  # nothing of the batch committed: take them one by one
-                log.warning("batch failed; handling its events one by one", extra=log_fields(error=str(exc)))
+                log.warning(
+                    "batch failed; handling its events one by one", extra=log_fields(error=str(exc))
+                )
             else:
                 for (_, envelope, _, _), outcome in zip(ready, outcomes, strict=True):
                     self._handled(envelope, outcome)
                 return
         for record, envelope, event, handler in ready:
             with _event_context(envelope):
-                self._handled(envelope, await self._handle_with_retries(record, envelope, event, handler))
+                self._handled(
+                    envelope, await self._handle_with_retries(record, envelope, event, handler)
+                )
 
-    async def _admit(self, record: ConsumerRecord) -> tuple[ConsumerRecord, Envelope, Event, Handler] | None:
+    async def _admit(
+        self, record: ConsumerRecord
+    ) -> tuple[ConsumerRecord, Envelope, Event, Handler] | None:
         """Parse and validate; poison goes to the dead-letter topic, events we don't need are skipped."""
         try:
             envelope = self._read(record)
@@ -207,25 +225,37 @@ class EventConsumer:
         try:
             event = parse_event(envelope.type, envelope.dataversion, envelope.data)
         except (ValidationError, UnknownEventType) as exc:
-            await self._dead_letter(record, f"payload of {envelope.type} v{envelope.dataversion} is invalid: {exc}")
+            await self._dead_letter(
+                record, f"payload of {envelope.type} v{envelope.dataversion} is invalid: {exc}"
+            )
             return None
         return record, envelope, event, handler
 
     def _handled(self, envelope: Envelope, outcome: str) -> None:
         self.metrics.events_consumed.labels(envelope.type, outcome).inc()
         self.metrics.consumer_latency.labels(envelope.type).observe(
-            max(0.0, (datetime.now(UTC) - envelope.time).total_seconds()))
+            max(0.0, (datetime.now(UTC) - envelope.time).total_seconds())
+        )
         with _event_context(envelope):
-            log.info("event handled", extra=log_fields(type=envelope.type, outcome=outcome, subject=envelope.subject))
+            log.info(
+                "event handled",
+                extra=log_fields(type=envelope.type, outcome=outcome, subject=envelope.subject),
+            )
 
     async def apply_many(self, ready: list[tuple[Envelope, Event, Handler]]) -> list[str]:
         """Claim every event id and run every handler in one transaction. Returns the outcomes."""
-        async with UnitOfWork(self.pool, self.settings, changes=self.changes, clock=self.clock) as uow:
-            claimed = {row["event_id"] for row in await uow.conn.fetch(
-                f"INSERT INTO {self.schema}.inbox (event_id, type) SELECT * FROM unnest($1::text[], $2::text[]) "
-                "ON CONFLICT DO NOTHING RETURNING event_id",
-                [envelope.id for envelope, _, _ in ready], [envelope.type for envelope, _, _ in ready],
-            )}
+        async with UnitOfWork(
+            self.pool, self.settings, changes=self.changes, clock=self.clock
+        ) as uow:
+            claimed = {
+                row["event_id"]
+                for row in await uow.conn.fetch(
+                    f"INSERT INTO {self.schema}.inbox (event_id, type) SELECT * FROM unnest($1::text[], $2::text[]) "
+                    "ON CONFLICT DO NOTHING RETURNING event_id",
+                    [envelope.id for envelope, _, _ in ready],
+                    [envelope.type for envelope, _, _ in ready],
+                )
+            }
             outcomes = []
             for envelope, event, handler in ready:
                 if envelope.id not in claimed:
@@ -247,7 +277,9 @@ class EventConsumer:
             raise PoisonMessage(f"unknown event type {envelope.type!r}")
         return envelope
 
-    async def _handle_with_retries(self, record: ConsumerRecord, envelope: Envelope, event: Event, handler: Handler) -> str:
+    async def _handle_with_retries(
+        self, record: ConsumerRecord, envelope: Envelope, event: Event, handler: Handler
+    ) -> str:
         attempt = 0
         backoff = self.settings.consumer_retry_backoff_s
         while True:
@@ -257,16 +289,23 @@ class EventConsumer:
                 raise
             except Exception as exc:
                 if isinstance(exc, DatabaseUnavailable) or is_transient(exc):
-                    log.warning("database unavailable while handling; retrying", extra=log_fields(error=str(exc)))
+                    log.warning(
+                        "database unavailable while handling; retrying",
+                        extra=log_fields(error=str(exc)),
+                    )
                     await asyncio.sleep(min(backoff, 2.0))
                     backoff = min(backoff * 2, 2.0)
                     continue
                 attempt += 1
                 if attempt >= self.settings.consumer_max_attempts:
                     log.error("handler failed every attempt", exc_info=True)
-                    await self._dead_letter(record, f"handler failed {attempt} times: {type(exc).__name__}: {exc}")
+                    await self._dead_letter(
+                        record, f"handler failed {attempt} times: {type(exc).__name__}: {exc}"
+                    )
                     return "dead_lettered"
-                log.warning("handler failed; retrying", extra=log_fields(attempt=attempt, error=str(exc)))
+                log.warning(
+                    "handler failed; retrying", extra=log_fields(attempt=attempt, error=str(exc))
+                )
                 await asyncio.sleep(self.settings.consumer_retry_backoff_s * attempt)
 
     async def apply(self, envelope: Envelope, event: Event, handler: Handler) -> str:
@@ -283,12 +322,17 @@ class EventConsumer:
             ("dlq_offset", str(record.offset).encode()),
             ("dlq_consumer", consumer_group(self.settings).encode()),
         ]
-        log.error("dead-lettering a record", extra=log_fields(topic=record.topic, offset=record.offset, error=error[:500]))
+        log.error(
+            "dead-lettering a record",
+            extra=log_fields(topic=record.topic, offset=record.offset, error=error[:500]),
+        )
         backoff = 0.2
         while True:
             # The offset is committed only once the record is safe in the DLQ.
             try:
-                await self.producer.send_and_wait(dlq, value=record.value, key=record.key, headers=headers)
+                await self.producer.send_and_wait(
+                    dlq, value=record.value, key=record.key, headers=headers
+                )
                 break
             except KafkaError:
                 await asyncio.sleep(backoff)

@@ -9,6 +9,7 @@ several transactions. Only the entrypoint (an HTTP route or a consumer) commits.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -61,7 +62,9 @@ def asyncpg_dsn(url: str) -> str:
 
 async def init_connection(conn: asyncpg.Connection) -> None:
     for type_name in ("json", "jsonb"):
-        await conn.set_type_codec(type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+        await conn.set_type_codec(
+            type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+        )
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:
@@ -70,7 +73,9 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     one more round trip per transaction - buys nothing. asyncpg still rolls back an open transaction."""
 
 
-async def create_pool(settings: "Settings", *, min_size: int | None = None, max_size: int | None = None) -> asyncpg.Pool:
+async def create_pool(
+    settings: Settings, *, min_size: int | None = None, max_size: int | None = None
+) -> asyncpg.Pool:
     # min_size 0 lets a service start while the database is down: /readyz says so,
     # and the pool connects as soon as the database answers.
     return await asyncpg.create_pool(
@@ -92,8 +97,15 @@ class UnitOfWork:
     crashed handler leaves neither state nor events behind.
     """
 
-    def __init__(self, pool: asyncpg.Pool, settings: "Settings", *, acquire_timeout: float = 5.0,
-                 changes: "ChangeFeed | None" = None, clock: "Clock | None" = None) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        settings: Settings,
+        *,
+        acquire_timeout: float = 5.0,
+        changes: ChangeFeed | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         from shared.clock import SystemClock
 
         self.pool = pool
@@ -108,7 +120,7 @@ class UnitOfWork:
         self._tx: asyncpg.transaction.Transaction | None = None
         self._committed = False
 
-    async def __aenter__(self) -> "UnitOfWork":
+    async def __aenter__(self) -> UnitOfWork:
         try:
             self.conn = await self.pool.acquire(timeout=self.acquire_timeout)
             self._tx = self.conn.transaction()
@@ -119,7 +131,7 @@ class UnitOfWork:
             raise DatabaseUnavailable(str(exc) or type(exc).__name__) from exc
         return self
 
-    def publish(self, *events: "Event", trace_id: str | None = None) -> None:
+    def publish(self, *events: Event, trace_id: str | None = None) -> None:
         """Queue events for the outbox; each keeps the trace it was caused in."""
         from shared.observability import trace_id_var
 
@@ -146,10 +158,9 @@ class UnitOfWork:
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         try:
             if not self._committed and self._tx is not None:
-                try:
+                # A transient error here: the connection is gone, and the transaction with it.
+                with contextlib.suppress(*TRANSIENT_ERRORS):
                     await self._tx.rollback()
-                except TRANSIENT_ERRORS:
-                    pass  # the connection is gone, and the transaction with it
         finally:
             await self.pool.release(self.conn)
 

@@ -69,7 +69,7 @@ class Runtime:
     changes: ChangeFeed = field(default_factory=ChangeFeed)
     clock: Clock = field(default_factory=SystemClock)
 
-    def resource(self, name: str, factory: Callable[["Runtime"], Any]) -> Any:
+    def resource(self, name: str, factory: Callable[[Runtime], Any]) -> Any:
         """A per-app object made on first use (batchers, caches): never module-level state."""
         if name not in self.resources:
             self.resources[name] = factory(self)
@@ -111,8 +111,11 @@ async def _supervised(loop: Callable[[], Awaitable[None]], name: str) -> None:
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.critical("background task died; restarting", extra=log_fields(task=name, retry_in_s=backoff),
-                         exc_info=True)
+            log.critical(
+                "background task died; restarting",
+                extra=log_fields(task=name, retry_in_s=backoff),
+                exc_info=True,
+            )
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 10.0)
 
@@ -153,16 +156,28 @@ def _health_router() -> APIRouter:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="Readiness: database, broker and consumer all working", response_model=Readiness,
-                responses={503: {"description": "Not ready; the body says which check failed", "model": Readiness}})
+    @router.get(
+        "/readyz",
+        summary="Readiness: database, broker and consumer all working",
+        response_model=Readiness,
+        responses={
+            503: {"description": "Not ready; the body says which check failed", "model": Readiness}
+        },
+    )
     async def readyz(runtime: RuntimeDep) -> JSONResponse:
         checks = await runtime.readiness()
         ready = all(checks.values())
-        return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
-                            status_code=200 if ready else 503)
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "checks": checks},
+            status_code=200 if ready else 503,
+        )
 
-    @router.get("/metrics", summary="Prometheus metrics", response_class=Response,
-                responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}})
+    @router.get(
+        "/metrics",
+        summary="Prometheus metrics",
+        response_class=Response,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     async def metrics(runtime: RuntimeDep) -> Response:
         return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
@@ -185,9 +200,14 @@ def create_service_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
         runtime.spawn(lambda: _prune_outbox(runtime), "outbox-prune")
         if spec.handlers:
             runtime.consumer = EventConsumer(
-                settings, runtime.pool, runtime.producer,
+                settings,
+                runtime.pool,
+                runtime.producer,
                 topics=[settings.topic(owner) for owner in spec.consumes_from],
-                handlers=spec.handlers, metrics=metrics, changes=runtime.changes, clock=runtime.clock,
+                handlers=spec.handlers,
+                metrics=metrics,
+                changes=runtime.changes,
+                clock=runtime.clock,
             )
             runtime.spawn(runtime.consumer.run, "consumer")
         for worker in spec.workers:
@@ -207,7 +227,9 @@ def create_service_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
                 await asyncio.wait_for(runtime.pool.close(), 3)
             log.info("service stopped")
 
-    app = FastAPI(title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan)
+    app = FastAPI(
+        title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan
+    )
     install_problem_handlers(app)
     app.include_router(_health_router())
     for router in spec.routers:

@@ -43,7 +43,9 @@ class Settings(BaseSettings):
 
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:9092",
-        validation_alias=AliasChoices("FIELDOPS_KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BOOTSTRAP_SERVERS"),
+        validation_alias=AliasChoices(
+            "FIELDOPS_KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BOOTSTRAP_SERVERS"
+        ),
     )
     # Tansu answers InitProducerId with an error: idempotence is for Apache Kafka only.
     kafka_enable_idempotence: bool = False
@@ -77,12 +79,14 @@ class Settings(BaseSettings):
     log_json: bool = True
 
     @model_validator(mode="after")
-    def _refuse_default_secrets_in_production(self) -> "Settings":
+    def _refuse_default_secrets_in_production(self) -> Settings:
         if self.environment is Environment.production:
             if not self.jwt_jwks_url and (
                 self.jwt_secret is None or self.jwt_secret.get_secret_value() == DEVELOPMENT_SECRET
             ):
-                raise ValueError("production needs FIELDOPS_JWT_JWKS_URL or a non-default FIELDOPS_JWT_SECRET")
+                raise ValueError(
+                    "production needs FIELDOPS_JWT_JWKS_URL or a non-default FIELDOPS_JWT_SECRET"
+                )
         elif self.jwt_secret is None and not self.jwt_jwks_url:
             self.jwt_secret = SecretStr(DEVELOPMENT_SECRET)
         return self

@@ -11,7 +11,6 @@ from shared.errors import Conflict, DomainError, NotFound
 from shared.events.contracts import AssignmentAccepted, AssignmentCreated
 from shared.vocabulary import Category
 
-
 # DS-2: an engineer's skills are the task groups tickets are sorted into.
 Skill = Category
 

@@ -11,9 +11,14 @@ from services.intake import domain
 from services.intake.schemas import CustomerCreate, TicketCreate
 from shared.db import UnitOfWork, rows
 from shared.errors import DomainError
-from shared.http.creation import Created, CreateRequest
-from shared.events.contracts import AssignmentAccepted, AssignmentCreated, AssignmentUnassigned, TicketCreated
+from shared.events.contracts import (
+    AssignmentAccepted,
+    AssignmentCreated,
+    AssignmentUnassigned,
+    TicketCreated,
+)
 from shared.events.envelope import Envelope
+from shared.http.creation import Created, CreateRequest
 
 TICKET_COLUMNS = ("id, number, customer_id, summary, description, channel, category, impact, priority, status, "
                   "region, created_at, updated_at")

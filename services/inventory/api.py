@@ -8,7 +8,13 @@ from fastapi import Path, Request, Security
 
 from services.inventory import domain, handlers
 from services.inventory.schemas import (
-    Availability, PartCreate, PartPublic, ReceiptCreate, ReceiptPublic, StockReceipt, WarehouseAvailability,
+    Availability,
+    PartCreate,
+    PartPublic,
+    ReceiptCreate,
+    ReceiptPublic,
+    StockReceipt,
+    WarehouseAvailability,
 )
 from shared.auth import Principal, authenticate
 from shared.http.creation import CreateEndpoint, one_at_a_time

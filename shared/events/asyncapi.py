@@ -12,14 +12,20 @@ _CE_HEADERS = {
     "required": ["ce_id", "ce_source", "ce_type", "ce_specversion"],
     "properties": {
         "ce_specversion": {"const": "1.0"},
-        "ce_id": {"type": "string", "description": "unique per event; consumers de-duplicate on it"},
+        "ce_id": {
+            "type": "string",
+            "description": "unique per event; consumers de-duplicate on it",
+        },
         "ce_source": {"type": "string", "examples": ["/fieldops/intake"]},
         "ce_type": {"type": "string"},
         "ce_subject": {"type": "string", "description": "the aggregate id, also the record key"},
         "ce_time": {"type": "string", "format": "date-time"},
         "ce_dataschema": {"type": "string"},
         "ce_dataversion": {"type": "string"},
-        "traceparent": {"type": "string", "description": "W3C trace context of the request that caused it"},
+        "traceparent": {
+            "type": "string",
+            "description": "W3C trace context of the request that caused it",
+        },
     },
 }
 
@@ -39,15 +45,24 @@ def document(settings: Settings | None = None) -> dict[str, Any]:
             "payload": cls.model_json_schema(),
         }
     for owner in SERVICES:
-        owned = {n: {"$ref": f"#/components/messages/{n}"} for n, m in messages.items()
-                 if CATALOG[(m["name"], int(n.rsplit(".v", 1)[1]))].owner == owner}
-        channels[owner] = {"address": settings.topic(owner), "messages": owned,
-                           "description": f"Events of {owner}; key = aggregate id. Poison records go to "
-                                          f"{settings.dlq(owner)}."}
+        owned = {
+            n: {"$ref": f"#/components/messages/{n}"}
+            for n, m in messages.items()
+            if CATALOG[(m["name"], int(n.rsplit(".v", 1)[1]))].owner == owner
+        }
+        channels[owner] = {
+            "address": settings.topic(owner),
+            "messages": owned,
+            "description": f"Events of {owner}; key = aggregate id. Poison records go to "
+            f"{settings.dlq(owner)}.",
+        }
     return {
         "asyncapi": "3.0.0",
-        "info": {"title": "fieldops events", "version": "1.0.0",
-                 "description": "CloudEvents 1.0 in the Kafka binary binding (ce_* headers, JSON value)."},
+        "info": {
+            "title": "fieldops events",
+            "version": "1.0.0",
+            "description": "CloudEvents 1.0 in the Kafka binary binding (ce_* headers, JSON value).",
+        },
         "channels": channels,
         "components": {"messages": messages},
     }

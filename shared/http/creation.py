@@ -24,7 +24,12 @@ from shared.db import UnitOfWork
 from shared.errors import DomainError
 from shared.events.contracts import Event
 from shared.http.idempotency import (
-    StoredAnswer, claim_many, release_many, remember_many, request_hash, validate_key,
+    StoredAnswer,
+    claim_many,
+    release_many,
+    remember_many,
+    request_hash,
+    validate_key,
 )
 from shared.http.problems import Problem
 from shared.observability import trace_id_var
@@ -45,7 +50,9 @@ class CreateRequest(Generic[Command]):
     trace_id: str | None
 
 
-CreateMany = Callable[[UnitOfWork, list[CreateRequest[Any]]], Awaitable[list["Created | DomainError"]]]
+CreateMany = Callable[
+    [UnitOfWork, list[CreateRequest[Any]]], Awaitable[list["Created | DomainError"]]
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +65,9 @@ class Answer:
 def one_at_a_time(create_one: Callable[[UnitOfWork, Any], Awaitable[Created]]) -> CreateMany:
     """A batch function from a single-create one: a savepoint each, so one refusal spares the rest."""
 
-    async def create_many(uow: UnitOfWork, requests: list[CreateRequest[Any]]) -> list[Created | DomainError]:
+    async def create_many(
+        uow: UnitOfWork, requests: list[CreateRequest[Any]]
+    ) -> list[Created | DomainError]:
         results: list[Created | DomainError] = []
         for request in requests:
             try:
@@ -72,19 +81,37 @@ def one_at_a_time(create_one: Callable[[UnitOfWork, Any], Awaitable[Created]]) -
 
 
 class CreateEndpoint(Generic[Command]):
-    def __init__(self, name: str, create_many: CreateMany, render: Callable[[dict[str, Any]], BaseModel],
-                 location: Callable[[Any], str] | None = None, *, max_batch: int = 64) -> None:
+    def __init__(
+        self,
+        name: str,
+        create_many: CreateMany,
+        render: Callable[[dict[str, Any]], BaseModel],
+        location: Callable[[Any], str] | None = None,
+        *,
+        max_batch: int = 64,
+    ) -> None:
         self.name = name
         self.create_many = create_many
         self.render = render
         self.location = location
         self.max_batch = max_batch
 
-    async def __call__(self, runtime: "Runtime", request: Request, *, principal: str, key: str | None,
-                       body: Command) -> JSONResponse:
+    async def __call__(
+        self,
+        runtime: Runtime,
+        request: Request,
+        *,
+        principal: str,
+        key: str | None,
+        body: Command,
+    ) -> JSONResponse:
         create = CreateRequest(
-            command=body, principal=principal, key=validate_key(key) if key is not None else None,
-            fingerprint=request_hash(request.method, request.url.path, body.model_dump(mode="json")),
+            command=body,
+            principal=principal,
+            key=validate_key(key) if key is not None else None,
+            fingerprint=request_hash(
+                request.method, request.url.path, body.model_dump(mode="json")
+            ),
             trace_id=trace_id_var.get(),
         )
         batcher = runtime.resource(f"create:{self.name}", self._batcher)
@@ -94,13 +121,15 @@ class CreateEndpoint(Generic[Command]):
             headers["Location"] = self.location(answer.body)
         return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
 
-    def _batcher(self, runtime: "Runtime") -> GroupCommit[CreateRequest[Command], Answer]:
+    def _batcher(self, runtime: Runtime) -> GroupCommit[CreateRequest[Command], Answer]:
         async def run(requests: list[CreateRequest[Command]]) -> list[Answer | BaseException]:
             return await self._run_batch(runtime, requests)
 
         return GroupCommit(run, max_batch=self.max_batch)
 
-    async def _run_batch(self, runtime: "Runtime", requests: list[CreateRequest[Command]]) -> list[Answer | BaseException]:
+    async def _run_batch(
+        self, runtime: Runtime, requests: list[CreateRequest[Command]]
+    ) -> list[Answer | BaseException]:
         # The same key twice in one batch: the first goes now, the repeat in a batch
         # of its own after this one commits, where it finds the first's answer.
         seen: set[tuple[str, str]] = set()
@@ -116,12 +145,19 @@ class CreateEndpoint(Generic[Command]):
             await self._create(runtime, [(i, requests[i])], results)
         return results  # type: ignore[return-value]
 
-    async def _create(self, runtime: "Runtime", batch: list[tuple[int, CreateRequest[Command]]],
-                      results: list[Answer | BaseException | None]) -> None:
+    async def _create(
+        self,
+        runtime: Runtime,
+        batch: list[tuple[int, CreateRequest[Command]]],
+        results: list[Answer | BaseException | None],
+    ) -> None:
         schema = runtime.settings.service
         async with runtime.uow() as uow:
-            claims = await claim_many(uow.conn, schema, [(r.principal, r.key, r.fingerprint) for _, r in batch
-                                                         if r.key is not None])
+            claims = await claim_many(
+                uow.conn,
+                schema,
+                [(r.principal, r.key, r.fingerprint) for _, r in batch if r.key is not None],
+            )
             to_create = []
             for index, req in batch:
                 prior = claims.get((req.principal, req.key)) if req.key is not None else None
@@ -131,7 +167,9 @@ class CreateEndpoint(Generic[Command]):
                     results[index] = prior
                 else:
                     to_create.append((index, req))
-            outcomes = await self.create_many(uow, [req for _, req in to_create]) if to_create else []
+            outcomes = (
+                await self.create_many(uow, [req for _, req in to_create]) if to_create else []
+            )
             refused, remembered = [], []
             for (index, req), outcome in zip(to_create, outcomes, strict=True):
                 if isinstance(outcome, DomainError):

@@ -33,7 +33,7 @@ class BodyTooLarge(HTTPException):
 
 
 class EdgeMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, metrics: "Metrics") -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, metrics: Metrics) -> None:
         self.app = app
         self.max_body = max_body_bytes
         self.metrics = metrics
@@ -44,7 +44,10 @@ class EdgeMiddleware:
             return
         started = time.perf_counter()
         headers = dict(scope["headers"])
-        trace_id = trace_id_from_traceparent(headers.get(b"traceparent", b"").decode("latin-1")) or new_trace_id()
+        trace_id = (
+            trace_id_from_traceparent(headers.get(b"traceparent", b"").decode("latin-1"))
+            or new_trace_id()
+        )
         token = trace_id_var.set(trace_id)
         status_holder = [500]
         method = scope["method"]
@@ -72,7 +75,9 @@ class EdgeMiddleware:
             self.metrics.http_latency.labels(method, path).observe(time.perf_counter() - started)
 
     def _too_large(self) -> JSONResponse:
-        return problem_response(413, "payload-too-large", "Content Too Large", f"the body exceeds {self.max_body} bytes")
+        return problem_response(
+            413, "payload-too-large", "Content Too Large", f"the body exceeds {self.max_body} bytes"
+        )
 
     def _reject(self, method: bytes, headers: dict[bytes, bytes]) -> JSONResponse | None:
         if method not in _BODY_METHODS:
@@ -82,7 +87,9 @@ class EdgeMiddleware:
             try:
                 declared = int(length)
             except ValueError:
-                return problem_response(400, "bad-request", "Bad Request", "Content-Length is not a number")
+                return problem_response(
+                    400, "bad-request", "Bad Request", "Content-Length is not a number"
+                )
             if declared > self.max_body:
                 return self._too_large()
             if declared == 0:
@@ -91,8 +98,12 @@ class EdgeMiddleware:
             return None
         media_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if media_type != b"application/json" and not media_type.endswith(b"+json"):
-            return problem_response(415, "unsupported-media-type", "Unsupported Media Type",
-                                    "send the body as application/json")
+            return problem_response(
+                415,
+                "unsupported-media-type",
+                "Unsupported Media Type",
+                "send the body as application/json",
+            )
         return None
 
     def _limited(self, receive: Receive) -> Receive:

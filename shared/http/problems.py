@@ -34,7 +34,9 @@ class FieldError(BaseModel):
     location: str = Field(description="body, path, query or header")
     field: str | None = Field(description="Dotted path of the field inside its location")
     message: str
-    code: str = Field(description="Machine-readable reason, e.g. missing, extra_forbidden, string_too_long")
+    code: str = Field(
+        description="Machine-readable reason, e.g. missing, extra_forbidden, string_too_long"
+    )
 
 
 class ProblemDetails(BaseModel):
@@ -46,7 +48,9 @@ class ProblemDetails(BaseModel):
     status: int
     detail: str | None = None
     instance: str | None = None
-    errors: list[FieldError] | None = Field(default=None, description="What was wrong with which field (422)")
+    errors: list[FieldError] | None = Field(
+        default=None, description="What was wrong with which field (422)"
+    )
 
 
 _DESCRIPTIONS = {
@@ -62,12 +66,16 @@ _DESCRIPTIONS = {
 }
 
 
-def problem_responses(*statuses: int, described: dict[int, str] | None = None) -> dict[int | str, dict[str, Any]]:
+def problem_responses(
+    *statuses: int, described: dict[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
     """`responses=` for a router or route: each status answered with a problem document."""
     described = described or {}
     return {
         status: {
-            "description": described.get(status) or _DESCRIPTIONS.get(status) or HTTPStatus(status).phrase,
+            "description": described.get(status)
+            or _DESCRIPTIONS.get(status)
+            or HTTPStatus(status).phrase,
             "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}},
         }
         for status in statuses
@@ -100,8 +108,16 @@ def _document_problems(app: FastAPI) -> None:
 class Problem(Exception):
     """Raise from any endpoint to answer with a problem document."""
 
-    def __init__(self, status: int, slug: str, detail: str | None = None, *, title: str | None = None,
-                 headers: dict[str, str] | None = None, **extensions: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        slug: str,
+        detail: str | None = None,
+        *,
+        title: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
         super().__init__(detail or slug)
         self.status = status
         self.slug = slug
@@ -111,9 +127,16 @@ class Problem(Exception):
         self.extensions = extensions
 
 
-def problem_response(status: int, slug: str, title: str, detail: str | None = None, *,
-                     instance: str | None = None, headers: dict[str, str] | None = None,
-                     **extensions: Any) -> JSONResponse:
+def problem_response(
+    status: int,
+    slug: str,
+    title: str,
+    detail: str | None = None,
+    *,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
     body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": title, "status": status}
     if detail:
         body["detail"] = detail
@@ -124,9 +147,18 @@ def problem_response(status: int, slug: str, title: str, detail: str | None = No
 
 
 _HTTP_SLUGS = {
-    400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
-    406: "not-acceptable", 409: "conflict", 413: "payload-too-large", 415: "unsupported-media-type",
-    422: "validation", 429: "too-many-requests", 503: "unavailable",
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    409: "conflict",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation",
+    429: "too-many-requests",
+    503: "unavailable",
 }
 
 _DOMAIN_STATUS: list[tuple[type[DomainError], int, str]] = [
@@ -145,14 +177,23 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
             # FastAPI puts the character offset where a field would be.
             at = f" at character {loc[1]}" if len(loc) > 1 else ""
             reason = (err.get("ctx") or {}).get("error", "invalid JSON")
-            errors.append({"location": "body", "field": None, "message": f"{reason}{at}", "code": "json_invalid"})
+            errors.append(
+                {
+                    "location": "body",
+                    "field": None,
+                    "message": f"{reason}{at}",
+                    "code": "json_invalid",
+                }
+            )
             continue
-        errors.append({
-            "location": loc[0] if loc else "body",
-            "field": ".".join(loc[1:]) if len(loc) > 1 else None,
-            "message": err.get("msg", "invalid"),
-            "code": err.get("type", "invalid"),
-        })
+        errors.append(
+            {
+                "location": loc[0] if loc else "body",
+                "field": ".".join(loc[1:]) if len(loc) > 1 else None,
+                "message": err.get("msg", "invalid"),
+                "code": err.get("type", "invalid"),
+            }
+        )
     return errors
 
 
@@ -161,8 +202,15 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(exc.status, exc.slug, exc.title, exc.detail, instance=request.url.path,
-                                headers=exc.headers, **exc.extensions)
+        return problem_response(
+            exc.status,
+            exc.slug,
+            exc.title,
+            exc.detail,
+            instance=request.url.path,
+            headers=exc.headers,
+            **exc.extensions,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -173,19 +221,44 @@ def install_problem_handlers(app: FastAPI) -> None:
         if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
             # JSON is UTF-8 (RFC 8259): other bytes are malformed JSON, a 422 like any
             # other, not the bare 400 FastAPI gives for a body json.loads cannot decode.
-            return _invalid(request, [{"location": "body", "field": None, "code": "json_invalid",
-                                       "message": "the body is not UTF-8 encoded JSON"}])
+            return _invalid(
+                request,
+                [
+                    {
+                        "location": "body",
+                        "field": None,
+                        "code": "json_invalid",
+                        "message": "the body is not UTF-8 encoded JSON",
+                    }
+                ],
+            )
         slug = _HTTP_SLUGS.get(exc.status_code, "error")
-        detail = exc.detail if isinstance(exc.detail, str) and exc.detail != HTTPStatus(exc.status_code).phrase else None
-        return problem_response(exc.status_code, slug, HTTPStatus(exc.status_code).phrase, detail,
-                                instance=request.url.path, headers=getattr(exc, "headers", None))
+        detail = (
+            exc.detail
+            if isinstance(exc.detail, str) and exc.detail != HTTPStatus(exc.status_code).phrase
+            else None
+        )
+        return problem_response(
+            exc.status_code,
+            slug,
+            HTTPStatus(exc.status_code).phrase,
+            detail,
+            instance=request.url.path,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         for cls, status, slug in _DOMAIN_STATUS:
             if isinstance(exc, cls):
-                return problem_response(status, slug, exc.title, exc.detail, instance=request.url.path,
-                                        **{k: str(v) for k, v in exc.context.items()})
+                return problem_response(
+                    status,
+                    slug,
+                    exc.title,
+                    exc.detail,
+                    instance=request.url.path,
+                    **{k: str(v) for k, v in exc.context.items()},
+                )
         raise exc  # unreachable: DomainError is the last row
 
     @app.exception_handler(DatabaseUnavailable)
@@ -199,16 +272,32 @@ def install_problem_handlers(app: FastAPI) -> None:
         if is_transient(exc):
             return unavailable(request)
         log.error("unhandled error", exc_info=exc)
-        return problem_response(500, "internal", "Internal Server Error",
-                                "The error was logged; nothing was committed.", instance=request.url.path)
+        return problem_response(
+            500,
+            "internal",
+            "Internal Server Error",
+            "The error was logged; nothing was committed.",
+            instance=request.url.path,
+        )
 
 
 def _invalid(request: Request, errors: list[dict[str, Any]]) -> JSONResponse:
-    return problem_response(422, "validation", "Request is not valid", "One or more fields are missing or invalid.",
-                            instance=request.url.path, errors=errors)
+    return problem_response(
+        422,
+        "validation",
+        "Request is not valid",
+        "One or more fields are missing or invalid.",
+        instance=request.url.path,
+        errors=errors,
+    )
 
 
 def unavailable(request: Request) -> JSONResponse:
-    return problem_response(503, "unavailable", "Service Unavailable",
-                            "A dependency is unreachable; nothing was committed. Retry with the same Idempotency-Key.",
-                            instance=request.url.path, headers={"Retry-After": "1"})
+    return problem_response(
+        503,
+        "unavailable",
+        "Service Unavailable",
+        "A dependency is unreachable; nothing was committed. Retry with the same Idempotency-Key.",
+        instance=request.url.path,
+        headers={"Retry-After": "1"},
+    )

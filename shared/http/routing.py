@@ -35,13 +35,22 @@ async def refuse_unknown_query(request: Request) -> None:
         return
     unknown = sorted(set(request.query_params) - _query_names(route))
     if unknown:
-        raise RequestValidationError([
-            {"type": "extra_forbidden", "loc": ("query", name), "msg": "Unknown query parameter",
-             "input": request.query_params.get(name)}
-            for name in unknown
-        ])
+        raise RequestValidationError(
+            [
+                {
+                    "type": "extra_forbidden",
+                    "loc": ("query", name),
+                    "msg": "Unknown query parameter",
+                    "input": request.query_params.get(name),
+                }
+                for name in unknown
+            ]
+        )
 
 
 def api_router() -> APIRouter:
-    return APIRouter(prefix="/v1", responses=problem_responses(*API_PROBLEMS),
-                     dependencies=[Depends(refuse_unknown_query)])
+    return APIRouter(
+        prefix="/v1",
+        responses=problem_responses(*API_PROBLEMS),
+        dependencies=[Depends(refuse_unknown_query)],
+    )

@@ -21,7 +21,13 @@ from shared.auth import issue_dev_token
 from shared.devstack.broker import create_topics
 from shared.devstack.net import free_ports
 from shared.devstack.processes import Supervisor
-from shared.devstack.services import is_ready, run_migrations, service_env, start_services, wait_ready
+from shared.devstack.services import (
+    is_ready,
+    run_migrations,
+    service_env,
+    start_services,
+    wait_ready,
+)
 from shared.settings import SERVICES, Settings
 
 # Short group timeouts: a killed consumer is replaced in ~5 s, not ~18 s (broker-notes.md).
@@ -44,24 +50,43 @@ class ServiceStack:
     log_dir: Path
     partitions: int = 3
     topic_prefix: str = field(default_factory=lambda: f"t{secrets.token_hex(4)}")
-    ports: dict[str, int] = field(default_factory=lambda: dict(zip(SERVICES, free_ports(len(SERVICES)), strict=True)))
+    ports: dict[str, int] = field(
+        default_factory=lambda: dict(zip(SERVICES, free_ports(len(SERVICES)), strict=True))
+    )
     supervisor: Supervisor = field(init=False)
 
     def __post_init__(self) -> None:
-        self.supervisor = Supervisor(console=Console(file=io.StringIO()), log_dir=self.log_dir, grace=3.0,
-                                     backoff_first=0.2, backoff_max=2.0)
+        self.supervisor = Supervisor(
+            console=Console(file=io.StringIO()),
+            log_dir=self.log_dir,
+            grace=3.0,
+            backoff_first=0.2,
+            backoff_max=2.0,
+        )
 
     @property
     def settings(self) -> Settings:
-        return Settings(database_url=self.database_url, kafka_bootstrap_servers=self.bootstrap,
-                        topic_prefix=self.topic_prefix)
+        return Settings(
+            database_url=self.database_url,
+            kafka_bootstrap_servers=self.bootstrap,
+            topic_prefix=self.topic_prefix,
+        )
 
     def base_env(self) -> dict[str, str]:
-        return service_env(database_url=self.database_url, bootstrap=self.bootstrap, topic_prefix=self.topic_prefix,
-                           partitions=self.partitions, extra=TEST_ENV)
+        return service_env(
+            database_url=self.database_url,
+            bootstrap=self.bootstrap,
+            topic_prefix=self.topic_prefix,
+            partitions=self.partitions,
+            extra=TEST_ENV,
+        )
 
     def env(self, service: str) -> dict[str, str]:
-        return {**self.base_env(), "FIELDOPS_SERVICE": service, "FIELDOPS_PORT": str(self.ports[service])}
+        return {
+            **self.base_env(),
+            "FIELDOPS_SERVICE": service,
+            "FIELDOPS_PORT": str(self.ports[service]),
+        }
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -71,7 +96,9 @@ class ServiceStack:
         await create_topics(self.bootstrap, self.settings.all_topics(), self.partitions)
         await run_migrations(self.env("intake"))
 
-    async def start(self, services: Iterable[str] = SERVICES, *, ready_timeout: float = 40.0) -> None:
+    async def start(
+        self, services: Iterable[str] = SERVICES, *, ready_timeout: float = 40.0
+    ) -> None:
         services = list(services)
         await start_services(self.supervisor, self.base_env(), self.ports, services=services)
         await self.wait_ready(services, timeout=ready_timeout)
@@ -79,8 +106,12 @@ class ServiceStack:
     async def ready(self, service: str) -> bool:
         return await is_ready(f"{self.url(service)}/readyz")
 
-    async def wait_ready(self, services: Iterable[str] = SERVICES, *, timeout: float = 40.0) -> None:
-        await wait_ready(self.supervisor, {s: f"{self.url(s)}/readyz" for s in services}, timeout=timeout)
+    async def wait_ready(
+        self, services: Iterable[str] = SERVICES, *, timeout: float = 40.0
+    ) -> None:
+        await wait_ready(
+            self.supervisor, {s: f"{self.url(s)}/readyz" for s in services}, timeout=timeout
+        )
 
     def kill(self, service: str) -> int:
         """kill -9, as a crash would; the supervisor restarts it. Returns the count of starts so far."""
@@ -94,10 +125,16 @@ class ServiceStack:
     def token(self, sub: str, *scopes: str, vendor: str | None = None) -> str:
         return issue_dev_token(self.settings, sub, list(scopes), vendor=vendor)
 
-    def client(self, service: str, sub: str = "test-admin", *scopes: str, **kwargs) -> httpx.AsyncClient:
+    def client(
+        self, service: str, sub: str = "test-admin", *scopes: str, **kwargs
+    ) -> httpx.AsyncClient:
         token = self.token(sub, *(scopes or ("admin",)), vendor=kwargs.pop("vendor", None))
-        return httpx.AsyncClient(base_url=self.url(service), headers={"Authorization": f"Bearer {token}"},
-                                 timeout=kwargs.pop("timeout", 10.0), **kwargs)
+        return httpx.AsyncClient(
+            base_url=self.url(service),
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=kwargs.pop("timeout", 10.0),
+            **kwargs,
+        )
 
 
 async def eventually(check, *, timeout: float = 5.0, interval: float = 0.05):

@@ -4,7 +4,14 @@ from uuid import UUID, uuid4
 import pytest
 
 from services.dispatch.domain import (
-    Assignment, AssignmentClosed, AssignmentStatus, Candidate, NotAssignable, OpenTicket, accept, assign,
+    Assignment,
+    AssignmentClosed,
+    AssignmentStatus,
+    Candidate,
+    NotAssignable,
+    OpenTicket,
+    accept,
+    assign,
     choose_engineer,
 )
 
