@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
-import sqlalchemy as sa
 from aiokafka import ConsumerRebalanceListener
 from aiokafka.errors import CommitFailedError, KafkaError
 from aiokafka.structs import ConsumerRecord, TopicPartition
@@ -44,19 +43,6 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Any, Envelope, UnitOfWork], Awaitable[None]]
 KNOWN_TYPES = {event_type for event_type, _ in CATALOG}
-
-
-def inbox_table(metadata: sa.MetaData, schema: str) -> sa.Table:
-    return sa.Table(
-        "inbox",
-        metadata,
-        sa.Column("event_id", sa.Text, primary_key=True),
-        sa.Column("type", sa.Text, nullable=False),
-        sa.Column(
-            "received_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
-        ),
-        schema=schema,
-    )
 
 
 @contextlib.contextmanager

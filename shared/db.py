@@ -16,12 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
+from shared.clock import Clock, SystemClock
+from shared.observability import trace_id_var
+from shared.outbox_rows import write_outbox
+
 if TYPE_CHECKING:
     from datetime import datetime
 
     from shared.changes import ChangeFeed
-    from shared.clock import Clock
-    from shared.events.contracts import Event
+    from shared.events.base import Event
     from shared.settings import Settings
 
 
@@ -84,6 +87,8 @@ async def create_pool(
         max_size=max_size or settings.db_pool_max,
         init=init_connection,
         reset=_keep_session,
+        # Explicit, not asyncpg's implicit default: see Settings.db_statement_cache_size.
+        statement_cache_size=settings.db_statement_cache_size,
         command_timeout=settings.db_statement_timeout_ms / 1000,
         server_settings={"application_name": f"fieldops-{settings.service}"},
         timeout=5,
@@ -106,8 +111,6 @@ class UnitOfWork:
         changes: ChangeFeed | None = None,
         clock: Clock | None = None,
     ) -> None:
-        from shared.clock import SystemClock
-
         self.pool = pool
         # Read once: every row and event of this transaction carries the same business time.
         self.now: datetime = (clock or SystemClock()).now()
@@ -133,8 +136,6 @@ class UnitOfWork:
 
     def publish(self, *events: Event, trace_id: str | None = None) -> None:
         """Queue events for the outbox; each keeps the trace it was caused in."""
-        from shared.observability import trace_id_var
-
         trace = trace_id or trace_id_var.get()
         self.events.extend((event, trace) for event in events)
 
@@ -143,8 +144,6 @@ class UnitOfWork:
         self.changed_keys.update(keys)
 
     async def commit(self) -> None:
-        from shared.outbox import write_outbox
-
         try:
             if self.events:
                 await write_outbox(self.conn, self.settings, self.events)

@@ -16,16 +16,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from shared.consumer import inbox_table
-from shared.http.idempotency import idempotency_table
-from shared.outbox import outbox_table
+from shared.platform_tables import platform_tables
 from shared.settings import SERVICES, Settings
 
-
-def platform_tables(metadata: sa.MetaData, schema: str) -> None:
-    outbox_table(metadata, schema)
-    inbox_table(metadata, schema)
-    idempotency_table(metadata, schema)
+__all__ = ["alembic_config", "migrate", "platform_tables", "run_migrations", "sqlalchemy_url"]
 
 
 def sqlalchemy_url(url: str) -> str:

@@ -11,94 +11,31 @@ committed, and nothing committed is ever skipped, because the relay selects
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import zlib
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import asyncpg
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql as pg
 
 from shared.db import TRANSIENT_ERRORS, asyncpg_dsn, init_connection
-from shared.events.envelope import Envelope
-from shared.observability import log_fields, traceparent
+from shared.observability import log_fields
+from shared.outbox_rows import envelope_for, write_outbox
 
 if TYPE_CHECKING:
     from aiokafka import AIOKafkaProducer
 
-    from shared.events.contracts import Event
     from shared.metrics import Metrics
     from shared.settings import Settings
 
 log = logging.getLogger(__name__)
 
-
-def outbox_table(metadata: sa.MetaData, schema: str) -> sa.Table:
-    return sa.Table(
-        "outbox",
-        metadata,
-        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
-        sa.Column("event_id", pg.UUID(as_uuid=True), nullable=False, unique=True),
-        sa.Column("topic", sa.Text, nullable=False),
-        sa.Column("key", sa.Text, nullable=False),
-        sa.Column("type", sa.Text, nullable=False),
-        sa.Column("headers", pg.JSONB, nullable=False),
-        sa.Column("payload", sa.LargeBinary, nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            nullable=False,
-            server_default=sa.text("clock_timestamp()"),
-        ),
-        sa.Column("published_at", sa.DateTime(timezone=True)),
-        sa.Index(
-            f"ix_{schema}_outbox_pending", "id", postgresql_where=sa.text("published_at IS NULL")
-        ),
-        schema=schema,
-    )
+# Written by the unit of work at commit (shared.outbox_rows); importable from here as before.
+__all__ = ["OutboxRelay", "envelope_for", "notify_channel", "prune_published", "write_outbox"]
 
 
 def notify_channel(schema: str) -> str:
     return f"{schema}_outbox"
-
-
-def envelope_for(event: Event, source: str, trace_id: str | None = None) -> Envelope:
-    return Envelope(
-        type=event.type,
-        dataversion=event.version,
-        source=source,
-        subject=event.aggregate_id(),
-        data=event.model_dump(mode="json"),
-        traceparent=traceparent(trace_id) if trace_id else None,
-    )
-
-
-async def write_outbox(
-    conn: asyncpg.Connection,
-    settings: Settings,
-    traced_events: Sequence[tuple[Event, str | None]],
-) -> None:
-    schema = settings.service
-    events = [event for event, _ in traced_events]
-    envelopes = [
-        envelope_for(event, settings.event_source, trace) for event, trace in traced_events
-    ]
-    # One statement for all of a transaction's events: fewer round trips on the hot path.
-    await conn.execute(
-        f"""INSERT INTO {schema}.outbox (event_id, topic, key, type, headers, payload)
-            SELECT e, t, k, y, h::jsonb, p
-            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[])
-                 AS u(e, t, k, y, h, p)""",
-        [env.id for env in envelopes],
-        [settings.topic(e.owner) for e in events],
-        [e.aggregate_id() for e in events],
-        [e.type for e in events],
-        [json.dumps([[k, v.decode()] for k, v in env.headers()]) for env in envelopes],
-        [env.value() for env in envelopes],
-    )
 
 
 def advisory_lock_key(schema: str) -> int:

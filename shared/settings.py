@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     db_pool_min: int = 2
     db_pool_max: int = 20
     db_statement_timeout_ms: int = 10_000
+    # Prepared statements kept per connection. Every store's statements are module constants
+    # (a finite set, tens per service), so asyncpg's default of 100 holds them all and each is
+    # parsed and planned once per connection. 0 turns the cache off, which a pooler in
+    # transaction mode (PgBouncer < 1.21) needs: it hands a prepared name to another backend.
+    db_statement_cache_size: int = Field(100, ge=0)
 
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:9092",

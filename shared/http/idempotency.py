@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import asyncpg
-import sqlalchemy as sa
 from fastapi import Header
-from sqlalchemy.dialects import postgresql as pg
 
 from shared.http.problems import Problem
 
@@ -38,22 +36,6 @@ IdempotencyKey = Annotated[
         "the same key with another body is a 422",
     ),
 ]
-
-
-def idempotency_table(metadata: sa.MetaData, schema: str) -> sa.Table:
-    return sa.Table(
-        "idempotency_keys",
-        metadata,
-        sa.Column("principal", sa.Text, primary_key=True),
-        sa.Column("key", sa.Text, primary_key=True),
-        sa.Column("request_hash", sa.Text, nullable=False),
-        sa.Column("status_code", sa.Integer),
-        sa.Column("response", pg.JSONB),
-        sa.Column(
-            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
-        ),
-        schema=schema,
-    )
 
 
 @dataclass(frozen=True, slots=True)
