@@ -28,8 +28,8 @@ from rich.console import Console
 from bench.seed import E2E_CATEGORIES, THROUGHPUT_CATEGORIES, Seed
 from bench.stack import BARE_HTTP, BenchStack, postmaster_pid
 from shared.db import asyncpg_dsn
-from shared.events.contracts import TicketCreated
-from shared.outbox import envelope_for
+from shared.events.intake import TicketCreated
+from shared.outbox_rows import envelope_for
 from shared.settings import SERVICES, Settings
 
 CEILING_SCHEMA = "bench_ceiling"
@@ -140,9 +140,8 @@ class Phases:
         async with httpx.AsyncClient(base_url=self.stack.url("dispatch"), timeout=30.0) as http:
             for _engineer_id, token in self.seed.engineers:
                 auth = {"Authorization": f"Bearer {token}"}
-                for _page in range(
-                    100
-                ):  # bounded: 100 pages of 200 is far beyond one round's tickets
+                # bounded: 100 pages of 200 is far beyond one round's tickets
+                for _page in range(100):
                     response = await http.get(
                         "/v1/me/assignments",
                         params={"status": "assigned", "limit": 200},

@@ -3,10 +3,13 @@
 For every record: read the envelope, claim its id in the service's `inbox` and
 run the handler in the same transaction, commit, and only then commit the Kafka
 offset. A redelivered event finds its id claimed and changes nothing. A record
-that can never be handled (not a CloudEvent, an unknown type, a payload failing
-validation, a handler failing every attempt) goes to `<topic>.dlq` with the
-error, and the consumer goes on. A database outage is not the event's fault: it
-is retried until the database is back, never dead-lettered.
+that can never be handled (not a CloudEvent, a payload of a type we handle failing
+validation, a handler failing every attempt) goes to `<topic>.dlq` with the error,
+and the consumer goes on. A type this service has no handler for, or one the
+catalogue does not know yet, is skipped and counted (`fieldops_events_skipped`):
+during a rolling deploy producers run ahead of consumers, and that must not fill
+the DLQ. A database outage is not the event's fault: it is retried until the
+database is back, never dead-lettered.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from pydantic import ValidationError
 
 from shared.bus import consumer_group, make_consumer, start_with_retry, stop_quietly
 from shared.db import DatabaseUnavailable, UnitOfWork, is_transient
-from shared.events.contracts import CATALOG, Event, UnknownEventType, parse_event
+from shared.events.catalog import Event, UnknownEventType, is_known, parse_event
 from shared.events.envelope import Envelope, EnvelopeError
 from shared.observability import event_id_var, log_fields, trace_id_from_traceparent, trace_id_var
 
@@ -42,7 +45,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Any, Envelope, UnitOfWork], Awaitable[None]]
-KNOWN_TYPES = {event_type for event_type, _ in CATALOG}
 
 
 @contextlib.contextmanager
@@ -204,9 +206,12 @@ class EventConsumer:
         except PoisonMessage as exc:
             await self._dead_letter(record, str(exc))
             return None
+        if not is_known(envelope.type):
+            self.metrics.events_skipped.labels(envelope.type, "unknown").inc()
+            return None
         handler = self.handlers.get(envelope.type)
         if handler is None:
-            self.metrics.events_consumed.labels(envelope.type, "ignored").inc()
+            self.metrics.events_skipped.labels(envelope.type, "unhandled").inc()
             return None
         try:
             event = parse_event(envelope.type, envelope.dataversion, envelope.data)
@@ -259,8 +264,6 @@ class EventConsumer:
             envelope = Envelope.from_record(record.headers, record.value)
         except EnvelopeError as exc:
             raise PoisonMessage(str(exc)) from exc
-        if envelope.type not in KNOWN_TYPES:
-            raise PoisonMessage(f"unknown event type {envelope.type!r}")
         return envelope
 
     async def _handle_with_retries(

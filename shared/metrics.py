@@ -46,6 +46,14 @@ class Metrics:
             ["type", "outcome"],
             registry=r,
         )
+        # Types read off a topic that this service has no handler for ("unhandled") or that
+        # its catalogue does not know yet ("unknown", a newer producer mid-deploy): not poison.
+        self.events_skipped = Counter(
+            "fieldops_events_skipped",
+            "Events skipped: no handler here, or a type the catalogue does not know",
+            ["type", "reason"],
+            registry=r,
+        )
         self.events_dead_lettered = Counter(
             "fieldops_events_dead_lettered",
             "Events sent to the dead-letter topic",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -28,6 +28,7 @@ from shared.changes import ChangeFeed
 from shared.clock import Clock, SystemClock
 from shared.consumer import EventConsumer, Handler
 from shared.db import UnitOfWork, create_pool, ping
+from shared.events.catalog import Event, is_known, owner_of
 from shared.http.edge import EdgeMiddleware
 from shared.http.problems import install_problem_handlers
 from shared.metrics import Metrics
@@ -40,15 +41,55 @@ log = logging.getLogger(__name__)
 Worker = Callable[["Runtime"], Awaitable[None]]
 
 
+HandlerMap = Mapping[str | type[Event], Handler]
+
+
+def handler_map(*maps: HandlerMap) -> dict[str, Handler]:
+    """The slices' event handlers as one map by type name; a type claimed twice fails here.
+
+    Keys may be event classes or their type names. A type the catalogue does not know is
+    refused too: a handler for it could never run, and its owner (hence topic) is unknown.
+    """
+    merged: dict[str, Handler] = {}
+    for handlers in maps:
+        for key, handler in handlers.items():
+            event_type = key if isinstance(key, str) else key.type
+            if not is_known(event_type):
+                raise ValueError(f"a handler for {event_type!r}, which no event contract declares")
+            if event_type in merged and merged[event_type] is not handler:
+                raise ValueError(
+                    f"{event_type!r} is claimed by two handlers: "
+                    f"{_qualname(merged[event_type])} and {_qualname(handler)}"
+                )
+            merged[event_type] = handler
+    return merged
+
+
+def _qualname(handler: Handler) -> str:
+    return f"{getattr(handler, '__module__', '?')}.{getattr(handler, '__qualname__', handler)}"
+
+
 @dataclass
 class ServiceSpec:
     name: str
     title: str
     description: str
     routers: list[APIRouter]
-    consumes_from: list[str] = field(default_factory=list)  # owners whose topics we read
-    handlers: dict[str, Handler] = field(default_factory=dict)
+    # Deprecated and ignored: the topics a service reads derive from `handlers` (each event
+    # type knows its owner). Still accepted while services stop passing it.
+    consumes_from: list[str] = field(default_factory=list)
+    handlers: HandlerMap = field(default_factory=dict)
     workers: list[Worker] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.handlers = handler_map(self.handlers)
+
+    def consumed_owners(self) -> list[str]:
+        """The services whose topics this one reads: the owners of the types it handles."""
+        return sorted({owner_of(event_type) for event_type in self.handlers})
+
+    def topics(self, settings: Settings) -> list[str]:
+        return [settings.topic(owner) for owner in self.consumed_owners()]
 
     def create_app(self, settings: Settings | None = None) -> FastAPI:
         """The uvicorn factory of the service (`services.<name>.app:create_app`)."""
@@ -203,8 +244,8 @@ def create_service_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
                 settings,
                 runtime.pool,
                 runtime.producer,
-                topics=[settings.topic(owner) for owner in spec.consumes_from],
-                handlers=spec.handlers,
+                topics=spec.topics(settings),
+                handlers=dict(spec.handlers),
                 metrics=metrics,
                 changes=runtime.changes,
                 clock=runtime.clock,

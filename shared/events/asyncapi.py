@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.events.contracts import CATALOG
+from shared.events.catalog import CATALOG
 from shared.settings import SERVICES, Settings
 
 _CE_HEADERS = {
@@ -43,6 +43,14 @@ def document(settings: Settings | None = None) -> dict[str, Any]:
             "contentType": "application/json",
             "headers": _CE_HEADERS,
             "payload": cls.model_json_schema(),
+            # The same example the contract test round-trips, so it is known to be valid.
+            "examples": [
+                {
+                    "name": f"{event_type}-example",
+                    "headers": {"ce_type": event_type, "ce_dataversion": str(version)},
+                    "payload": cls.example,
+                }
+            ],
         }
     for owner in SERVICES:
         owned = {

@@ -1,162 +1,51 @@
-"""The published event contracts: every event type, its version and its payload.
+"""Transitional re-exports: the contracts now live one module per owning service.
 
-These live in `shared` because they are the one thing the services agree on: a
-producer writes them, consumers in other services read them, and the ops
-dashboards read the AsyncAPI document generated from them. Adding an optional
-field keeps the version; a breaking change adds a new class with `version + 1`
-and an upcaster in `UPCASTERS`.
+`from shared.events.contracts import X` keeps working while the services move to
+`shared.events.<owner>` (and `shared.events.base` / `catalog` for the machinery).
+To be removed once no module imports it; new code imports the owner's module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-from typing import Any, ClassVar, Literal
-from uuid import UUID
+from shared.events.base import (
+    CATALOG,
+    UPCASTERS,
+    Event,
+    UnknownEventType,
+    latest_version,
+    parse_event,
+)
+from shared.events.catalog import is_known, owner_of
+from shared.events.dispatch import (
+    AssignmentAccepted,
+    AssignmentCreated,
+    AssignmentEvent,
+    AssignmentUnassigned,
+)
+from shared.events.escalation import SlaBreached, SlaEvent, SlaMet
+from shared.events.intake import Priority, TicketCreated, TicketEvent
+from shared.events.inventory import PartEvent, PartRegistered, PartStockReceived
 
-from pydantic import BaseModel, ConfigDict
-
-Priority = Literal["P1", "P2", "P3", "P4"]
-
-
-class Event(BaseModel):
-    """A fact that happened; immutable; named in the past tense."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    type: ClassVar[str]
-    version: ClassVar[int] = 1
-    owner: ClassVar[str]  # the service whose topic carries it
-
-    def aggregate_id(self) -> str:
-        raise NotImplementedError
-
-
-class TicketEvent(Event):
-    owner: ClassVar[str] = "intake"
-    ticket_id: UUID
-
-    def aggregate_id(self) -> str:
-        return str(self.ticket_id)
-
-
-class TicketCreated(TicketEvent):
-    type: ClassVar[str] = "ticket.created"
-    number: str
-    customer_id: UUID
-    priority: Priority
-    category: str
-    channel: str
-    summary: str
-    region: str | None = None
-    created_at: datetime
-
-
-class AssignmentEvent(Event):
-    owner: ClassVar[str] = "dispatch"
-    ticket_id: UUID
-
-    def aggregate_id(self) -> str:
-        return str(self.ticket_id)
-
-
-class AssignmentCreated(AssignmentEvent):
-    type: ClassVar[str] = "assignment.created"
-    assignment_id: UUID
-    engineer_id: UUID
-    assigned_at: datetime
-
-
-class AssignmentUnassigned(AssignmentEvent):
-    type: ClassVar[str] = "assignment.unassigned"
-    reason: str
-    at: datetime
-
-
-class AssignmentAccepted(AssignmentEvent):
-    type: ClassVar[str] = "assignment.accepted"
-    assignment_id: UUID
-    engineer_id: UUID
-    accepted_at: datetime
-
-
-class SlaEvent(Event):
-    owner: ClassVar[str] = "escalation"
-    ticket_id: UUID
-    clock_id: UUID
-    kind: Literal["response", "restore"]
-
-    def aggregate_id(self) -> str:
-        return str(self.ticket_id)
-
-
-class SlaMet(SlaEvent):
-    type: ClassVar[str] = "sla.met"
-    due_at: datetime
-    met_at: datetime
-
-
-class SlaBreached(SlaEvent):
-    type: ClassVar[str] = "sla.breached"
-    due_at: datetime
-
-
-class PartEvent(Event):
-    owner: ClassVar[str] = "inventory"
-    part_number: str
-
-    def aggregate_id(self) -> str:
-        return self.part_number
-
-
-class PartRegistered(PartEvent):
-    type: ClassVar[str] = "part.registered"
-    vendor: str
-    description: str
-
-
-class PartStockReceived(PartEvent):
-    type: ClassVar[str] = "part.stock_received"
-    warehouse: str
-    quantity: int
-    received_at: datetime
-
-
-CATALOG: dict[tuple[str, int], type[Event]] = {
-    (cls.type, cls.version): cls
-    for cls in (
-        TicketCreated,
-        AssignmentCreated,
-        AssignmentUnassigned,
-        AssignmentAccepted,
-        SlaMet,
-        SlaBreached,
-        PartRegistered,
-        PartStockReceived,
-    )
-}
-
-# (type, old version) -> function turning the old payload into the next version's.
-UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
-
-
-class UnknownEventType(ValueError):
-    pass
-
-
-def latest_version(event_type: str) -> int:
-    versions = [v for (t, v) in CATALOG if t == event_type]
-    if not versions:
-        raise UnknownEventType(event_type)
-    return max(versions)
-
-
-def parse_event(event_type: str, version: int, data: dict[str, Any]) -> Event:
-    """Validate a payload, upcasting old versions to the newest one we know."""
-    if (event_type, version) not in CATALOG:
-        raise UnknownEventType(f"{event_type} v{version}")
-    newest = latest_version(event_type)
-    while version < newest:
-        data = UPCASTERS[(event_type, version)](data)
-        version += 1
-    return CATALOG[(event_type, version)].model_validate(data)
+__all__ = [
+    "CATALOG",
+    "UPCASTERS",
+    "AssignmentAccepted",
+    "AssignmentCreated",
+    "AssignmentEvent",
+    "AssignmentUnassigned",
+    "Event",
+    "PartEvent",
+    "PartRegistered",
+    "PartStockReceived",
+    "Priority",
+    "SlaBreached",
+    "SlaEvent",
+    "SlaMet",
+    "TicketCreated",
+    "TicketEvent",
+    "UnknownEventType",
+    "is_known",
+    "latest_version",
+    "owner_of",
+    "parse_event",
+]

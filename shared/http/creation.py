@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from shared.batching import GroupCommit
 from shared.db import UnitOfWork
 from shared.errors import DomainError
-from shared.events.contracts import Event
+from shared.events.base import Event
 from shared.http.idempotency import (
     StoredAnswer,
     claim_many,

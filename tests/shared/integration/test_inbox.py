@@ -7,8 +7,8 @@ import pytest
 
 from services.escalation.handlers import on_ticket_created
 from shared.consumer import EventConsumer
-from shared.events.contracts import TicketCreated
-from shared.outbox import envelope_for
+from shared.events.intake import TicketCreated
+from shared.outbox_rows import envelope_for
 
 
 def ticket_created() -> TicketCreated:

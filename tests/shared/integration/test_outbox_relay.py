@@ -9,8 +9,8 @@ from aiokafka import AIOKafkaConsumer
 
 from shared.bus import make_producer, start_with_retry, stop_quietly
 from shared.db import UnitOfWork
-from shared.events.contracts import PartStockReceived
 from shared.events.envelope import Envelope
+from shared.events.inventory import PartStockReceived
 from shared.outbox import OutboxRelay
 
 
