@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.db import DatabaseUnavailable, is_transient
-from shared.errors import Conflict, DomainError, Forbidden, NotFound
+from shared.errors import Conflict, DomainError, Forbidden, InvalidReference, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +165,7 @@ _DOMAIN_STATUS: list[tuple[type[DomainError], int, str]] = [
     (NotFound, 404, "not-found"),
     (Conflict, 409, "conflict"),
     (Forbidden, 403, "forbidden"),
+    (InvalidReference, 422, "invalid-reference"),
     (DomainError, 422, "rule-violated"),
 ]
 
@@ -257,7 +258,7 @@ def install_problem_handlers(app: FastAPI) -> None:
                     exc.title,
                     exc.detail,
                     instance=request.url.path,
-                    **{k: str(v) for k, v in exc.context.items()},
+                    **{k: _extension(v) for k, v in exc.context.items()},
                 )
         raise exc  # unreachable: DomainError is the last row
 
@@ -279,6 +280,17 @@ def install_problem_handlers(app: FastAPI) -> None:
             "The error was logged; nothing was committed.",
             instance=request.url.path,
         )
+
+
+def _extension(value: Any) -> Any:
+    """A rule's context as JSON a client can branch on: lists stay lists (the moves allowed
+    from here), numbers and booleans stay themselves, anything else (ids, enums, times) is text."""
+    if isinstance(value, bool | int | float | str) or value is None:
+        return value
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_extension(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    return str(value)
 
 
 def _invalid(request: Request, errors: list[dict[str, Any]]) -> JSONResponse:

@@ -52,3 +52,10 @@ def test_a_type_claimed_by_two_slices_fails_at_start_up():
 def test_a_handler_for_a_type_no_contract_declares_fails_at_start_up():
     with pytest.raises(ValueError, match="no event contract"):
         spec({"ticket.teleported": on_created})
+
+
+def test_a_rules_context_may_not_shadow_a_problem_member():
+    from shared.errors import Conflict
+
+    with pytest.raises(ValueError, match="problem members"):
+        Conflict("cannot", status="resolved")
