@@ -29,6 +29,7 @@ from shared.clock import Clock, SystemClock
 from shared.consumer import EventConsumer, Handler
 from shared.db import UnitOfWork, create_pool, ping
 from shared.events.catalog import Event, is_known, owner_of
+from shared.http.clock import clock_router
 from shared.http.edge import EdgeMiddleware
 from shared.http.problems import install_problem_handlers
 from shared.metrics import Metrics
@@ -273,6 +274,8 @@ def create_service_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
     )
     install_problem_handlers(app)
     app.include_router(_health_router())
+    if settings.clock_control:  # the settings refuse it in production
+        app.include_router(clock_router())
     for router in spec.routers:
         app.include_router(router)
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics)

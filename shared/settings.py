@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     jwt_issuer: str = "fieldops"
     jwt_audience: str = "fieldops"
 
+    # POST/GET /v1/ops/clock: tests move the business clock instead of sleeping to a deadline.
+    # Test and development deployments only; production refuses to start with it.
+    clock_control: bool = False
+
     max_body_bytes: int = 1024 * 1024
     log_level: str = "INFO"
     log_json: bool = True
@@ -86,6 +90,8 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:
         if self.environment is Environment.production:
+            if self.clock_control:
+                raise ValueError("FIELDOPS_CLOCK_CONTROL moves business time: never in production")
             if not self.jwt_jwks_url and (
                 self.jwt_secret is None or self.jwt_secret.get_secret_value() == DEVELOPMENT_SECRET
             ):

@@ -12,6 +12,7 @@ import io
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -33,6 +34,8 @@ from shared.settings import SERVICES, Settings
 # Short group timeouts: a killed consumer is replaced in ~5 s, not ~18 s (broker-notes.md).
 TEST_ENV = {
     "FIELDOPS_ENVIRONMENT": "test",
+    # Tests move the services' business clocks (advance_clock) instead of sleeping to a deadline.
+    "FIELDOPS_CLOCK_CONTROL": "true",
     "FIELDOPS_KAFKA_SESSION_TIMEOUT_MS": "6000",
     "FIELDOPS_KAFKA_HEARTBEAT_INTERVAL_MS": "1000",
     "FIELDOPS_KAFKA_FETCH_MAX_WAIT_MS": "20",
@@ -121,6 +124,19 @@ class ServiceStack:
 
     async def stop(self) -> None:
         await self.supervisor.stop()
+
+    async def advance_clock(self, service: str, seconds: float) -> datetime:
+        """Move `service`'s business clock on by `seconds`; returns its new now."""
+        async with self.client(service) as admin:
+            response = await admin.post("/v1/ops/clock", json={"advance_s": seconds})
+        response.raise_for_status()
+        return datetime.fromisoformat(response.json()["now"])
+
+    async def clock(self, service: str) -> datetime:
+        async with self.client(service) as admin:
+            response = await admin.get("/v1/ops/clock")
+        response.raise_for_status()
+        return datetime.fromisoformat(response.json()["now"])
 
     def token(self, sub: str, *scopes: str, vendor: str | None = None) -> str:
         return issue_dev_token(self.settings, sub, list(scopes), vendor=vendor)
