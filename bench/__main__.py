@@ -18,8 +18,9 @@ from rich.console import Console
 from bench.report import as_json, figures, print_table
 from bench.run import Options, measure
 from bench.seed import seed
-from bench.stack import StackFailed, start_stack
+from bench.stack import start_stack
 from shared.devstack.binaries import BinaryNotFound
+from shared.devstack.services import StackFailed
 from shared.devstack.waiting import StartupTimeout
 from shared.settings import SERVICES
 

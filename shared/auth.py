@@ -90,7 +90,7 @@ def _jwks_client(url: str) -> jwt.PyJWKClient:
 
 
 def verify_with_expiry(token: str, settings: Settings) -> tuple[Principal, float]:
-    options = {"require": ["exp", "sub"]}
+    options: jwt.types.Options = {"require": ["exp", "sub"]}
     try:
         if settings.jwt_jwks_url:
             key = _jwks_client(settings.jwt_jwks_url).get_signing_key_from_jwt(token).key

@@ -39,7 +39,7 @@ def serve(
     import uvicorn
 
     os.environ["FIELDOPS_SERVICE"] = service
-    settings = Settings(service=service, **({"port": port} if port else {}))
+    settings = Settings(service=service, port=port or None)
     uvicorn.run(
         f"services.{service}.app:create_app",
         factory=True,

@@ -119,7 +119,7 @@ class UnitOfWork:
         self.changes = changes
         self.changed_keys: set[Hashable] = set()
         self.events: list[tuple[Event, str | None]] = []
-        self.conn: asyncpg.Connection = None  # type: ignore[assignment]
+        self.conn: asyncpg.Connection = None
         self._tx: asyncpg.transaction.Transaction | None = None
         self._committed = False
 

@@ -30,7 +30,7 @@ def sqlalchemy_url(url: str) -> str:
 def alembic_config(service: str, database_url: str) -> Config:
     package = import_module(f"services.{service}")
     cfg = Config()
-    cfg.set_main_option("script_location", str(Path(package.__file__).parent / "migrations"))
+    cfg.set_main_option("script_location", str(Path(str(package.__file__)).parent / "migrations"))
     cfg.set_main_option("sqlalchemy.url", sqlalchemy_url(database_url).replace("%", "%%"))
     cfg.attributes["schema"] = service
     return cfg

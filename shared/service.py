@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from shared.changes import ChangeFeed
 from shared.clock import Clock, SystemClock
 from shared.consumer import EventConsumer, Handler
 from shared.db import UnitOfWork, create_pool, ping
-from shared.events.catalog import Event, is_known, owner_of
+from shared.events.catalog import is_known, owner_of
 from shared.http.clock import clock_router
 from shared.http.edge import EdgeMiddleware
 from shared.http.problems import install_problem_handlers
@@ -42,7 +43,9 @@ log = logging.getLogger(__name__)
 Worker = Callable[["Runtime"], Awaitable[None]]
 
 
-HandlerMap = Mapping[str | type[Event], Handler]
+# Keys are type names (str) or event classes; Any because Mapping is invariant in its key,
+# and a dict literal of differently typed handlers infers as `function` values.
+HandlerMap = Mapping[Any, Callable[..., Awaitable[None]]]
 
 
 def handler_map(*maps: HandlerMap) -> dict[str, Handler]:
@@ -118,7 +121,7 @@ class Runtime:
         return self.resources[name]
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.pool, self.settings, changes=self.changes, clock=self.clock)  # type: ignore[arg-type]
+        return UnitOfWork(self.pool, self.settings, changes=self.changes, clock=self.clock)
 
     def spawn(self, loop: Callable[[], Awaitable[None]], name: str) -> None:
         self.tasks.append(asyncio.create_task(_supervised(loop, name), name=name))
@@ -171,7 +174,7 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 async def _start_producer(runtime: Runtime) -> None:
-    await start_with_retry(runtime.producer, what=f"{runtime.settings.service} producer")  # type: ignore[type-var]
+    await start_with_retry(runtime.producer, what=f"{runtime.settings.service} producer")
     runtime.producer_started.set()
 
 
@@ -183,7 +186,7 @@ async def _run_relay(runtime: Runtime) -> None:
 async def _prune_outbox(runtime: Runtime) -> None:
     while True:
         await asyncio.sleep(600)
-        await prune_published(runtime.pool, runtime.settings.service)  # type: ignore[arg-type]
+        await prune_published(runtime.pool, runtime.settings.service)
 
 
 class Readiness(BaseModel):
@@ -253,7 +256,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
             )
             runtime.spawn(runtime.consumer.run, "consumer")
         for worker in spec.workers:
-            runtime.spawn(lambda worker=worker: worker(runtime), worker.__name__)
+            runtime.spawn(functools.partial(worker, runtime), worker.__name__)
         log.info("service started", extra=log_fields(port=settings.http_port))
         try:
             yield

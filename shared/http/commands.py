@@ -133,7 +133,8 @@ class CommandEndpoint(Generic[C]):
         # The same key twice in one batch: the first goes now, the repeat in a batch
         # of its own after this one commits, where it finds the first's answer.
         seen: set[tuple[str, str]] = set()
-        now, later = [], []
+        now: list[int] = []
+        later: list[int] = []
         for index, sub in enumerate(submissions):
             ident = (sub.principal, sub.key) if sub.key is not None else None
             (later if ident in seen else now).append(index)
