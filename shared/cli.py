@@ -39,7 +39,8 @@ def serve(
     import uvicorn
 
     os.environ["FIELDOPS_SERVICE"] = service
-    settings = Settings(service=service, port=port or None)
+    # Only a given port overrides FIELDOPS_PORT: an init argument, even None, beats the env.
+    settings = Settings(service=service, port=port) if port else Settings(service=service)
     uvicorn.run(
         f"services.{service}.app:create_app",
         factory=True,
