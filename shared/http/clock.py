@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request, Security
 from pydantic import BaseModel, Field
 
 from shared.auth import Principal, authenticate
-from shared.http.problems import Problem, problem_responses
+from shared.http.problems import BODY_PROBLEMS, Problem, problem_responses
 from shared.http.routing import api_router
 
 Admin = Annotated[Principal, Security(authenticate, scopes=["admin"])]
@@ -47,7 +47,7 @@ def clock_router() -> APIRouter:
         response_model=ClockReading,
         tags=["operations"],
         summary="Move business time forward (test deployments only)",
-        responses=problem_responses(409),
+        responses=problem_responses(*BODY_PROBLEMS, 409),
     )
     async def advance_clock(body: ClockAdvance, request: Request, principal: Admin) -> ClockReading:
         clock = request.app.state.runtime.clock
