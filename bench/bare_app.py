@@ -23,7 +23,9 @@ def create_app() -> FastAPI:
     @app.post("/v1/tickets", status_code=201)
     async def create_ticket(body: TicketCreate) -> Any:
         # Answered the way intake answers (JSONResponse of a JSON-ready dict), minus the work.
-        return JSONResponse({"id": str(uuid.uuid4()), **body.model_dump(mode="json")}, status_code=201)
+        return JSONResponse(
+            {"id": str(uuid.uuid4()), **body.model_dump(mode="json")}, status_code=201
+        )
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -32,11 +32,17 @@ def measure(*, repeat: int = 3, number: int = 10_000) -> dict[str, Any]:
 
     cold_us = min(timeit.repeat(cold, repeat=3, number=1_000)) / 1_000 * 1e6
     add(cal, START, MINUTES)
-    runs_us = [t / number * 1e6 for t in
-               timeit.repeat(lambda: add(cal, START, MINUTES), repeat=repeat, number=number)]
-    return {"case": f"cn-5x8 {START.isoformat()} + {MINUTES} min", "due": due.isoformat(),
-            "runs_us": [round(r, 2) for r in runs_us], "median_us": round(statistics.median(runs_us), 2),
-            "cold_us": round(cold_us, 2)}
+    runs_us = [
+        t / number * 1e6
+        for t in timeit.repeat(lambda: add(cal, START, MINUTES), repeat=repeat, number=number)
+    ]
+    return {
+        "case": f"cn-5x8 {START.isoformat()} + {MINUTES} min",
+        "due": due.isoformat(),
+        "runs_us": [round(r, 2) for r in runs_us],
+        "median_us": round(statistics.median(runs_us), 2),
+        "cold_us": round(cold_us, 2),
+    }
 
 
 if __name__ == "__main__":

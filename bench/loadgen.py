@@ -69,8 +69,12 @@ class Snapshot:
 
 
 def _snapshot(watch: dict[str, tuple[int, bool]]) -> Snapshot:
-    return Snapshot(time.monotonic(), _own_cpu(), psutil.cpu_times(),
-                    {name: _tree_cpu(pid, children) for name, (pid, children) in watch.items()})
+    return Snapshot(
+        time.monotonic(),
+        _own_cpu(),
+        psutil.cpu_times(),
+        {name: _tree_cpu(pid, children) for name, (pid, children) in watch.items()},
+    )
 
 
 @dataclass
@@ -115,8 +119,11 @@ class Window:
         own_pct = 100 * (self.last.own_cpu - self.first.own_cpu) / wall
         # What no watched process accounts for: other tenants of the machine, the kernel,
         # processes that started or ended inside the window (new PostgreSQL backends).
-        unaccounted = (None if busy_pct is None
-                       else busy_pct * psutil.cpu_count() - own_pct - sum(watched.values()))
+        unaccounted = (
+            None
+            if busy_pct is None
+            else busy_pct * psutil.cpu_count() - own_pct - sum(watched.values())
+        )
         return {
             "wall_s": round(wall, 3),
             "generator_cpu_s": round(self.last.own_cpu - self.first.own_cpu, 3),
@@ -130,7 +137,9 @@ class Window:
 
 
 def _watch(spec: dict[str, Any]) -> dict[str, tuple[int, bool]]:
-    return {name: (int(pid), bool(children)) for name, (pid, children) in spec.get("watch", {}).items()}
+    return {
+        name: (int(pid), bool(children)) for name, (pid, children) in spec.get("watch", {}).items()
+    }
 
 
 def _latency_summary(latencies: list[float]) -> dict[str, float | None]:
@@ -143,15 +152,18 @@ def _latency_summary(latencies: list[float]) -> dict[str, float | None]:
 
 # --- request makers -----------------------------------------------------------------------------
 
+
 def _ticket_body(rng: random.Random, customer_ids: list[str], categories: list[str]) -> bytes:
-    return json.dumps({
-        "customer_id": rng.choice(customer_ids),
-        "summary": "Core switch stopped forwarding",
-        "description": "Building A: all floors offline since 09:12; the switch console shows no errors.",
-        "channel": rng.choice(["phone", "web", "email", "monitoring"]),
-        "category": rng.choice(categories),
-        "impact": rng.choice(["outage", "degraded", "function", "minor"]),
-    }).encode()
+    return json.dumps(
+        {
+            "customer_id": rng.choice(customer_ids),
+            "summary": "Core switch stopped forwarding",
+            "description": "Building A: all floors offline since 09:12; the switch console shows no errors.",
+            "channel": rng.choice(["phone", "web", "email", "monitoring"]),
+            "category": rng.choice(categories),
+            "impact": rng.choice(["outage", "degraded", "function", "minor"]),
+        }
+    ).encode()
 
 
 def ticket_post_maker(spec: dict[str, Any]) -> Callable[[random.Random], Request]:
@@ -169,8 +181,10 @@ def ticket_post_maker(spec: dict[str, Any]) -> Callable[[random.Random], Request
 
 
 def availability_maker(spec: dict[str, Any]) -> Callable[[random.Random], Request]:
-    targets = [(f"{spec['base']}/v1/parts/{part}/availability", {"Authorization": f"Bearer {token}"})
-               for part, token in spec["targets"]]
+    targets = [
+        (f"{spec['base']}/v1/parts/{part}/availability", {"Authorization": f"Bearer {token}"})
+        for part, token in spec["targets"]
+    ]
 
     def make(rng: random.Random) -> Request:
         url, headers = rng.choice(targets)
@@ -183,6 +197,7 @@ MAKERS = {"ticket_post": ticket_post_maker, "availability": availability_maker}
 
 
 # --- scenarios ------------------------------------------------------------------------------------
+
 
 async def closed_loop(spec: dict[str, Any]) -> dict[str, Any]:
     """`concurrency` clients, each sending its next request as soon as the last one is answered."""
@@ -200,6 +215,7 @@ async def closed_loop(spec: dict[str, Any]) -> dict[str, Any]:
     timeout = aiohttp.ClientTimeout(total=CLIENT_TIMEOUT_S)
 
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+
         async def client(seed: int) -> None:
             nonlocal sent
             rng = random.Random(seed)
@@ -211,7 +227,7 @@ async def closed_loop(spec: dict[str, Any]) -> dict[str, Any]:
                     async with session.request(method, url, headers=headers, data=body) as response:
                         await response.read()
                         status: int | str = response.status
-                except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                except (TimeoutError, aiohttp.ClientError) as exc:
                     status = type(exc).__name__
                 done = time.monotonic()
                 if window.contains(done):
@@ -245,8 +261,10 @@ async def pg_ceiling(spec: dict[str, Any]) -> dict[str, Any]:
         f"VALUES ($1, 'T-' || lpad(nextval('{schema}.ticket_number_seq')::text, 8, '0'), $2, $3, $4, $5, $6, $7, "
         f"$8, 'new', $9, $10, $11, $11)"
     )
-    outbox_sql = (f"INSERT INTO {schema}.outbox (event_id, topic, key, type, headers, payload) "
-                  f"VALUES ($1, $2, $3, $4, $5, $6)")
+    outbox_sql = (
+        f"INSERT INTO {schema}.outbox (event_id, topic, key, type, headers, payload) "
+        f"VALUES ($1, $2, $3, $4, $5, $6)"
+    )
     headers = spec["outbox_headers"]
     payload = spec["outbox_payload"].encode()
     window = Window(spec["warmup"], spec["seconds"], _watch(spec))
@@ -254,7 +272,10 @@ async def pg_ceiling(spec: dict[str, Any]) -> dict[str, Any]:
     sent = 0
     latencies: list[float] = []
     errors: Counter[str] = Counter()
-    conns = [await asyncpg.connect(asyncpg_dsn(spec["dsn"]), timeout=10) for _ in range(spec["concurrency"])]
+    conns = [
+        await asyncpg.connect(asyncpg_dsn(spec["dsn"]), timeout=10)
+        for _ in range(spec["concurrency"])
+    ]
     for conn in conns:
         await init_connection(conn)
 
@@ -267,11 +288,29 @@ async def pg_ceiling(spec: dict[str, Any]) -> dict[str, Any]:
             began = time.monotonic()
             try:
                 async with conn.transaction():
-                    await conn.execute(ticket_sql, ticket_id, uuid.UUID(rng.choice(spec["customer_ids"])),
-                                       "Core switch stopped forwarding", "Building A: all floors offline.",
-                                       "phone", "network", "outage", "P1", "north", "bench", datetime.now(UTC))
-                    await conn.execute(outbox_sql, uuid.uuid4(), spec["topic"], str(ticket_id), "ticket.created",
-                                       headers, payload)
+                    await conn.execute(
+                        ticket_sql,
+                        ticket_id,
+                        uuid.UUID(rng.choice(spec["customer_ids"])),
+                        "Core switch stopped forwarding",
+                        "Building A: all floors offline.",
+                        "phone",
+                        "network",
+                        "outage",
+                        "P1",
+                        "north",
+                        "bench",
+                        datetime.now(UTC),
+                    )
+                    await conn.execute(
+                        outbox_sql,
+                        uuid.uuid4(),
+                        spec["topic"],
+                        str(ticket_id),
+                        "ticket.created",
+                        headers,
+                        payload,
+                    )
                 ok = True
             except asyncpg.PostgresError as exc:
                 ok = False
@@ -326,7 +365,10 @@ async def end_to_end(spec: dict[str, Any]) -> dict[str, Any]:
     in_flight = asyncio.Semaphore(spec.get("max_in_flight", 256))
     tasks: set[asyncio.Task[None]] = set()
 
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=timeout) as session:
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=0), timeout=timeout
+    ) as session:
+
         async def create(rng: random.Random) -> None:
             async with in_flight:
                 method, url, headers, body = make(rng)
@@ -341,17 +383,19 @@ async def end_to_end(spec: dict[str, Any]) -> dict[str, Any]:
                                 state.unseen.add(ticket_id)
                         else:
                             state.create_errors[str(response.status)] += 1
-                except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                except (TimeoutError, aiohttp.ClientError) as exc:
                     state.create_errors[type(exc).__name__] += 1
 
         async def accept(assignment_id: str, token: str) -> None:
             url = f"{spec['dispatch']}/v1/assignments/{assignment_id}/accept"
             try:
-                async with session.post(url, headers={"Authorization": f"Bearer {token}"}) as response:
+                async with session.post(
+                    url, headers={"Authorization": f"Bearer {token}"}
+                ) as response:
                     await response.read()
                     if response.status != 200:
                         state.accept_errors[str(response.status)] += 1
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 state.accept_errors[type(exc).__name__] += 1
 
         async def phone(engineer_id: str, token: str, deadline: float) -> None:
@@ -384,13 +428,17 @@ async def end_to_end(spec: dict[str, Any]) -> dict[str, Any]:
                                     task = asyncio.create_task(accept(item["id"], token))
                                     tasks.add(task)
                                     task.add_done_callback(tasks.discard)
-                except (aiohttp.ClientError, asyncio.TimeoutError):
+                except (TimeoutError, aiohttp.ClientError):
                     pass
                 if not long_poll:
-                    await asyncio.sleep(max(0.0, spec["poll_interval_s"] - (time.monotonic() - began)))
+                    await asyncio.sleep(
+                        max(0.0, spec["poll_interval_s"] - (time.monotonic() - began))
+                    )
 
         deadline = time.monotonic() + seconds + spec["drain_s"]
-        phones = [asyncio.create_task(phone(eid, token, deadline)) for eid, token in spec["engineers"]]
+        phones = [
+            asyncio.create_task(phone(eid, token, deadline)) for eid, token in spec["engineers"]
+        ]
         observer = asyncio.create_task(window.observe())
         rng = random.Random(1)
         started = time.monotonic()

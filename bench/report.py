@@ -64,12 +64,15 @@ def figures(raw: dict[str, Any]) -> dict[str, Any]:
     # Ratios per round, from figures measured minutes apart on the same machine: the noise of a
     # shared machine moves both sides together, which a ratio of medians would not cancel.
     ratios = {
-        "intake_create_rps/ceiling_pg_tps": _spread([_ratio(r["intake_create"]["rps"], r["ceiling_pg"]["tps"])
-                                                     for r in rounds]),
-        "intake_create_rps/ceiling_http_rps": _spread([_ratio(r["intake_create"]["rps"], r["ceiling_http"]["rps"])
-                                                       for r in rounds]),
-        "availability_rps/ceiling_http_rps": _spread([_ratio(r["availability"]["rps"], r["ceiling_http"]["rps"])
-                                                      for r in rounds]),
+        "intake_create_rps/ceiling_pg_tps": _spread(
+            [_ratio(r["intake_create"]["rps"], r["ceiling_pg"]["tps"]) for r in rounds]
+        ),
+        "intake_create_rps/ceiling_http_rps": _spread(
+            [_ratio(r["intake_create"]["rps"], r["ceiling_http"]["rps"]) for r in rounds]
+        ),
+        "availability_rps/ceiling_http_rps": _spread(
+            [_ratio(r["availability"]["rps"], r["ceiling_http"]["rps"]) for r in rounds]
+        ),
     }
     generator_cpu = {
         "ceiling_pg_tps": col("ceiling_pg", "generator_cpu_pct"),
@@ -99,9 +102,17 @@ def figures(raw: dict[str, Any]) -> dict[str, Any]:
         spread = ratios.get(name) or result.get(name)
         # never_seen must be 0 in every run, not in the median one
         value = spread.max if name == "e2e_never_seen" else spread.median
-        verdicts[name] = None if value is None else ("pass" if _COMPARE[op](value, bound) else "short")
-    return {"figures": result, "ratios": ratios, "generator_cpu_pct": generator_cpu,
-            "machine_busy_pct": machine_busy, "others_cpu_pct": others, "verdicts": verdicts}
+        verdicts[name] = (
+            None if value is None else ("pass" if _COMPARE[op](value, bound) else "short")
+        )
+    return {
+        "figures": result,
+        "ratios": ratios,
+        "generator_cpu_pct": generator_cpu,
+        "machine_busy_pct": machine_busy,
+        "others_cpu_pct": others,
+        "verdicts": verdicts,
+    }
 
 
 def as_json(summary: dict[str, Any]) -> dict[str, Any]:
@@ -112,8 +123,10 @@ def as_json(summary: dict[str, Any]) -> dict[str, Any]:
             return {k: convert(v) for k, v in value.items()}
         return value
 
-    return {**{k: convert(v) for k, v in summary.items()},
-            "targets": {k: {"op": op, "bound": b} for k, (op, b) in TARGETS.items()}}
+    return {
+        **{k: convert(v) for k, v in summary.items()},
+        "targets": {k: {"op": op, "bound": b} for k, (op, b) in TARGETS.items()},
+    }
 
 
 def _fmt(value: float | None, digits: int = 0) -> str:
@@ -135,8 +148,13 @@ def _verdict(value: str | None) -> str:
 
 
 def print_table(summary: dict[str, Any], console: Console, *, title: str) -> None:
-    f, r, cpu, busy, v = (summary["figures"], summary["ratios"], summary["generator_cpu_pct"],
-                          summary["machine_busy_pct"], summary["verdicts"])
+    f, r, cpu, busy, v = (
+        summary["figures"],
+        summary["ratios"],
+        summary["generator_cpu_pct"],
+        summary["machine_busy_pct"],
+        summary["verdicts"],
+    )
     others = summary["others_cpu_pct"]
     table = Table(title=title, title_justify="left", show_lines=False)
     table.add_column("figure")
@@ -153,36 +171,86 @@ def print_table(summary: dict[str, Any], console: Console, *, title: str) -> Non
         return f"{_fmt(f[name + '_p50_ms'].median, 1)} / {_fmt(f[name + '_p99_ms'].median, 1)}"
 
     pg, http = f["ceiling_pg_tps"], f["ceiling_http_rps"]
-    table.add_row("ceiling_pg_tps", _cell(pg), f"– / {_fmt(f['ceiling_pg_p99_ms'].median, 1)}",
-                  "raw asyncpg, 32 conns", "", "", _cell(cpu["ceiling_pg_tps"], unit="%"),
-                  _cell(busy["ceiling_pg_tps"], unit="%"),
-                  _cell(others["ceiling_pg_tps"], unit="%"))
-    table.add_row("ceiling_http_rps", _cell(http), f"– / {_fmt(f['ceiling_http_p99_ms'].median, 1)}",
-                  "bare FastAPI POST", "", "", _cell(cpu["ceiling_http_rps"], unit="%"),
-                  _cell(busy["ceiling_http_rps"], unit="%"),
-                  _cell(others["ceiling_http_rps"], unit="%"))
-    table.add_row("intake_create_rps", _cell(f["intake_create_rps"]), p("intake_create"),
-                  f"pg {_fmt(pg.median)} · http {_fmt(http.median)}",
-                  f"{_cell(r['intake_create_rps/ceiling_pg_tps'], 2)} of pg ≥ 0.6",
-                  _verdict(v["intake_create_rps/ceiling_pg_tps"]), _cell(cpu["intake_create_rps"], unit="%"),
-                  _cell(busy["intake_create_rps"], unit="%"),
-                  _cell(others["intake_create_rps"], unit="%"))
-    table.add_row("e2e_assign_latency", f"{_fmt(f['e2e_achieved_rate'].median)}/s, "
-                  f"never seen {_fmt(f['e2e_never_seen'].max)}", p("e2e_assign_latency"),
-                  f"p99 {_cell(f['e2e_assign_latency_p99_ms'], 1)}", "p99 ≤ 250 ms, 0 unseen",
-                  _verdict(v["e2e_assign_latency_p99_ms"] if v["e2e_never_seen"] == "pass" else "short"),
-                  _cell(cpu["e2e_assign_latency"], unit="%"), _cell(busy["e2e_assign_latency"], unit="%"),
-                  _cell(others["e2e_assign_latency"], unit="%"))
-    table.add_row("relay_lag", "all 4 outboxes", p("relay_lag"), f"p99 {_cell(f['relay_lag_p99_ms'], 1)}",
-                  "p99 ≤ 50 ms", _verdict(v["relay_lag_p99_ms"]), "", "", "")
-    table.add_row("availability_rps", _cell(f["availability_rps"]), p("availability"),
-                  f"http {_fmt(http.median)}", f"{_cell(r['availability_rps/ceiling_http_rps'], 2)} of http",
-                  "", _cell(cpu["availability_rps"], unit="%"), _cell(busy["availability_rps"], unit="%"),
-                  _cell(others["availability_rps"], unit="%"))
-    table.add_row("businesstime_add_us", _cell(f["businesstime_add_us"], 1, " µs"), "",
-                  "cn-5x8 P4 over National Day", "≤ 50 µs", _verdict(v["businesstime_add_us"]),
-                  "", "", "")
+    table.add_row(
+        "ceiling_pg_tps",
+        _cell(pg),
+        f"– / {_fmt(f['ceiling_pg_p99_ms'].median, 1)}",
+        "raw asyncpg, 32 conns",
+        "",
+        "",
+        _cell(cpu["ceiling_pg_tps"], unit="%"),
+        _cell(busy["ceiling_pg_tps"], unit="%"),
+        _cell(others["ceiling_pg_tps"], unit="%"),
+    )
+    table.add_row(
+        "ceiling_http_rps",
+        _cell(http),
+        f"– / {_fmt(f['ceiling_http_p99_ms'].median, 1)}",
+        "bare FastAPI POST",
+        "",
+        "",
+        _cell(cpu["ceiling_http_rps"], unit="%"),
+        _cell(busy["ceiling_http_rps"], unit="%"),
+        _cell(others["ceiling_http_rps"], unit="%"),
+    )
+    table.add_row(
+        "intake_create_rps",
+        _cell(f["intake_create_rps"]),
+        p("intake_create"),
+        f"pg {_fmt(pg.median)} · http {_fmt(http.median)}",
+        f"{_cell(r['intake_create_rps/ceiling_pg_tps'], 2)} of pg ≥ 0.6",
+        _verdict(v["intake_create_rps/ceiling_pg_tps"]),
+        _cell(cpu["intake_create_rps"], unit="%"),
+        _cell(busy["intake_create_rps"], unit="%"),
+        _cell(others["intake_create_rps"], unit="%"),
+    )
+    table.add_row(
+        "e2e_assign_latency",
+        f"{_fmt(f['e2e_achieved_rate'].median)}/s, never seen {_fmt(f['e2e_never_seen'].max)}",
+        p("e2e_assign_latency"),
+        f"p99 {_cell(f['e2e_assign_latency_p99_ms'], 1)}",
+        "p99 ≤ 250 ms, 0 unseen",
+        _verdict(v["e2e_assign_latency_p99_ms"] if v["e2e_never_seen"] == "pass" else "short"),
+        _cell(cpu["e2e_assign_latency"], unit="%"),
+        _cell(busy["e2e_assign_latency"], unit="%"),
+        _cell(others["e2e_assign_latency"], unit="%"),
+    )
+    table.add_row(
+        "relay_lag",
+        "all 4 outboxes",
+        p("relay_lag"),
+        f"p99 {_cell(f['relay_lag_p99_ms'], 1)}",
+        "p99 ≤ 50 ms",
+        _verdict(v["relay_lag_p99_ms"]),
+        "",
+        "",
+        "",
+    )
+    table.add_row(
+        "availability_rps",
+        _cell(f["availability_rps"]),
+        p("availability"),
+        f"http {_fmt(http.median)}",
+        f"{_cell(r['availability_rps/ceiling_http_rps'], 2)} of http",
+        "",
+        _cell(cpu["availability_rps"], unit="%"),
+        _cell(busy["availability_rps"], unit="%"),
+        _cell(others["availability_rps"], unit="%"),
+    )
+    table.add_row(
+        "businesstime_add_us",
+        _cell(f["businesstime_add_us"], 1, " µs"),
+        "",
+        "cn-5x8 P4 over National Day",
+        "≤ 50 µs",
+        _verdict(v["businesstime_add_us"]),
+        "",
+        "",
+        "",
+    )
     console.print(table)
-    console.print("[dim]gen CPU: the load generator's own CPU, % of one core. machine: all cores busy, %. "
-                  "others: CPU no bench process accounts for (other tenants), % of one core. "
-                  "Medians of the runs, (min–max) across them.[/]")
+    console.print(
+        "[dim]gen CPU: the load generator's own CPU, % of one core. machine: all cores busy, %. "
+        "others: CPU no bench process accounts for (other tenants), % of one core. "
+        "Medians of the runs, (min–max) across them.[/]"
+    )

@@ -29,8 +29,8 @@ from bench import businesstime
 from bench.seed import E2E_CATEGORIES, THROUGHPUT_CATEGORIES, Seed
 from bench.stack import BARE_HTTP, BenchStack, postmaster_pid
 from shared.db import asyncpg_dsn
-from shared.events.contracts import TicketCreated
-from shared.outbox import envelope_for
+from shared.events.intake import TicketCreated
+from shared.outbox_rows import envelope_for
 from shared.settings import SERVICES, Settings
 
 CEILING_SCHEMA = "bench_ceiling"
@@ -62,8 +62,11 @@ class Phases:
 
     async def prepare(self) -> None:
         assert self.stack.supervisor is not None
-        self.watch = {name: (child.pid, True) for name, child in self.stack.supervisor.children.items()
-                      if child.pid is not None}
+        self.watch = {
+            name: (child.pid, True)
+            for name, child in self.stack.supervisor.children.items()
+            if child.pid is not None
+        }
         if (pid := await postmaster_pid(self.stack.database_url)) is not None:
             self.watch["postgres"] = (pid, True)  # the backends are the postmaster's children
         if self.stack.tansu is not None and self.stack.tansu.pid is not None:
@@ -108,18 +111,29 @@ class Phases:
             quiet_in_a_row = quiet_in_a_row + 1 if quiet else 0
             if quiet_in_a_row >= 2:
                 break
-        record = {"before": before, "seconds": round(time.monotonic() - began, 1), "settled": quiet_in_a_row >= 2,
-                  "unpublished": pending, "dispatch_behind": behind, "services_cpu_pct": round(cpu, 1)}
+        record = {
+            "before": before,
+            "seconds": round(time.monotonic() - began, 1),
+            "settled": quiet_in_a_row >= 2,
+            "unpublished": pending,
+            "dispatch_behind": behind,
+            "services_cpu_pct": round(cpu, 1),
+        }
         self.settling.append(record)
         if not record["settled"]:
-            self.console.print(f"[yellow]not settled before {before}[/] after {record['seconds']} s: "
-                               f"{pending} outbox rows unpublished, dispatch {behind} tickets behind, "
-                               f"services at {cpu:.0f}% CPU")
+            self.console.print(
+                f"[yellow]not settled before {before}[/] after {record['seconds']} s: "
+                f"{pending} outbox rows unpublished, dispatch {behind} tickets behind, "
+                f"services at {cpu:.0f}% CPU"
+            )
 
     async def _dispatch_behind(self) -> int:
         # An empty outbox is not enough: the events may still wait in the broker for dispatch.
-        return int(await self._fetchval(
-            "SELECT (SELECT count(*) FROM intake.tickets) - (SELECT count(*) FROM dispatch.tickets)"))
+        return int(
+            await self._fetchval(
+                "SELECT (SELECT count(*) FROM intake.tickets) - (SELECT count(*) FROM dispatch.tickets)"
+            )
+        )
 
     async def sweep_assignments(self) -> int:
         """Accept what a previous round left `assigned`, so that a phone's first page shows new work only."""
@@ -127,9 +141,13 @@ class Phases:
         async with httpx.AsyncClient(base_url=self.stack.url("dispatch"), timeout=30.0) as http:
             for _engineer_id, token in self.seed.engineers:
                 auth = {"Authorization": f"Bearer {token}"}
-                for _page in range(100):  # bounded: 100 pages of 200 is far beyond one round's tickets
-                    response = await http.get("/v1/me/assignments", params={"status": "assigned", "limit": 200},
-                                              headers=auth)
+                # bounded: 100 pages of 200 is far beyond one round's tickets
+                for _page in range(100):
+                    response = await http.get(
+                        "/v1/me/assignments",
+                        params={"status": "assigned", "limit": 200},
+                        headers=auth,
+                    )
                     items = response.json()["items"] if response.status_code == 200 else []
                     if not items:
                         break
@@ -139,7 +157,9 @@ class Phases:
         return swept
 
     async def _unpublished(self) -> int:
-        sql = " + ".join(f"(SELECT count(*) FROM {s}.outbox WHERE published_at IS NULL)" for s in SERVICES)
+        sql = " + ".join(
+            f"(SELECT count(*) FROM {s}.outbox WHERE published_at IS NULL)" for s in SERVICES
+        )
         return int(await self._fetchval(f"SELECT {sql}"))
 
     async def _fetchval(self, sql: str, *args: Any) -> Any:
@@ -158,19 +178,26 @@ class Phases:
             json.dump(spec, f)
         try:
             process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bench.loadgen", f.name, env=self.stack.env,
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                sys.executable,
+                "-m",
+                "bench.loadgen",
+                f.name,
+                env=self.stack.env,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
             )
             try:
                 out, err = await asyncio.wait_for(process.communicate(), timeout)
-            except (asyncio.TimeoutError, asyncio.CancelledError):
+            except (TimeoutError, asyncio.CancelledError):
                 process.kill()
                 await process.wait()
                 raise
         finally:
             os.unlink(f.name)
         if process.returncode != 0:
-            raise RuntimeError(f"load generator failed ({spec['scenario']}):\n{err.decode(errors='replace')[-3000:]}")
+            raise RuntimeError(
+                f"load generator failed ({spec['scenario']}):\n{err.decode(errors='replace')[-3000:]}"
+            )
         return json.loads(out)
 
     def _timed(self, seconds: float) -> float:
@@ -178,29 +205,63 @@ class Phases:
 
     async def pg_ceiling(self) -> dict[str, Any]:
         await self.settle("ceiling_pg_tps")
-        event = TicketCreated(ticket_id=uuid.uuid4(), number="T-00000001", customer_id=uuid.uuid4(), priority="P1",
-                              category="network", channel="phone", summary="Core switch stopped forwarding",
-                              region="north", created_at=datetime.now(UTC))
+        event = TicketCreated(
+            ticket_id=uuid.uuid4(),
+            number="T-00000001",
+            customer_id=uuid.uuid4(),
+            priority="P1",
+            category="network",
+            channel="phone",
+            summary="Core switch stopped forwarding",
+            region="north",
+            created_at=datetime.now(UTC),
+        )
         envelope = envelope_for(event, "/fieldops/intake")
-        return await self.loadgen({
-            "scenario": "pg", "dsn": self.stack.database_url, "schema": CEILING_SCHEMA,
-            "concurrency": self.options.concurrency, "seconds": self.options.seconds, "warmup": self.options.warmup,
-            "customer_ids": self.seed.customer_ids, "topic": f"{CEILING_SCHEMA}.intake",
-            # the shape write_outbox stores: headers as [[name, text]], the payload as JSON bytes
-            "outbox_headers": [[k, v.decode()] for k, v in envelope.headers()],
-            "outbox_payload": envelope.value().decode(),
-        }, timeout=self._timed(self.options.seconds))
+        return await self.loadgen(
+            {
+                "scenario": "pg",
+                "dsn": self.stack.database_url,
+                "schema": CEILING_SCHEMA,
+                "concurrency": self.options.concurrency,
+                "seconds": self.options.seconds,
+                "warmup": self.options.warmup,
+                "customer_ids": self.seed.customer_ids,
+                "topic": f"{CEILING_SCHEMA}.intake",
+                # the shape write_outbox stores: headers as [[name, text]], the payload as JSON bytes
+                "outbox_headers": [[k, v.decode()] for k, v in envelope.headers()],
+                "outbox_payload": envelope.value().decode(),
+            },
+            timeout=self._timed(self.options.seconds),
+        )
 
-    async def http(self, figure: str, target: str, *, token: str | None, expect: int = 201,
-                   request: str = "ticket_post", **extra: Any) -> dict[str, Any]:
+    async def http(
+        self,
+        figure: str,
+        target: str,
+        *,
+        token: str | None,
+        expect: int = 201,
+        request: str = "ticket_post",
+        **extra: Any,
+    ) -> dict[str, Any]:
         await self.settle(figure)
-        return await self.loadgen({
-            "scenario": "http", "request": request, "expect_status": expect,
-            "url": f"{self.stack.url(target)}/v1/tickets", "base": self.stack.url(target), "token": token,
-            "customer_ids": self.seed.customer_ids, "categories": THROUGHPUT_CATEGORIES,
-            "concurrency": self.options.concurrency, "seconds": self.options.seconds, "warmup": self.options.warmup,
-            **extra,
-        }, timeout=self._timed(self.options.seconds))
+        return await self.loadgen(
+            {
+                "scenario": "http",
+                "request": request,
+                "expect_status": expect,
+                "url": f"{self.stack.url(target)}/v1/tickets",
+                "base": self.stack.url(target),
+                "token": token,
+                "customer_ids": self.seed.customer_ids,
+                "categories": THROUGHPUT_CATEGORIES,
+                "concurrency": self.options.concurrency,
+                "seconds": self.options.seconds,
+                "warmup": self.options.warmup,
+                **extra,
+            },
+            timeout=self._timed(self.options.seconds),
+        )
 
     async def http_ceiling(self) -> dict[str, Any]:
         # Same body and headers as intake's load, token included: the bare app just ignores it.
@@ -210,8 +271,14 @@ class Phases:
         return await self.http("intake_create_rps", "intake", token=self.seed.writer_token)
 
     async def availability(self) -> dict[str, Any]:
-        return await self.http("availability_rps", "inventory", token=None, expect=200, request="availability",
-                               targets=self.seed.parts)
+        return await self.http(
+            "availability_rps",
+            "inventory",
+            token=None,
+            expect=200,
+            request="availability",
+            targets=self.seed.parts,
+        )
 
     async def end_to_end(self) -> dict[str, Any]:
         await self.settle("e2e_assign_latency")
@@ -220,27 +287,41 @@ class Phases:
             self.console.print(f"  accepted {swept} assignments left over from an earlier round")
             await self.settle("e2e_assign_latency")
         began = await self._fetchval("SELECT clock_timestamp()")
-        result = await self.loadgen({
-            "scenario": "e2e", "url": f"{self.stack.url('intake')}/v1/tickets", "token": self.seed.writer_token,
-            "dispatch": self.stack.url("dispatch"), "customer_ids": self.seed.customer_ids,
-            "categories": E2E_CATEGORIES, "rate": self.options.e2e_rate, "seconds": self.options.e2e_seconds,
-            "engineers": self.seed.engineers, "poll_interval_s": self.options.poll_interval_ms / 1000,
-            "long_poll_s": self.options.long_poll_s,
-            "drain_s": self.options.drain_seconds,
-        }, timeout=self.options.e2e_seconds + self.options.drain_seconds + 60)
+        result = await self.loadgen(
+            {
+                "scenario": "e2e",
+                "url": f"{self.stack.url('intake')}/v1/tickets",
+                "token": self.seed.writer_token,
+                "dispatch": self.stack.url("dispatch"),
+                "customer_ids": self.seed.customer_ids,
+                "categories": E2E_CATEGORIES,
+                "rate": self.options.e2e_rate,
+                "seconds": self.options.e2e_seconds,
+                "engineers": self.seed.engineers,
+                "poll_interval_s": self.options.poll_interval_ms / 1000,
+                "long_poll_s": self.options.long_poll_s,
+                "drain_s": self.options.drain_seconds,
+            },
+            timeout=self.options.e2e_seconds + self.options.drain_seconds + 60,
+        )
         ended = await self._fetchval("SELECT clock_timestamp()")
         result["relay_lag"] = await self.relay_lag(began, ended)
         result["swept_before"] = swept
         return result
 
-    async def relay_lag(self, began: datetime, ended: datetime, wait_s: float = 15.0) -> dict[str, Any]:
+    async def relay_lag(
+        self, began: datetime, ended: datetime, wait_s: float = 15.0
+    ) -> dict[str, Any]:
         """Commit to broker ack of every outbox row written in [began, ended), from the rows themselves."""
         rows = " UNION ALL ".join(
-            f"SELECT '{s}' AS schema, created_at, published_at FROM {s}.outbox" for s in SERVICES)
+            f"SELECT '{s}' AS schema, created_at, published_at FROM {s}.outbox" for s in SERVICES
+        )
         window = f"FROM ({rows}) o WHERE created_at >= $1 AND created_at < $2"
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
-            if not await self._fetchval(f"SELECT count(*) {window} AND published_at IS NULL", began, ended):
+            if not await self._fetchval(
+                f"SELECT count(*) {window} AND published_at IS NULL", began, ended
+            ):
                 break
             await asyncio.sleep(0.25)
         lag = "extract(epoch FROM published_at - created_at) * 1000"
@@ -250,15 +331,24 @@ class Phases:
                 f"""SELECT count(*) AS rows, count(*) FILTER (WHERE published_at IS NULL) AS unpublished,
                            percentile_cont(0.5) WITHIN GROUP (ORDER BY {lag}) AS p50_ms,
                            percentile_cont(0.99) WITHIN GROUP (ORDER BY {lag}) AS p99_ms,
-                           max({lag}) AS max_ms {window}""", began, ended)
+                           max({lag}) AS max_ms {window}""",
+                began,
+                ended,
+            )
             per_schema = await conn.fetch(
                 f"""SELECT schema, count(*) AS rows,
                            percentile_cont(0.5) WITHIN GROUP (ORDER BY {lag}) AS p50_ms,
                            percentile_cont(0.99) WITHIN GROUP (ORDER BY {lag}) AS p99_ms
-                    {window} GROUP BY schema ORDER BY schema""", began, ended)
+                    {window} GROUP BY schema ORDER BY schema""",
+                began,
+                ended,
+            )
         finally:
             await conn.close()
-        return {**_rounded(dict(overall)), "per_schema": {r["schema"]: _rounded(dict(r)) for r in per_schema}}
+        return {
+            **_rounded(dict(overall)),
+            "per_schema": {r["schema"]: _rounded(dict(r)) for r in per_schema},
+        }
 
     async def _create_ceiling_schema(self) -> None:
         # The same columns, defaults, indexes and foreign key as intake's tables, minus the
@@ -281,21 +371,29 @@ def _rounded(row: dict[str, Any]) -> dict[str, Any]:
     return {k: round(v, 2) if isinstance(v, float) else v for k, v in row.items()}
 
 
-async def measure(stack: BenchStack, seed: Seed, options: Options, console: Console) -> dict[str, Any]:
+async def measure(
+    stack: BenchStack, seed: Seed, options: Options, console: Console
+) -> dict[str, Any]:
     phases = Phases(stack, seed, options, console)
     await phases.prepare()
     rounds: list[dict[str, Any]] = []
     for n in range(options.runs):
         done: dict[str, Any] = {}
-        for name, phase in (("ceiling_pg", phases.pg_ceiling), ("ceiling_http", phases.http_ceiling),
-                            ("intake_create", phases.intake_creates), ("availability", phases.availability)):
+        for name, phase in (
+            ("ceiling_pg", phases.pg_ceiling),
+            ("ceiling_http", phases.http_ceiling),
+            ("intake_create", phases.intake_creates),
+            ("availability", phases.availability),
+        ):
             console.print(f"  round {n + 1}/{options.runs}: {name} …")
             done[name] = await phase()
         rounds.append(done)
     e2e: list[dict[str, Any]] = []
     for n in range(options.runs):
-        console.print(f"  round {n + 1}/{options.runs}: end-to-end at {options.e2e_rate:g}/s "
-                      f"for {options.e2e_seconds:g} s …")
+        console.print(
+            f"  round {n + 1}/{options.runs}: end-to-end at {options.e2e_rate:g}/s "
+            f"for {options.e2e_seconds:g} s …"
+        )
         e2e.append(await phases.end_to_end())
     console.print("  business time: one add across a holiday week …")
     added = businesstime.measure(repeat=options.runs)
@@ -306,6 +404,9 @@ async def measure(stack: BenchStack, seed: Seed, options: Options, console: Cons
         "settling": phases.settling,
         "idle_services_cpu_pct": round(phases.idle_services_pct, 1),
         "businesstime": added,
-        "service_settings": {"kafka_fetch_max_wait_ms": settings.kafka_fetch_max_wait_ms,
-                             "db_pool_max": settings.db_pool_max, "relay_batch_size": settings.relay_batch_size},
+        "service_settings": {
+            "kafka_fetch_max_wait_ms": settings.kafka_fetch_max_wait_ms,
+            "db_pool_max": settings.db_pool_max,
+            "relay_batch_size": settings.relay_batch_size,
+        },
     }

@@ -23,10 +23,20 @@ from rich.console import Console
 
 from shared.devstack.broker import Tansu, create_topics, start_tansu
 from shared.devstack.net import LOOPBACK, free_ports
-from shared.devstack.postgres import EmbeddedPostgres, create_fresh_database, drop_database, start_postgres
+from shared.devstack.postgres import (
+    EmbeddedPostgres,
+    create_fresh_database,
+    drop_database,
+    start_postgres,
+)
 from shared.devstack.processes import Supervisor
 from shared.devstack.seaweedfs import SeaweedFS, start_seaweedfs
-from shared.devstack.services import StackFailed, run_migrations, service_env, start_services, wait_ready
+from shared.devstack.services import (
+    run_migrations,
+    service_env,
+    start_services,
+    wait_ready,
+)
 from shared.settings import SERVICES, Settings
 
 BARE_HTTP = "bare-http"
@@ -93,7 +103,9 @@ async def start_stack(
         began = time.monotonic()
         server_url = database_url
         if server_url is None:
-            postgres = await start_postgres(state_dir / "postgres", log_path=log_dir / "postgres.log")
+            postgres = await start_postgres(
+                state_dir / "postgres", log_path=log_dir / "postgres.log"
+            )
             server_url = postgres.server_url
         url = await create_fresh_database(server_url, prefix="fieldops_bench")
         timings["database"] = time.monotonic() - began
@@ -109,9 +121,14 @@ async def start_stack(
             tansu = await start_tansu(log_path=log_dir / "tansu.log")
             timings["broker"] = time.monotonic() - began
             return tansu.bootstrap
-        seaweedfs = await start_seaweedfs(state_dir / "seaweedfs", log_path=log_dir / "seaweedfs.log")
-        tansu = await start_tansu(storage=f"s3://{seaweedfs.bucket}/", s3_endpoint=seaweedfs.s3_endpoint,
-                                  log_path=log_dir / "tansu.log")
+        seaweedfs = await start_seaweedfs(
+            state_dir / "seaweedfs", log_path=log_dir / "seaweedfs.log"
+        )
+        tansu = await start_tansu(
+            storage=f"s3://{seaweedfs.bucket}/",
+            s3_endpoint=seaweedfs.s3_endpoint,
+            log_path=log_dir / "tansu.log",
+        )
         timings["broker"] = time.monotonic() - began
         return tansu.bootstrap
 
@@ -126,11 +143,21 @@ async def start_stack(
     settings = Settings(topic_prefix=f"bench_{run_id}")
     names = [*SERVICES, BARE_HTTP]
     stack = BenchStack(
-        database_url=url, server_url=server_url, bootstrap=kafka, topic_prefix=settings.topic_prefix,
-        ports=dict(zip(names, free_ports(len(names)), strict=True)), log_dir=log_dir,
-        env=service_env(database_url=url, bootstrap=kafka, topic_prefix=settings.topic_prefix,
-                        partitions=settings.kafka_partitions),
-        postgres=postgres, seaweedfs=seaweedfs, tansu=tansu,
+        database_url=url,
+        server_url=server_url,
+        bootstrap=kafka,
+        topic_prefix=settings.topic_prefix,
+        ports=dict(zip(names, free_ports(len(names)), strict=True)),
+        log_dir=log_dir,
+        env=service_env(
+            database_url=url,
+            bootstrap=kafka,
+            topic_prefix=settings.topic_prefix,
+            partitions=settings.kafka_partitions,
+        ),
+        postgres=postgres,
+        seaweedfs=seaweedfs,
+        tansu=tansu,
         timings=timings,
     )
     try:
@@ -142,7 +169,9 @@ async def start_stack(
         timings["migrations"] = time.monotonic() - began
         began = time.monotonic()
         await _start_processes(stack)
-        urls = {s: f"{stack.url(s)}/readyz" for s in SERVICES} | {BARE_HTTP: f"{stack.url(BARE_HTTP)}/healthz"}
+        urls = {s: f"{stack.url(s)}/readyz" for s in SERVICES} | {
+            BARE_HTTP: f"{stack.url(BARE_HTTP)}/healthz"
+        }
         await wait_ready(stack.supervisor, urls, timeout=ready_timeout)
         timings["services"] = time.monotonic() - began
     except BaseException:
@@ -158,8 +187,10 @@ async def _start_processes(stack: BenchStack) -> None:
     # A service that dies mid-run would make its figure meaningless: report it, don't hide it.
     await start_services(stack.supervisor, stack.env, stack.ports, restart=False)
     await stack.supervisor.start(
-        BARE_HTTP, [sys.executable, "-m", "bench.bare_app", "--port", str(stack.ports[BARE_HTTP])],
-        env=stack.env, restart=False,
+        BARE_HTTP,
+        [sys.executable, "-m", "bench.bare_app", "--port", str(stack.ports[BARE_HTTP])],
+        env=stack.env,
+        restart=False,
     )
 
 

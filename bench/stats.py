@@ -28,7 +28,7 @@ class Spread:
     runs: tuple[float | None, ...]
 
     @classmethod
-    def of(cls, runs: Sequence[float | None]) -> "Spread":
+    def of(cls, runs: Sequence[float | None]) -> Spread:
         present = [r for r in runs if r is not None]
         if not present:
             return cls(None, None, None, tuple(runs))

@@ -56,14 +56,29 @@ class Principal:
         return any(self.has(s) for s in scopes)
 
 
-def issue_dev_token(settings: Settings, sub: str, scopes: list[str] | str, *, ttl_s: int = 86_400,
-                    vendor: str | None = None) -> str:
+def issue_dev_token(
+    settings: Settings,
+    sub: str,
+    scopes: list[str] | str,
+    *,
+    ttl_s: int = 86_400,
+    vendor: str | None = None,
+) -> str:
     if settings.jwt_secret is None:
-        raise RuntimeError("development tokens need FIELDOPS_JWT_SECRET (JWKS deployments get tokens from their IdP)")
+        raise RuntimeError(
+            "development tokens need FIELDOPS_JWT_SECRET (JWKS deployments get tokens from their IdP)"
+        )
     scope = scopes if isinstance(scopes, str) else " ".join(scopes)
     now = int(time.time())
-    claims = {"sub": sub, "scope": scope, "iss": settings.jwt_issuer, "aud": settings.jwt_audience,
-              "iat": now, "exp": now + ttl_s, "jti": str(uuid.uuid4())}
+    claims = {
+        "sub": sub,
+        "scope": scope,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "exp": now + ttl_s,
+        "jti": str(uuid.uuid4()),
+    }
     if vendor:
         claims["vendor"] = vendor
     return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")
@@ -75,21 +90,34 @@ def _jwks_client(url: str) -> jwt.PyJWKClient:
 
 
 def verify_with_expiry(token: str, settings: Settings) -> tuple[Principal, float]:
-    options = {"require": ["exp", "sub"]}
+    options: jwt.types.Options = {"require": ["exp", "sub"]}
     try:
         if settings.jwt_jwks_url:
             key = _jwks_client(settings.jwt_jwks_url).get_signing_key_from_jwt(token).key
-            claims = jwt.decode(token, key, algorithms=["RS256", "ES256"], audience=settings.jwt_audience,
-                                issuer=settings.jwt_issuer, options=options)
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=["RS256", "ES256"],
+                audience=settings.jwt_audience,
+                issuer=settings.jwt_issuer,
+                options=options,
+            )
         else:
-            claims = jwt.decode(token, settings.jwt_secret.get_secret_value(),  # type: ignore[union-attr]
-                                algorithms=["HS256"], audience=settings.jwt_audience,
-                                issuer=settings.jwt_issuer, options=options)
+            claims = jwt.decode(
+                token,
+                settings.jwt_secret.get_secret_value(),  # type: ignore[union-attr]
+                algorithms=["HS256"],
+                audience=settings.jwt_audience,
+                issuer=settings.jwt_issuer,
+                options=options,
+            )
     except jwt.PyJWTError as exc:
         raise _unauthorized(f"token rejected: {exc}") from exc
     scope = claims.get("scope", "")
     scopes = scope.split() if isinstance(scope, str) else list(scope)
-    principal = Principal(sub=str(claims["sub"]), scopes=frozenset(scopes), vendor=claims.get("vendor"))
+    principal = Principal(
+        sub=str(claims["sub"]), scopes=frozenset(scopes), vendor=claims.get("vendor")
+    )
     return principal, float(claims["exp"])
 
 
@@ -126,9 +154,16 @@ async def authenticate(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _unauthorized("a Bearer token is required")
     runtime = request.app.state.runtime
-    principal = runtime.resource("verified-tokens", lambda rt: VerifiedTokens(rt.settings)).principal(
-        credentials.credentials)
+    principal = runtime.resource(
+        "verified-tokens", lambda rt: VerifiedTokens(rt.settings)
+    ).principal(credentials.credentials)
     if security.scopes and not principal.has_any(*security.scopes):
-        raise Problem(403, "insufficient-scope", f"this needs one of the scopes: {' '.join(security.scopes)}",
-                      headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{security.scope_str}"'})
+        raise Problem(
+            403,
+            "insufficient-scope",
+            f"this needs one of the scopes: {' '.join(security.scopes)}",
+            headers={
+                "WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{security.scope_str}"'
+            },
+        )
     return principal

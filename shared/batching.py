@@ -30,7 +30,10 @@ class GroupCommit(Generic[In, Out]):
 
     async def submit(self, item: In) -> Out:
         if not self._tasks:
-            self._tasks = [asyncio.create_task(self._work(), name=f"group-commit-{i}") for i in range(self._workers)]
+            self._tasks = [
+                asyncio.create_task(self._work(), name=f"group-commit-{i}")
+                for i in range(self._workers)
+            ]
         future: asyncio.Future[Out] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((item, future))
         # shield: a client that hangs up does not cancel its batch-mates' transaction.

@@ -13,7 +13,12 @@ from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaConnectionError, KafkaError
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential_jitter
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception_type,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
 
 from shared.settings import Settings
 
@@ -39,7 +44,9 @@ def consumer_group(settings: Settings, service: str | None = None) -> str:
     return f"{settings.topic_prefix}-{service or settings.service}"
 
 
-def make_consumer(settings: Settings, topics: list[str], *, group_id: str | None = None) -> AIOKafkaConsumer:
+def make_consumer(
+    settings: Settings, topics: list[str], *, group_id: str | None = None
+) -> AIOKafkaConsumer:
     """A group member that commits by hand; pass no topics to `subscribe` with a listener."""
     return AIOKafkaConsumer(
         *topics,
@@ -54,12 +61,16 @@ def make_consumer(settings: Settings, topics: list[str], *, group_id: str | None
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
         max_poll_interval_ms=settings.kafka_max_poll_interval_ms,
-        request_timeout_ms=max(settings.kafka_request_timeout_ms, settings.kafka_session_timeout_ms + 5000),
+        request_timeout_ms=max(
+            settings.kafka_request_timeout_ms, settings.kafka_session_timeout_ms + 5000
+        ),
         retry_backoff_ms=200,
     )
 
 
-async def start_with_retry(client: Client, *, what: str, give_up_after_s: float | None = None) -> Client:
+async def start_with_retry(
+    client: Client, *, what: str, give_up_after_s: float | None = None
+) -> Client:
     """`start()` raises while the broker is not up yet; keep trying with back-off."""
     stop = stop_after_delay(give_up_after_s) if give_up_after_s else (lambda _state: False)
     async for attempt in AsyncRetrying(
@@ -76,7 +87,9 @@ async def start_with_retry(client: Client, *, what: str, give_up_after_s: float 
     return client
 
 
-async def stop_quietly(client: AIOKafkaProducer | AIOKafkaConsumer | None, timeout: float = 5.0) -> None:
+async def stop_quietly(
+    client: AIOKafkaProducer | AIOKafkaConsumer | None, timeout: float = 5.0
+) -> None:
     # consumer.stop() can hang (aiokafka#659, #773): never let it hold up shutdown.
     if client is None:
         return

@@ -68,8 +68,11 @@ class UnknownCalendar(BusinessTimeError):
     title = "Unknown calendar"
 
     def __init__(self, name: str) -> None:
-        super().__init__(f"no calendar is named {name!r}; known: {', '.join(CALENDAR_NAMES)}",
-                         name=name, known=list(CALENDAR_NAMES))
+        super().__init__(
+            f"no calendar is named {name!r}; known: {', '.join(CALENDAR_NAMES)}",
+            name=name,
+            known=list(CALENDAR_NAMES),
+        )
         self.name = name
 
 
@@ -136,7 +139,8 @@ class Calendar:
     # Day intervals in microseconds by date ordinal: a memo, not state; equal calendars share
     # nothing and nothing observable depends on it.
     _days: dict[int, tuple[_Interval, ...]] = field(
-        default_factory=dict, init=False, repr=False, compare=False, hash=False)
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         if len(self.week) != 7:
@@ -149,7 +153,8 @@ class Calendar:
                     raise InvalidCalendar(f"{where}[{n}]", f"{hours} is not a range within one day")
                 if hours.start <= previous_end:
                     raise InvalidCalendar(
-                        f"{where}[{n}]", f"{hours} overlaps, touches or precedes the range before")
+                        f"{where}[{n}]", f"{hours} overlaps, touches or precedes the range before"
+                    )
                 previous_end = hours.end
         if not any(self.week):
             raise InvalidCalendar("ranges", "no weekday has working hours")
@@ -213,9 +218,15 @@ def zone(name: str, *, where: str = "timezone") -> ZoneInfo:
         raise InvalidCalendar(where, f"{name!r} is not an IANA time zone") from None
 
 
-def weekly(timezone: str, ranges: Mapping[str, Sequence[str]], *, name: str = "weekly",
-           holidays: Iterable[date] = (), makeup_days: Iterable[date] = (),
-           makeup_weekday: str = "mon") -> Calendar:
+def weekly(
+    timezone: str,
+    ranges: Mapping[str, Sequence[str]],
+    *,
+    name: str = "weekly",
+    holidays: Iterable[date] = (),
+    makeup_days: Iterable[date] = (),
+    makeup_weekday: str = "mon",
+) -> Calendar:
     """A calendar from a weekly definition, as dispatch stores an engineer's shifts.
 
     `ranges` maps a weekday (`"mon"`) or a span (`"mon-fri"`) to its ranges
@@ -242,12 +253,17 @@ def weekly(timezone: str, ranges: Mapping[str, Sequence[str]], *, name: str = "w
     days = tuple(tuple(day or ()) for day in week)
     makeup = makeup_weekday.strip().lower() if isinstance(makeup_weekday, str) else ""
     if makeup not in WEEKDAYS:
-        raise InvalidCalendar("makeup_weekday",
-                              f"{makeup_weekday!r} is not one of {', '.join(WEEKDAYS)}")
-    return Calendar(name=name, timezone=tz, week=days,
-                    holidays=frozenset(_dates(holidays, "holidays")),
-                    makeup_days=frozenset(_dates(makeup_days, "makeup_days")),
-                    makeup_weekday=WEEKDAYS.index(makeup))
+        raise InvalidCalendar(
+            "makeup_weekday", f"{makeup_weekday!r} is not one of {', '.join(WEEKDAYS)}"
+        )
+    return Calendar(
+        name=name,
+        timezone=tz,
+        week=days,
+        holidays=frozenset(_dates(holidays, "holidays")),
+        makeup_days=frozenset(_dates(makeup_days, "makeup_days")),
+        makeup_weekday=WEEKDAYS.index(makeup),
+    )
 
 
 def from_definition(definition: Mapping[str, object], *, name: str = "inline") -> Calendar:
@@ -265,10 +281,13 @@ def from_definition(definition: Mapping[str, object], *, name: str = "inline") -
     if not isinstance(ranges, Mapping):
         raise InvalidCalendar("ranges", "a mapping of weekday to a list of HH:MM-HH:MM ranges")
     return weekly(
-        str(definition.get("timezone") or ""), ranges, name=name,
+        str(definition.get("timezone") or ""),
+        ranges,
+        name=name,
         holidays=_iso_dates(definition.get("holidays", []), "holidays"),
         makeup_days=_iso_dates(definition.get("makeup_days", []), "makeup_days"),
-        makeup_weekday=str(definition.get("makeup_weekday", "mon")))
+        makeup_weekday=str(definition.get("makeup_weekday", "mon")),
+    )
 
 
 def _dates(values: Iterable[date], where: str) -> Iterator[date]:
@@ -312,7 +331,8 @@ def china_holiday_year(year: int) -> HolidayYear:
     schedule = country_holidays("CN", years=(year, year + 1))
     return HolidayYear(
         holidays=frozenset(d for d in schedule if d.year == year),
-        makeup_days=frozenset(d for d in schedule.weekend_workdays if d.year == year))
+        makeup_days=frozenset(d for d in schedule.weekend_workdays if d.year == year),
+    )
 
 
 def _around_the_clock() -> Calendar:
@@ -321,9 +341,12 @@ def _around_the_clock() -> Calendar:
 
 def _china_5x8() -> Calendar:
     off: Day = ()
-    return Calendar(name="cn-5x8", timezone=ZoneInfo("Asia/Shanghai"),
-                    week=(CN_OFFICE_HOURS,) * 5 + (off, off),
-                    published=china_holiday_year)
+    return Calendar(
+        name="cn-5x8",
+        timezone=ZoneInfo("Asia/Shanghai"),
+        week=(CN_OFFICE_HOURS,) * 5 + (off, off),
+        published=china_holiday_year,
+    )
 
 
 _BUILT_IN: Mapping[str, Callable[[], Calendar]] = {"24x7": _around_the_clock, "cn-5x8": _china_5x8}
@@ -341,6 +364,7 @@ def calendar(name: str) -> Calendar:
 
 # --- arithmetic -----------------------------------------------------------------------------
 
+
 def is_working(cal: Calendar, at: datetime) -> bool:
     t = _micros(at, "at")
     ordinal = at.astimezone(cal.timezone).toordinal()
@@ -355,8 +379,9 @@ def next_opening(cal: Calendar, at: datetime) -> datetime:
     return _instant(opening, at)
 
 
-def add(cal: Calendar, start: datetime, minutes: float | timedelta,
-        pauses: Iterable[Pause] = ()) -> datetime:
+def add(
+    cal: Calendar, start: datetime, minutes: float | timedelta, pauses: Iterable[Pause] = ()
+) -> datetime:
     """The earliest instant at which `minutes` business minutes have run since `start`.
 
     Paused time does not run. A deadline that uses up a day's last minute is that day's closing.
@@ -391,6 +416,7 @@ def between(cal: Calendar, a: datetime, b: datetime, pauses: Iterable[Pause] = (
 
 # --- internals ------------------------------------------------------------------------------
 
+
 def _micros(at: datetime, where: str) -> int:
     if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
         raise NaiveDatetime(f"{where} needs a time zone: {at!r}", field=where)
@@ -423,8 +449,11 @@ def _intervals_from(cal: Calendar, t: int, at: datetime) -> Iterator[_Interval]:
         idle = 0 if day else idle + 1
         if idle > _IDLE_DAYS_LIMIT:
             first = date.fromordinal(ordinal - idle + 1)
-            raise NoWorkingTime(f"calendar {cal.name!r} has no working time for {_IDLE_DAYS_LIMIT} "
-                                f"days from {first}", calendar=cal.name)
+            raise NoWorkingTime(
+                f"calendar {cal.name!r} has no working time for {_IDLE_DAYS_LIMIT} "
+                f"days from {first}",
+                calendar=cal.name,
+            )
         for s, e in day:
             if e > covered:
                 yield max(s, covered), e
@@ -439,8 +468,10 @@ def _merged(pauses: Iterable[Pause]) -> list[_Interval]:
             begin, end = pause
             s, e = _micros(begin, f"pauses[{n}]"), _micros(end, f"pauses[{n}]")
         except (NaiveDatetime, TypeError, ValueError) as bad:
-            raise InvalidPause(f"pauses[{n}] is not a (from, to) pair of aware datetimes: {bad}",
-                               field=f"pauses[{n}]") from None
+            raise InvalidPause(
+                f"pauses[{n}] is not a (from, to) pair of aware datetimes: {bad}",
+                field=f"pauses[{n}]",
+            ) from None
         if e < s:
             raise InvalidPause(f"pauses[{n}] ends before it starts", field=f"pauses[{n}]")
         if e > s:

@@ -24,22 +24,34 @@ def _check_service(name: str) -> str:
 
 @app.command()
 def serve(
-    service: Annotated[str, typer.Argument(callback=_check_service, help="intake, dispatch, escalation or inventory")],
-    port: Annotated[int | None, typer.Option(help="default: the service's own port (8001-8004)")] = None,
-    workers: Annotated[int | None, typer.Option(help="worker processes (default FIELDOPS_WORKERS or 1)")] = None,
+    service: Annotated[
+        str,
+        typer.Argument(callback=_check_service, help="intake, dispatch, escalation or inventory"),
+    ],
+    port: Annotated[
+        int | None, typer.Option(help="default: the service's own port (8001-8004)")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="worker processes (default FIELDOPS_WORKERS or 1)")
+    ] = None,
 ) -> None:
     """Run one service."""
     from shared.http.server import run
 
     os.environ["FIELDOPS_SERVICE"] = service
-    settings = Settings(service=service, **({"port": port} if port else {}))
+    # Only a given port overrides FIELDOPS_PORT: an init argument, even None, beats the env.
+    settings = Settings(service=service, port=port) if port else Settings(service=service)
     run(settings, workers=workers or settings.workers)
 
 
 @app.command()
 def migrate(
-    service: Annotated[list[str] | None, typer.Option(help="only these services (repeatable)")] = None,
-    create_topics: Annotated[bool, typer.Option(help="also create every topic and its dead-letter topic")] = False,
+    service: Annotated[
+        list[str] | None, typer.Option(help="only these services (repeatable)")
+    ] = None,
+    create_topics: Annotated[
+        bool, typer.Option(help="also create every topic and its dead-letter topic")
+    ] = False,
     replication_factor: Annotated[int, typer.Option(help="with --create-topics")] = 1,
 ) -> None:
     """Run every service's Alembic migrations up to head (and create the topics)."""
@@ -55,8 +67,14 @@ def migrate(
         from shared.devstack.broker import create_topics as create
 
         # Explicitly, with the configured partition count: auto-created topics get the broker's default.
-        asyncio.run(create(settings.kafka_bootstrap_servers, settings.all_topics(), settings.kafka_partitions,
-                           replication_factor=replication_factor))
+        asyncio.run(
+            create(
+                settings.kafka_bootstrap_servers,
+                settings.all_topics(),
+                settings.kafka_partitions,
+                replication_factor=replication_factor,
+            )
+        )
         console.print(f"[green]topics[/green] {', '.join(settings.all_topics())}")
 
 
@@ -64,7 +82,9 @@ def migrate(
 def token(
     sub: Annotated[str, typer.Option(help="subject: a user, an engineer id, a vendor's client id")],
     scope: Annotated[list[str], typer.Option(help="scopes, repeatable or space-separated")],
-    vendor: Annotated[str | None, typer.Option(help="vendor code, for partner-vendor tokens")] = None,
+    vendor: Annotated[
+        str | None, typer.Option(help="vendor code, for partner-vendor tokens")
+    ] = None,
     ttl: Annotated[int, typer.Option(help="lifetime in seconds")] = 86_400,
 ) -> None:
     """Print a development JWT signed with the local secret."""

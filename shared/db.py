@@ -9,18 +9,22 @@ several transactions. Only the entrypoint (an HTTP route or a consumer) commits.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
+from shared.clock import Clock, SystemClock
+from shared.observability import trace_id_var
+from shared.outbox_rows import write_outbox
+
 if TYPE_CHECKING:
     from datetime import datetime
 
     from shared.changes import ChangeFeed
-    from shared.clock import Clock
-    from shared.events.contracts import Event
+    from shared.events.base import Event
     from shared.settings import Settings
 
 
@@ -61,7 +65,9 @@ def asyncpg_dsn(url: str) -> str:
 
 async def init_connection(conn: asyncpg.Connection) -> None:
     for type_name in ("json", "jsonb"):
-        await conn.set_type_codec(type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+        await conn.set_type_codec(
+            type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+        )
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:
@@ -70,7 +76,9 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     one more round trip per transaction - buys nothing. asyncpg still rolls back an open transaction."""
 
 
-async def create_pool(settings: "Settings", *, min_size: int | None = None, max_size: int | None = None) -> asyncpg.Pool:
+async def create_pool(
+    settings: Settings, *, min_size: int | None = None, max_size: int | None = None
+) -> asyncpg.Pool:
     # min_size 0 lets a service start while the database is down: /readyz says so,
     # and the pool connects as soon as the database answers.
     return await asyncpg.create_pool(
@@ -79,6 +87,8 @@ async def create_pool(settings: "Settings", *, min_size: int | None = None, max_
         max_size=max_size or settings.db_pool_max,
         init=init_connection,
         reset=_keep_session,
+        # Explicit, not asyncpg's implicit default: see Settings.db_statement_cache_size.
+        statement_cache_size=settings.db_statement_cache_size,
         command_timeout=settings.db_statement_timeout_ms / 1000,
         server_settings={"application_name": f"fieldops-{settings.service}"},
         timeout=5,
@@ -92,10 +102,15 @@ class UnitOfWork:
     crashed handler leaves neither state nor events behind.
     """
 
-    def __init__(self, pool: asyncpg.Pool, settings: "Settings", *, acquire_timeout: float = 5.0,
-                 changes: "ChangeFeed | None" = None, clock: "Clock | None" = None) -> None:
-        from shared.clock import SystemClock
-
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        settings: Settings,
+        *,
+        acquire_timeout: float = 5.0,
+        changes: ChangeFeed | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         self.pool = pool
         # Read once: every row and event of this transaction carries the same business time.
         self.now: datetime = (clock or SystemClock()).now()
@@ -104,11 +119,11 @@ class UnitOfWork:
         self.changes = changes
         self.changed_keys: set[Hashable] = set()
         self.events: list[tuple[Event, str | None]] = []
-        self.conn: asyncpg.Connection = None  # type: ignore[assignment]
+        self.conn: asyncpg.Connection = None
         self._tx: asyncpg.transaction.Transaction | None = None
         self._committed = False
 
-    async def __aenter__(self) -> "UnitOfWork":
+    async def __aenter__(self) -> UnitOfWork:
         try:
             self.conn = await self.pool.acquire(timeout=self.acquire_timeout)
             self._tx = self.conn.transaction()
@@ -119,10 +134,8 @@ class UnitOfWork:
             raise DatabaseUnavailable(str(exc) or type(exc).__name__) from exc
         return self
 
-    def publish(self, *events: "Event", trace_id: str | None = None) -> None:
+    def publish(self, *events: Event, trace_id: str | None = None) -> None:
         """Queue events for the outbox; each keeps the trace it was caused in."""
-        from shared.observability import trace_id_var
-
         trace = trace_id or trace_id_var.get()
         self.events.extend((event, trace) for event in events)
 
@@ -131,8 +144,6 @@ class UnitOfWork:
         self.changed_keys.update(keys)
 
     async def commit(self) -> None:
-        from shared.outbox import write_outbox
-
         try:
             if self.events:
                 await write_outbox(self.conn, self.settings, self.events)
@@ -146,10 +157,9 @@ class UnitOfWork:
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         try:
             if not self._committed and self._tx is not None:
-                try:
+                # A transient error here: the connection is gone, and the transaction with it.
+                with contextlib.suppress(*TRANSIENT_ERRORS):
                     await self._tx.rollback()
-                except TRANSIENT_ERRORS:
-                    pass  # the connection is gone, and the transaction with it
         finally:
             await self.pool.release(self.conn)
 

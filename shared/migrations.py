@@ -16,16 +16,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from shared.consumer import inbox_table
-from shared.http.idempotency import idempotency_table
-from shared.outbox import outbox_table
+from shared.platform_tables import platform_tables
 from shared.settings import SERVICES, Settings
 
-
-def platform_tables(metadata: sa.MetaData, schema: str) -> None:
-    outbox_table(metadata, schema)
-    inbox_table(metadata, schema)
-    idempotency_table(metadata, schema)
+__all__ = ["alembic_config", "migrate", "platform_tables", "run_migrations", "sqlalchemy_url"]
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -36,7 +30,7 @@ def sqlalchemy_url(url: str) -> str:
 def alembic_config(service: str, database_url: str) -> Config:
     package = import_module(f"services.{service}")
     cfg = Config()
-    cfg.set_main_option("script_location", str(Path(package.__file__).parent / "migrations"))
+    cfg.set_main_option("script_location", str(Path(str(package.__file__)).parent / "migrations"))
     cfg.set_main_option("sqlalchemy.url", sqlalchemy_url(database_url).replace("%", "%%"))
     cfg.attributes["schema"] = service
     return cfg
@@ -91,20 +85,35 @@ def create_platform_tables_v1(op, schema: str) -> None:  # noqa: ANN001 - alembi
         sa.Column("type", sa.Text(), nullable=False),
         sa.Column("headers", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column("payload", sa.LargeBinary(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("clock_timestamp()"),
-                  nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("clock_timestamp()"),
+            nullable=False,
+        ),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("event_id"),
         schema=schema,
     )
-    op.create_index(f"ix_{schema}_outbox_pending", "outbox", ["id"], unique=False, schema=schema,
-                    postgresql_where=sa.text("published_at IS NULL"))
+    op.create_index(
+        f"ix_{schema}_outbox_pending",
+        "outbox",
+        ["id"],
+        unique=False,
+        schema=schema,
+        postgresql_where=sa.text("published_at IS NULL"),
+    )
     op.create_table(
         "inbox",
         sa.Column("event_id", sa.Text(), nullable=False),
         sa.Column("type", sa.Text(), nullable=False),
-        sa.Column("received_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column(
+            "received_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
         sa.PrimaryKeyConstraint("event_id"),
         schema=schema,
     )
@@ -115,7 +124,12 @@ def create_platform_tables_v1(op, schema: str) -> None:  # noqa: ANN001 - alembi
         sa.Column("request_hash", sa.Text(), nullable=False),
         sa.Column("status_code", sa.Integer(), nullable=True),
         sa.Column("response", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
         sa.PrimaryKeyConstraint("principal", "key"),
         schema=schema,
     )

@@ -11,81 +11,31 @@ committed, and nothing committed is ever skipped, because the relay selects
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import zlib
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import asyncpg
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql as pg
 
 from shared.db import TRANSIENT_ERRORS, asyncpg_dsn, init_connection
-from shared.events.envelope import Envelope
-from shared.observability import log_fields, traceparent
+from shared.observability import log_fields
+from shared.outbox_rows import envelope_for, write_outbox
 
 if TYPE_CHECKING:
     from aiokafka import AIOKafkaProducer
 
-    from shared.events.contracts import Event
     from shared.metrics import Metrics
     from shared.settings import Settings
 
 log = logging.getLogger(__name__)
 
-
-def outbox_table(metadata: sa.MetaData, schema: str) -> sa.Table:
-    return sa.Table(
-        "outbox",
-        metadata,
-        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
-        sa.Column("event_id", pg.UUID(as_uuid=True), nullable=False, unique=True),
-        sa.Column("topic", sa.Text, nullable=False),
-        sa.Column("key", sa.Text, nullable=False),
-        sa.Column("type", sa.Text, nullable=False),
-        sa.Column("headers", pg.JSONB, nullable=False),
-        sa.Column("payload", sa.LargeBinary, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("clock_timestamp()")),
-        sa.Column("published_at", sa.DateTime(timezone=True)),
-        sa.Index(f"ix_{schema}_outbox_pending", "id", postgresql_where=sa.text("published_at IS NULL")),
-        schema=schema,
-    )
+# Written by the unit of work at commit (shared.outbox_rows); importable from here as before.
+__all__ = ["OutboxRelay", "envelope_for", "notify_channel", "prune_published", "write_outbox"]
 
 
 def notify_channel(schema: str) -> str:
     return f"{schema}_outbox"
-
-
-def envelope_for(event: "Event", source: str, trace_id: str | None = None) -> Envelope:
-    return Envelope(
-        type=event.type,
-        dataversion=event.version,
-        source=source,
-        subject=event.aggregate_id(),
-        data=event.model_dump(mode="json"),
-        traceparent=traceparent(trace_id) if trace_id else None,
-    )
-
-
-async def write_outbox(conn: asyncpg.Connection, settings: "Settings",
-                       traced_events: Sequence[tuple["Event", str | None]]) -> None:
-    schema = settings.service
-    events = [event for event, _ in traced_events]
-    envelopes = [envelope_for(event, settings.event_source, trace) for event, trace in traced_events]
-    # One statement for all of a transaction's events: fewer round trips on the hot path.
-    await conn.execute(
-        f"""INSERT INTO {schema}.outbox (event_id, topic, key, type, headers, payload)
-            SELECT e, t, k, y, h::jsonb, p
-            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[]) AS u(e, t, k, y, h, p)""",
-        [env.id for env in envelopes],
-        [settings.topic(e.owner) for e in events],
-        [e.aggregate_id() for e in events],
-        [e.type for e in events],
-        [json.dumps([[k, v.decode()] for k, v in env.headers()]) for env in envelopes],
-        [env.value() for env in envelopes],
-    )
 
 
 def advisory_lock_key(schema: str) -> int:
@@ -98,11 +48,11 @@ class OutboxRelay:
 
     def __init__(
         self,
-        settings: "Settings",
-        producer: "AIOKafkaProducer",
+        settings: Settings,
+        producer: AIOKafkaProducer,
         *,
         schema: str,
-        metrics: "Metrics",
+        metrics: Metrics,
     ) -> None:
         self.settings = settings
         self.producer = producer
@@ -123,15 +73,22 @@ class OutboxRelay:
             except Exception as exc:
                 self.is_leader = False
                 self.last_error = f"{type(exc).__name__}: {exc}"
-                log.warning("outbox relay interrupted; retrying", extra=log_fields(error=self.last_error, retry_in_s=backoff))
+                log.warning(
+                    "outbox relay interrupted; retrying",
+                    extra=log_fields(error=self.last_error, retry_in_s=backoff),
+                )
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
 
     async def _lead(self) -> None:
-        conn: asyncpg.Connection = await asyncpg.connect(asyncpg_dsn(self.settings.database_url), timeout=5)
+        conn: asyncpg.Connection = await asyncpg.connect(
+            asyncpg_dsn(self.settings.database_url), timeout=5
+        )
         try:
             await init_connection(conn)
-            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", advisory_lock_key(self.schema)):
+            while not await conn.fetchval(
+                "SELECT pg_try_advisory_lock($1)", advisory_lock_key(self.schema)
+            ):
                 self.is_leader = False
                 await asyncio.sleep(self.settings.relay_poll_interval_s)
             self.is_leader = True
@@ -143,7 +100,9 @@ class OutboxRelay:
                 published = await self.publish_batch(conn)
                 if published < self.settings.relay_batch_size:
                     try:
-                        await asyncio.wait_for(self._wake.wait(), self.settings.relay_poll_interval_s)
+                        await asyncio.wait_for(
+                            self._wake.wait(), self.settings.relay_poll_interval_s
+                        )
                     except TimeoutError:
                         continue
                     # Let the commits of the next few milliseconds join this one: every produce
@@ -189,7 +148,8 @@ class OutboxRelay:
 async def prune_published(pool: asyncpg.Pool, schema: str, older_than_s: float = 86_400) -> int:
     try:
         result = await pool.execute(
-            f"DELETE FROM {schema}.outbox WHERE published_at < now() - make_interval(secs => $1)", older_than_s
+            f"DELETE FROM {schema}.outbox WHERE published_at < now() - make_interval(secs => $1)",
+            older_than_s,
         )
         return int(result.split()[-1])
     except TRANSIENT_ERRORS:

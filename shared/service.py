@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -29,6 +30,8 @@ from shared.changes import ChangeFeed
 from shared.clock import Clock, SystemClock
 from shared.consumer import EventConsumer, Handler
 from shared.db import UnitOfWork, create_pool, ping
+from shared.events.catalog import is_known, owner_of
+from shared.http.clock import clock_router
 from shared.http.docs import docs_router
 from shared.http.edge import EdgeMiddleware, cors_options
 from shared.http.problems import install_problem_handlers
@@ -42,21 +45,38 @@ log = logging.getLogger(__name__)
 Worker = Callable[["Runtime"], Awaitable[None]]
 
 
-class DuplicateHandler(Exception):
+class DuplicateHandler(ValueError):
     """Two slices of one service claim the same event type: one of them would never run."""
 
 
-def merge_handlers(*maps: dict[str, Handler]) -> dict[str, Handler]:
-    """A service's event handlers from its slices' maps; a type claimed twice fails at start-up."""
+# Keys are type names (str) or event classes; Any because Mapping is invariant in its key,
+# and a dict literal of differently typed handlers infers as `function` values.
+HandlerMap = Mapping[Any, Callable[..., Awaitable[None]]]
+
+
+def handler_map(*maps: HandlerMap) -> dict[str, Handler]:
+    """The slices' event handlers as one map by type name; a type claimed twice fails here.
+
+    Keys may be event classes or their type names. A type the catalogue does not know is
+    refused too: a handler for it could never run, and its owner (hence topic) is unknown.
+    """
     merged: dict[str, Handler] = {}
     for handlers in maps:
-        for event_type, handler in handlers.items():
-            if event_type in merged:
-                first = merged[event_type].__qualname__
-                raise DuplicateHandler(f"{event_type} is handled by both {first} "
-                                       f"and {handler.__qualname__}")
+        for key, handler in handlers.items():
+            event_type = key if isinstance(key, str) else key.type
+            if not is_known(event_type):
+                raise ValueError(f"a handler for {event_type!r}, which no event contract declares")
+            if event_type in merged and merged[event_type] is not handler:
+                raise DuplicateHandler(
+                    f"{event_type!r} is claimed by two handlers: "
+                    f"{_qualname(merged[event_type])} and {_qualname(handler)}"
+                )
             merged[event_type] = handler
     return merged
+
+
+def _qualname(handler: Handler) -> str:
+    return f"{getattr(handler, '__module__', '?')}.{getattr(handler, '__qualname__', handler)}"
 
 
 @dataclass
@@ -65,9 +85,18 @@ class ServiceSpec:
     title: str
     description: str
     routers: list[APIRouter]
-    consumes_from: list[str] = field(default_factory=list)  # owners whose topics we read
-    handlers: dict[str, Handler] = field(default_factory=dict)
+    handlers: HandlerMap = field(default_factory=dict)
     workers: list[Worker] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.handlers = handler_map(self.handlers)
+
+    def consumed_owners(self) -> list[str]:
+        """The services whose topics this one reads: the owners of the types it handles."""
+        return sorted({owner_of(event_type) for event_type in self.handlers})
+
+    def topics(self, settings: Settings) -> list[str]:
+        return [settings.topic(owner) for owner in self.consumed_owners()]
 
     def create_app(self, settings: Settings | None = None) -> FastAPI:
         """The uvicorn factory of the service (`services.<name>.app:create_app`)."""
@@ -88,14 +117,14 @@ class Runtime:
     changes: ChangeFeed = field(default_factory=ChangeFeed)
     clock: Clock = field(default_factory=SystemClock)
 
-    def resource(self, name: str, factory: Callable[["Runtime"], Any]) -> Any:
+    def resource(self, name: str, factory: Callable[[Runtime], Any]) -> Any:
         """A per-app object made on first use (batchers, caches): never module-level state."""
         if name not in self.resources:
             self.resources[name] = factory(self)
         return self.resources[name]
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.pool, self.settings, changes=self.changes, clock=self.clock)  # type: ignore[arg-type]
+        return UnitOfWork(self.pool, self.settings, changes=self.changes, clock=self.clock)
 
     def spawn(self, loop: Callable[[], Awaitable[None]], name: str) -> None:
         self.tasks.append(asyncio.create_task(_supervised(loop, name), name=name))
@@ -130,8 +159,11 @@ async def _supervised(loop: Callable[[], Awaitable[None]], name: str) -> None:
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.critical("background task died; restarting", extra=log_fields(task=name, retry_in_s=backoff),
-                         exc_info=True)
+            log.critical(
+                "background task died; restarting",
+                extra=log_fields(task=name, retry_in_s=backoff),
+                exc_info=True,
+            )
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 10.0)
 
@@ -145,7 +177,7 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 async def _start_producer(runtime: Runtime) -> None:
-    await start_with_retry(runtime.producer, what=f"{runtime.settings.service} producer")  # type: ignore[type-var]
+    await start_with_retry(runtime.producer, what=f"{runtime.settings.service} producer")
     runtime.producer_started.set()
 
 
@@ -157,7 +189,7 @@ async def _run_relay(runtime: Runtime) -> None:
 async def _prune_outbox(runtime: Runtime) -> None:
     while True:
         await asyncio.sleep(600)
-        await prune_published(runtime.pool, runtime.settings.service)  # type: ignore[arg-type]
+        await prune_published(runtime.pool, runtime.settings.service)
 
 
 class Readiness(BaseModel):
@@ -172,16 +204,28 @@ def _health_router() -> APIRouter:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="Readiness: database, broker and consumer all working", response_model=Readiness,
-                responses={503: {"description": "Not ready; the body says which check failed", "model": Readiness}})
+    @router.get(
+        "/readyz",
+        summary="Readiness: database, broker and consumer all working",
+        response_model=Readiness,
+        responses={
+            503: {"description": "Not ready; the body says which check failed", "model": Readiness}
+        },
+    )
     async def readyz(runtime: RuntimeDep) -> JSONResponse:
         checks = await runtime.readiness()
         ready = all(checks.values())
-        return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
-                            status_code=200 if ready else 503)
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "checks": checks},
+            status_code=200 if ready else 503,
+        )
 
-    @router.get("/metrics", summary="Prometheus metrics", response_class=Response,
-                responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}})
+    @router.get(
+        "/metrics",
+        summary="Prometheus metrics",
+        response_class=Response,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     async def metrics(runtime: RuntimeDep) -> Response:
         return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
@@ -204,13 +248,18 @@ def create_service_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
         runtime.spawn(lambda: _prune_outbox(runtime), "outbox-prune")
         if spec.handlers:
             runtime.consumer = EventConsumer(
-                settings, runtime.pool, runtime.producer,
-                topics=[settings.topic(owner) for owner in spec.consumes_from],
-                handlers=spec.handlers, metrics=metrics, changes=runtime.changes, clock=runtime.clock,
+                settings,
+                runtime.pool,
+                runtime.producer,
+                topics=spec.topics(settings),
+                handlers=dict(spec.handlers),
+                metrics=metrics,
+                changes=runtime.changes,
+                clock=runtime.clock,
             )
             runtime.spawn(runtime.consumer.run, "consumer")
         for worker in spec.workers:
-            runtime.spawn(lambda worker=worker: worker(runtime), worker.__name__)
+            runtime.spawn(functools.partial(worker, runtime), worker.__name__)
         log.info("service started", extra=log_fields(port=settings.http_port))
         try:
             yield
@@ -226,11 +275,19 @@ def create_service_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
                 await asyncio.wait_for(runtime.pool.close(), 3)
             log.info("service stopped")
 
-    app = FastAPI(title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan,
-                  docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title=spec.title,
+        description=spec.description,
+        version="1.0.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     install_problem_handlers(app)
     app.include_router(_health_router())
     app.include_router(docs_router(spec.title, app.openapi_url or "/openapi.json"))
+    if settings.clock_control:  # the settings refuse it in production
+        app.include_router(clock_router())
     for router in spec.routers:
         app.include_router(router)
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics)

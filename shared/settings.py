@@ -41,10 +41,17 @@ class Settings(BaseSettings):
     db_pool_min: int = 2
     db_pool_max: int = 20
     db_statement_timeout_ms: int = 10_000
+    # Prepared statements kept per connection. Every store's statements are module constants
+    # (a finite set, tens per service), so asyncpg's default of 100 holds them all and each is
+    # parsed and planned once per connection. 0 turns the cache off, which a pooler in
+    # transaction mode (PgBouncer < 1.21) needs: it hands a prepared name to another backend.
+    db_statement_cache_size: int = Field(100, ge=0)
 
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:9092",
-        validation_alias=AliasChoices("FIELDOPS_KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BOOTSTRAP_SERVERS"),
+        validation_alias=AliasChoices(
+            "FIELDOPS_KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BOOTSTRAP_SERVERS"
+        ),
     )
     # Tansu answers InitProducerId with an error: idempotence is for Apache Kafka only.
     kafka_enable_idempotence: bool = False
@@ -73,6 +80,10 @@ class Settings(BaseSettings):
     jwt_issuer: str = "fieldops"
     jwt_audience: str = "fieldops"
 
+    # POST/GET /v1/ops/clock: tests move the business clock instead of sleeping to a deadline.
+    # Test and development deployments only; production refuses to start with it.
+    clock_control: bool = False
+
     max_body_bytes: int = 1024 * 1024
 
     # HTTP server limits
@@ -100,12 +111,16 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _refuse_default_secrets_in_production(self) -> "Settings":
+    def _refuse_default_secrets_in_production(self) -> Settings:
         if self.environment is Environment.production:
+            if self.clock_control:
+                raise ValueError("FIELDOPS_CLOCK_CONTROL moves business time: never in production")
             if not self.jwt_jwks_url and (
                 self.jwt_secret is None or self.jwt_secret.get_secret_value() == DEVELOPMENT_SECRET
             ):
-                raise ValueError("production needs FIELDOPS_JWT_JWKS_URL or a non-default FIELDOPS_JWT_SECRET")
+                raise ValueError(
+                    "production needs FIELDOPS_JWT_JWKS_URL or a non-default FIELDOPS_JWT_SECRET"
+                )
         elif self.jwt_secret is None and not self.jwt_jwks_url:
             self.jwt_secret = SecretStr(DEVELOPMENT_SECRET)
         return self

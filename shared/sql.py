@@ -22,12 +22,12 @@ class Filters:
         self.args.append(value)
         return f"${len(self.args)}"
 
-    def add(self, clause: str, *values: Any) -> "Filters":
+    def add(self, clause: str, *values: Any) -> Filters:
         """A clause whose `{}` marks are replaced by placeholders bound to `values`, in order."""
         self._clauses.append(clause.format(*(self.param(v) for v in values)))
         return self
 
-    def add_if(self, value: Any, clause: str) -> "Filters":
+    def add_if(self, value: Any, clause: str) -> Filters:
         """The clause when the filter was given (not None), with one `{}` for its value."""
         return self if value is None else self.add(clause, value)
 

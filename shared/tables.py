@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import registry
 from sqlmodel import SQLModel
 
-from shared.migrations import platform_tables
+from shared.platform_tables import platform_tables
 
 
 def schema_base(schema: str) -> type[SQLModel]:

@@ -9,12 +9,22 @@ import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from shared.devstack.broker import Tansu, start_tansu
-from shared.devstack.postgres import FAST_UNSAFE, create_fresh_database, drop_database, start_postgres
+from shared.devstack.postgres import (
+    FAST_UNSAFE,
+    create_fresh_database,
+    drop_database,
+    start_postgres,
+)
 from shared.devstack.seaweedfs import SeaweedFS, ensure_bucket, start_seaweedfs
+
+if TYPE_CHECKING:
+    # imported lazily below: the stack module is for e2e and fault tests only
+    from tests.support.stack import ServiceStack
 
 DurableBroker = Callable[..., Awaitable[Tansu]]
 
@@ -26,7 +36,9 @@ async def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterat
     if given:
         yield given
         return
-    server = await start_postgres(tmp_path_factory.mktemp("postgres") / "data", settings=FAST_UNSAFE)
+    server = await start_postgres(
+        tmp_path_factory.mktemp("postgres") / "data", settings=FAST_UNSAFE
+    )
     try:
         yield server.server_url
     finally:
@@ -96,11 +108,15 @@ async def durable_broker(seaweedfs: SeaweedFS, tmp_path: Path) -> AsyncIterator[
 
 
 @pytest.fixture(scope="module")
-async def stack(database_url: str, broker: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator["ServiceStack"]:
+async def stack(
+    database_url: str, broker: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[ServiceStack]:
     """The four services as processes, ready, sharing one database and topic prefix for the module."""
     from tests.support.stack import ServiceStack
 
-    services = ServiceStack(database_url=database_url, bootstrap=broker, log_dir=tmp_path_factory.mktemp("logs"))
+    services = ServiceStack(
+        database_url=database_url, bootstrap=broker, log_dir=tmp_path_factory.mktemp("logs")
+    )
     await services.prepare()
     try:
         await services.start()

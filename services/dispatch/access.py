@@ -11,10 +11,12 @@ from shared.auth import Principal, authenticate
 from shared.http.problems import Problem
 
 DispatchAdmin = Annotated[Principal, Security(authenticate, scopes=["dispatch:admin"])]
-AssignmentReader = Annotated[Principal, Security(
-    authenticate, scopes=["assignments:read", "dispatch:admin", "ops:read"])]
-AssignmentWriter = Annotated[Principal, Security(
-    authenticate, scopes=["assignments:write", "dispatch:admin"])]
+AssignmentReader = Annotated[
+    Principal, Security(authenticate, scopes=["assignments:read", "dispatch:admin", "ops:read"])
+]
+AssignmentWriter = Annotated[
+    Principal, Security(authenticate, scopes=["assignments:write", "dispatch:admin"])
+]
 
 
 def own_engineer_id(principal: Principal) -> UUID | None:
@@ -28,5 +30,6 @@ def engineer_id_of(principal: Principal) -> UUID:
     try:
         return UUID(principal.sub)
     except ValueError:
-        raise Problem(403, "not-an-engineer",
-                      "this token's subject is not an engineer id") from None
+        raise Problem(
+            403, "not-an-engineer", "this token's subject is not an engineer id"
+        ) from None

@@ -45,8 +45,13 @@ class Assignment(DispatchTable, table=True):
     __tablename__ = "assignments"
     __table_args__ = (
         # Never two live assignments of one engineer to one ticket, whatever is redelivered.
-        sa.Index("ux_assignments_live", "ticket_id", "engineer_id", unique=True,
-                 postgresql_where=sa.text("status IN ('assigned', 'accepted')")),
+        sa.Index(
+            "ux_assignments_live",
+            "ticket_id",
+            "engineer_id",
+            unique=True,
+            postgresql_where=sa.text("status IN ('assigned', 'accepted')"),
+        ),
         sa.Index("ix_assignments_engineer", "engineer_id", "assigned_at", "id"),
         sa.Index("ix_assignments_engineer_status", "engineer_id", "status", "assigned_at", "id"),
     )

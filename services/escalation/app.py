@@ -5,16 +5,15 @@ from __future__ import annotations
 from services.escalation.clocks import api as clocks_api
 from services.escalation.clocks import handlers as clocks
 from services.escalation.clocks.timer import breach_timer
-from shared.service import ServiceSpec, merge_handlers
+from shared.service import ServiceSpec, handler_map
 
 SPEC = ServiceSpec(
     name="escalation",
     title="fieldops escalation",
     description="Response and restore clocks for every ticket (ES-1, ES-2); breaches fire once, "
-                "on time.",
+    "on time.",
     routers=[clocks_api.router],
-    consumes_from=["intake", "dispatch"],
-    handlers=merge_handlers(clocks.EVENTS),
+    handlers=handler_map(clocks.EVENTS),
     workers=[breach_timer],
 )
 

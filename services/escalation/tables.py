@@ -20,7 +20,11 @@ class Clock(EscalationTable, table=True):
         # One clock of each kind per ticket, however often ticket.created arrives.
         sa.UniqueConstraint("ticket_id", "kind", name="uq_clocks_ticket_kind"),
         # Timers are claimed by due time: only the open ones need the index.
-        sa.Index("ix_clocks_open_due", "due_at", postgresql_where=sa.text("met_at IS NULL AND breached_at IS NULL")),
+        sa.Index(
+            "ix_clocks_open_due",
+            "due_at",
+            postgresql_where=sa.text("met_at IS NULL AND breached_at IS NULL"),
+        ),
     )
     id: UUID = Field(primary_key=True)
     ticket_id: UUID

@@ -9,17 +9,22 @@ from services.intake.customers import api as customers_api
 from services.intake.sites import api as sites_api
 from services.intake.tickets import api as tickets_api
 from services.intake.tickets import handlers as tickets
-from shared.service import ServiceSpec, merge_handlers
+from shared.service import ServiceSpec, handler_map
 
 SPEC = ServiceSpec(
     name="intake",
     title="fieldops intake",
     description="Fault reports from every channel, classified P1-P4 and handed to dispatch and "
-                "escalation.",
-    routers=[customers_api.router, contacts_api.router, sites_api.router, contracts_api.router,
-             assets_api.router, tickets_api.router],
-    consumes_from=["dispatch"],
-    handlers=merge_handlers(tickets.EVENTS),
+    "escalation.",
+    routers=[
+        customers_api.router,
+        contacts_api.router,
+        sites_api.router,
+        contracts_api.router,
+        assets_api.router,
+        tickets_api.router,
+    ],
+    handlers=handler_map(tickets.EVENTS),
 )
 
 create_app = SPEC.create_app

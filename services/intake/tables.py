@@ -46,6 +46,7 @@ class Ticket(IntakeTable, table=True):
 
 # --- master data: sites, duty contacts, contracts, the installed base ---
 
+
 class Site(IntakeTable, table=True):
     __tablename__ = "sites"
     __table_args__ = (sa.Index("ix_sites_created_at_id", "created_at", "id"),)
@@ -66,8 +67,12 @@ class Contact(IntakeTable, table=True):
     __table_args__ = (
         sa.Index("ix_contacts_customer_id_created_at_id", "customer_id", "created_at", "id"),
         # IN-11: one primary per customer, held by the database against concurrent writers too.
-        sa.Index("uq_contacts_one_primary", "customer_id", unique=True,
-                 postgresql_where=sa.text("role = 'primary'")),
+        sa.Index(
+            "uq_contacts_one_primary",
+            "customer_id",
+            unique=True,
+            postgresql_where=sa.text("role = 'primary'"),
+        ),
     )
     id: UUID = Field(primary_key=True)
     customer_id: UUID = Field(foreign_key="intake.customers.id")

@@ -5,16 +5,15 @@ from __future__ import annotations
 from services.inventory.parts import api as parts_api
 from services.inventory.stock import api as stock_api
 from services.inventory.tickets import handlers as tickets
-from shared.service import ServiceSpec, merge_handlers
+from shared.service import ServiceSpec, handler_map
 
 SPEC = ServiceSpec(
     name="inventory",
     title="fieldops inventory",
     description="Parts catalogue, stock by warehouse, and availability for partner vendors "
-                "(IV-1, IV-6, IV-7).",
+    "(IV-1, IV-6, IV-7).",
     routers=[parts_api.router, stock_api.router],
-    consumes_from=["intake"],
-    handlers=merge_handlers(tickets.EVENTS),
+    handlers=handler_map(tickets.EVENTS),
 )
 
 create_app = SPEC.create_app

@@ -24,8 +24,12 @@ class Part(InventoryTable, table=True):
 
 class Stock(InventoryTable, table=True):
     __tablename__ = "stock"
-    __table_args__ = (sa.CheckConstraint("on_hand >= 0 AND reserved >= 0", name="ck_stock_non_negative"),)
-    part_number: str = Field(primary_key=True, foreign_key="inventory.parts.part_number", max_length=64)
+    __table_args__ = (
+        sa.CheckConstraint("on_hand >= 0 AND reserved >= 0", name="ck_stock_non_negative"),
+    )
+    part_number: str = Field(
+        primary_key=True, foreign_key="inventory.parts.part_number", max_length=64
+    )
     warehouse: str = Field(primary_key=True, max_length=64)
     on_hand: int = 0
     reserved: int = 0

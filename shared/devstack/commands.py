@@ -18,9 +18,14 @@ def up_command(
         Path, typer.Option(help="Where PostgreSQL and SeaweedFS keep their data between runs.")
     ] = DEFAULT_STATE_DIR,
     services: Annotated[
-        bool, typer.Option("--services/--no-services", help="Start the four services, or only what they need.")
+        bool,
+        typer.Option(
+            "--services/--no-services", help="Start the four services, or only what they need."
+        ),
     ] = True,
-    migrate: Annotated[bool, typer.Option("--migrate/--no-migrate", help="Run the migrations first.")] = True,
+    migrate: Annotated[
+        bool, typer.Option("--migrate/--no-migrate", help="Run the migrations first.")
+    ] = True,
     ready_timeout: Annotated[
         float, typer.Option(help="Seconds to wait for every service's /readyz.")
     ] = 60.0,

@@ -141,7 +141,14 @@ def _system_user() -> str | None:
         pwd.getpwnam(SYSTEM_USER)
     except KeyError:
         subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SYSTEM_USER],
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                SYSTEM_USER,
+            ],
             check=True,
             capture_output=True,
             timeout=30,
@@ -158,8 +165,10 @@ def _initdb(data_dir: Path, user: str | None) -> None:
     result = subprocess.run(
         [
             str(postgres_bin_dir() / "initdb"),
-            "-D", str(data_dir),
-            "-U", SUPERUSER,
+            "-D",
+            str(data_dir),
+            "-U",
+            SUPERUSER,
             "--auth=trust",
             "--encoding=UTF8",
             "--no-locale",
@@ -198,7 +207,11 @@ def _let_user_in(data_dir: Path, user: str) -> None:
                 ancestor.chmod(mode | stat.S_IXOTH)
     if data_dir.stat().st_uid != entry.pw_uid:
         for root, dirs, files in os.walk(data_dir):
-            for name in [root, *(os.path.join(root, d) for d in dirs), *(os.path.join(root, f) for f in files)]:
+            for name in [
+                root,
+                *(os.path.join(root, d) for d in dirs),
+                *(os.path.join(root, f) for f in files),
+            ]:
                 os.chown(name, entry.pw_uid, entry.pw_gid, follow_symlinks=False)
     data_dir.chmod(0o700)
 
@@ -223,8 +236,6 @@ def _stop_leftover(data_dir: Path) -> None:
     # Not a running postmaster of this data dir: in a container the pid may now belong to
     # someone else, which postgres would take for a live server.
     lock.unlink(missing_ok=True)
-
-
 
 
 # --- databases on a server -------------------------------------------------------------------
@@ -294,4 +305,3 @@ async def drop_database(server_url: str, database: str) -> None:
         await conn.execute(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)")
     finally:
         await conn.close()
-

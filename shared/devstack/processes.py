@@ -22,7 +22,16 @@ from rich.console import Console
 from rich.text import Text
 
 # Colours for the name prefix of each child's output, chosen in start order.
-PALETTE = ("cyan", "magenta", "green", "yellow", "blue", "bright_red", "bright_cyan", "bright_magenta")
+PALETTE = (
+    "cyan",
+    "magenta",
+    "green",
+    "yellow",
+    "blue",
+    "bright_red",
+    "bright_cyan",
+    "bright_magenta",
+)
 
 
 def spawn(
@@ -248,7 +257,9 @@ class Supervisor:
             child.stopping = True
         running = [c for c in targets if c.pid is not None]
         await asyncio.to_thread(
-            stop_groups, [c.pid for c in running if c.pid], grace=self.grace if grace is None else grace
+            stop_groups,
+            [c.pid for c in running if c.pid],
+            grace=self.grace if grace is None else grace,
         )
         tasks = [c.task for c in targets if c.task is not None]
         if tasks:
@@ -299,7 +310,9 @@ class Supervisor:
                 if child.stopping:
                     break
                 if not child.restart:
-                    self.say(child.name, f"exited with {describe_exit(code)}; not restarting", "bold red")
+                    self.say(
+                        child.name, f"exited with {describe_exit(code)}; not restarting", "bold red"
+                    )
                     break
                 if time.monotonic() - began >= self.healthy_after:
                     quick_deaths = 0
@@ -318,7 +331,9 @@ class Supervisor:
             if log is not None:
                 log.close()
 
-    async def _pump(self, child: Child, process: asyncio.subprocess.Process, log: IO[str] | None) -> None:
+    async def _pump(
+        self, child: Child, process: asyncio.subprocess.Process, log: IO[str] | None
+    ) -> None:
         assert process.stdout is not None
         prefix = Text(f"{child.name:<{self._width}} │ ", style=child.style)
         while True:

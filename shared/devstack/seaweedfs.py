@@ -178,7 +178,9 @@ async def ensure_bucket(endpoint: str, bucket: str, *, timeout: float = 10.0) ->
     """Create `bucket` unless it exists, and wait until it takes writes."""
     async with httpx.AsyncClient(timeout=2.0) as http:
         await wait_until(
-            lambda: _bucket_takes_writes(http, endpoint, bucket), timeout=timeout, what=f"bucket {bucket}"
+            lambda: _bucket_takes_writes(http, endpoint, bucket),
+            timeout=timeout,
+            what=f"bucket {bucket}",
         )
 
 
@@ -194,4 +196,3 @@ def _stop_leftover(data_dir: Path) -> None:
                 except psutil.TimeoutExpired:
                     process.kill()
                     process.wait(3)
-

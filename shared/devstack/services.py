@@ -35,13 +35,21 @@ def default_migrate_command() -> list[str]:
     return [sys.executable, "-m", "shared.cli", "migrate"]
 
 
-def service_env(*, database_url: str, bootstrap: str, topic_prefix: str, partitions: int,
-                extra: Mapping[str, str] | None = None) -> dict[str, str]:
+def service_env(
+    *,
+    database_url: str,
+    bootstrap: str,
+    topic_prefix: str,
+    partitions: int,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         # Both spellings: a DATABASE_URL in the caller's environment may name another database.
-        FIELDOPS_DATABASE_URL=database_url, DATABASE_URL=database_url,
-        FIELDOPS_KAFKA_BOOTSTRAP_SERVERS=bootstrap, KAFKA_BOOTSTRAP_SERVERS=bootstrap,
+        FIELDOPS_DATABASE_URL=database_url,
+        DATABASE_URL=database_url,
+        FIELDOPS_KAFKA_BOOTSTRAP_SERVERS=bootstrap,
+        KAFKA_BOOTSTRAP_SERVERS=bootstrap,
         FIELDOPS_TOPIC_PREFIX=topic_prefix,
         FIELDOPS_KAFKA_PARTITIONS=str(partitions),
         FIELDOPS_HOST=LOOPBACK,
@@ -53,32 +61,49 @@ def service_env(*, database_url: str, bootstrap: str, topic_prefix: str, partiti
     return env
 
 
-async def run_migrations(env: Mapping[str, str], *, argv: Sequence[str] | None = None,
-                         timeout: float = 120.0) -> None:
+async def run_migrations(
+    env: Mapping[str, str], *, argv: Sequence[str] | None = None, timeout: float = 120.0
+) -> None:
     argv = list(argv or default_migrate_command())
     process = await asyncio.create_subprocess_exec(
-        *argv, env=dict(env), cwd=REPO_ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        *argv,
+        env=dict(env),
+        cwd=REPO_ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
         start_new_session=True,
     )
     try:
         output, _ = await asyncio.wait_for(process.communicate(), timeout)
-    except (asyncio.TimeoutError, asyncio.CancelledError):
+    except (TimeoutError, asyncio.CancelledError):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         await process.wait()
         raise StackFailed(f"migrations did not finish within {timeout:.0f} s") from None
     if process.returncode != 0:
         text = output.decode(errors="replace").strip()
-        raise StackFailed(f"migrations failed ({' '.join(argv)} exited {process.returncode}):\n{text[-4000:]}")
+        raise StackFailed(
+            f"migrations failed ({' '.join(argv)} exited {process.returncode}):\n{text[-4000:]}"
+        )
 
 
-async def start_services(supervisor: Supervisor, env: Mapping[str, str], ports: Mapping[str, int], *,
-                         services: Iterable[str] = SERVICES,
-                         command: Callable[[str], Sequence[str]] = default_service_command,
-                         restart: bool = True) -> None:
+async def start_services(
+    supervisor: Supervisor,
+    env: Mapping[str, str],
+    ports: Mapping[str, int],
+    *,
+    services: Iterable[str] = SERVICES,
+    command: Callable[[str], Sequence[str]] = default_service_command,
+    restart: bool = True,
+) -> None:
     for service in services:
-        await supervisor.start(service, command(service), cwd=REPO_ROOT, restart=restart,
-                               env={**env, "FIELDOPS_SERVICE": service, "FIELDOPS_PORT": str(ports[service])})
+        await supervisor.start(
+            service,
+            command(service),
+            cwd=REPO_ROOT,
+            restart=restart,
+            env={**env, "FIELDOPS_SERVICE": service, "FIELDOPS_PORT": str(ports[service])},
+        )
 
 
 async def is_ready(url: str) -> bool:
@@ -112,9 +137,14 @@ async def wait_ready(supervisor: Supervisor, urls: Mapping[str, str], *, timeout
             if time.monotonic() > deadline:
                 details = "\n".join(
                     f"- {n}: {last.get(n, 'no answer')}"
-                    + (f"; restarts {supervisor[n].restarts}; last output:\n{supervisor[n].tail(15) or '(none)'}"
-                       if n in supervisor.children else "")
+                    + (
+                        f"; restarts {supervisor[n].restarts}; last output:\n{supervisor[n].tail(15) or '(none)'}"
+                        if n in supervisor.children
+                        else ""
+                    )
                     for n in pending
                 )
-                raise StackFailed(f"not ready after {timeout:.0f} s: {', '.join(pending)}\n{details}")
+                raise StackFailed(
+                    f"not ready after {timeout:.0f} s: {', '.join(pending)}\n{details}"
+                )
             await asyncio.sleep(0.2)

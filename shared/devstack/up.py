@@ -34,7 +34,12 @@ from shared.devstack.postgres import EmbeddedPostgres, ensure_database, start_po
 from shared.devstack.processes import Supervisor
 from shared.devstack.seaweedfs import SeaweedFS, start_seaweedfs
 from shared.devstack.services import (
-    StackFailed, default_migrate_command, default_service_command, run_migrations, service_env, start_services,
+    StackFailed,
+    default_migrate_command,
+    default_service_command,
+    run_migrations,
+    service_env,
+    start_services,
     wait_ready,
 )
 from shared.devstack.waiting import StartupTimeout
@@ -112,9 +117,15 @@ def up(
     service_ports: Mapping[str, int] = DEFAULT_PORTS,
 ) -> int:
     """Run the stack until SIGINT/SIGTERM; return the process exit code."""
-    options = UpOptions(services=services, migrate=migrate, ready_timeout=ready_timeout,
-                        console=console or Console(highlight=False), service_command=service_command,
-                        migrate_command=migrate_command, service_ports=service_ports)
+    options = UpOptions(
+        services=services,
+        migrate=migrate,
+        ready_timeout=ready_timeout,
+        console=console or Console(highlight=False),
+        service_command=service_command,
+        migrate_command=migrate_command,
+        service_ports=service_ports,
+    )
     console = options.console
     try:
         return asyncio.run(_up(state_dir.resolve(), options))
@@ -148,7 +159,9 @@ async def _up(state_dir: Path, options: UpOptions) -> int:
         try:
             await _start(stack, state_dir, options)
             stack.timings["total"] = time.monotonic() - began
-            await _welcome(stack, console, services=options.services, service_ports=options.service_ports)
+            await _welcome(
+                stack, console, services=options.services, service_ports=options.service_ports
+            )
             await asyncio.Event().wait()  # the supervisor streams logs meanwhile
         except asyncio.CancelledError:
             pass
@@ -157,7 +170,9 @@ async def _up(state_dir: Path, options: UpOptions) -> int:
             await stack.stop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
-            console.print(f"[bold]stopped[/] in {time.monotonic() - stopping:.1f} s; data kept in {state_dir}")
+            console.print(
+                f"[bold]stopped[/] in {time.monotonic() - stopping:.1f} s; data kept in {state_dir}"
+            )
     return 0
 
 
@@ -196,15 +211,21 @@ async def _start(stack: Stack, state_dir: Path, options: UpOptions) -> None:
             )
             ports.remember("postgres", stack.postgres.port)
             stack.database_url = await ensure_database(stack.postgres.server_url, DATABASE)
-        console.print(f"[green]✓[/] PostgreSQL  {stack.database_url}  ({stack.timings['postgres']:.1f} s)")
+        console.print(
+            f"[green]✓[/] PostgreSQL  {stack.database_url}  ({stack.timings['postgres']:.1f} s)"
+        )
 
     async def broker() -> None:
         if given_broker:
             stack.bootstrap = settings.kafka_bootstrap_servers
         else:
             with _timed(stack, "seaweedfs"):
-                stack.seaweedfs = await start_seaweedfs(state_dir / "seaweedfs", log_path=logs / "seaweedfs.log")
-            console.print(f"[green]✓[/] SeaweedFS   {stack.seaweedfs.s3_endpoint}  ({stack.timings['seaweedfs']:.1f} s)")
+                stack.seaweedfs = await start_seaweedfs(
+                    state_dir / "seaweedfs", log_path=logs / "seaweedfs.log"
+                )
+            console.print(
+                f"[green]✓[/] SeaweedFS   {stack.seaweedfs.s3_endpoint}  ({stack.timings['seaweedfs']:.1f} s)"
+            )
             with _timed(stack, "tansu"):
                 stack.tansu = await start_tansu(
                     port=ports.reuse("kafka", PREFERRED_KAFKA_PORT),
@@ -224,9 +245,13 @@ async def _start(stack: Stack, state_dir: Path, options: UpOptions) -> None:
     await asyncio.gather(database(), broker())
     ports.save()
 
-    env = service_env(database_url=stack.database_url, bootstrap=stack.bootstrap,
-                      topic_prefix=settings.topic_prefix, partitions=settings.kafka_partitions,
-                      extra={"FIELDOPS_LOG_JSON": os.environ.get("FIELDOPS_LOG_JSON", "false")})  # a person reads it
+    env = service_env(
+        database_url=stack.database_url,
+        bootstrap=stack.bootstrap,
+        topic_prefix=settings.topic_prefix,
+        partitions=settings.kafka_partitions,
+        extra={"FIELDOPS_LOG_JSON": os.environ.get("FIELDOPS_LOG_JSON", "false")},
+    )  # a person reads it
     if migrate:
         with _timed(stack, "migrations"):
             await run_migrations(env, argv=options.migrate_command())
@@ -234,11 +259,16 @@ async def _start(stack: Stack, state_dir: Path, options: UpOptions) -> None:
     if not services:
         return
 
-    stack.supervisor = Supervisor(console=console, log_dir=logs, name_width=max(map(len, service_ports)))
+    stack.supervisor = Supervisor(
+        console=console, log_dir=logs, name_width=max(map(len, service_ports))
+    )
     with _timed(stack, "services"):
         await start_services(stack.supervisor, env, service_ports, command=options.service_command)
-        await wait_ready(stack.supervisor, {s: f"http://{LOOPBACK}:{service_ports[s]}/readyz" for s in SERVICES},
-                         timeout=options.ready_timeout)
+        await wait_ready(
+            stack.supervisor,
+            {s: f"http://{LOOPBACK}:{service_ports[s]}/readyz" for s in SERVICES},
+            timeout=options.ready_timeout,
+        )
 
 
 def _check_free(service_ports: Mapping[str, int]) -> None:
@@ -251,7 +281,12 @@ def _check_free(service_ports: Mapping[str, int]) -> None:
 def _holder(port: int) -> str:
     with contextlib.suppress(psutil.Error):
         for conn in psutil.net_connections("tcp4"):
-            if conn.laddr and conn.laddr.port == port and conn.status == psutil.CONN_LISTEN and conn.pid:
+            if (
+                conn.laddr
+                and conn.laddr.port == port
+                and conn.status == psutil.CONN_LISTEN
+                and conn.pid
+            ):
                 process = psutil.Process(conn.pid)
                 return f" (pid {conn.pid}: {' '.join(process.cmdline())[:120]})"
     return ""
@@ -261,7 +296,9 @@ def _given(name: str) -> bool:
     return bool(os.environ.get(name) or os.environ.get(f"FIELDOPS_{name}"))
 
 
-async def _welcome(stack: Stack, console: Console, *, services: bool, service_ports: Mapping[str, int]) -> None:
+async def _welcome(
+    stack: Stack, console: Console, *, services: bool, service_ports: Mapping[str, int]
+) -> None:
     table = Table(show_header=False, box=None, padding=(0, 2))
     table.add_column(no_wrap=True)
     table.add_column(overflow="fold")
@@ -273,7 +310,9 @@ async def _welcome(stack: Stack, console: Console, *, services: bool, service_po
     table.add_row("database", stack.database_url)
     table.add_row("kafka", stack.bootstrap)
     steps = ", ".join(f"{k} {v:.1f} s" for k, v in stack.timings.items() if k != "total")
-    console.print(Panel(table, title=f"fieldops is up in {stack.timings['total']:.1f} s", subtitle=steps))
+    console.print(
+        Panel(table, title=f"fieldops is up in {stack.timings['total']:.1f} s", subtitle=steps)
+    )
     if not services:
         console.print("Run a service against this stack with:")
         console.print(
@@ -295,8 +334,11 @@ async def _try_it(service_ports: Mapping[str, int]) -> str:
     try:
         async with httpx.AsyncClient(timeout=10.0, headers=admin) as http:
             # The same keys every run: a second `up` finds the first one's customer and engineer.
-            response = await http.post(f"{intake}/v1/customers", json={"name": "Demo Customer"},
-                                       headers={"Idempotency-Key": DEMO_CUSTOMER_KEY})
+            response = await http.post(
+                f"{intake}/v1/customers",
+                json={"name": "Demo Customer"},
+                headers={"Idempotency-Key": DEMO_CUSTOMER_KEY},
+            )
             response.raise_for_status()
             customer_id = str(response.json()["id"])
             # Without an engineer the demo ticket could only be reported unassignable.
@@ -330,7 +372,7 @@ async def _try_it(service_ports: Mapping[str, int]) -> str:
     ]
     for what, service, path in FOLLOW_UP:
         url = f"http://{LOOPBACK}:{service_ports[service]}{path.format(ticket_id='$TICKET_ID')}"
-        lines.append(f"curl -sS \"{url}\" -H \"Authorization: Bearer $TOKEN\"   # {what}")
+        lines.append(f'curl -sS "{url}" -H "Authorization: Bearer $TOKEN"   # {what}')
     lines += ["", "Logs follow; Ctrl-C stops everything (data is kept in the state dir)."]
     return "\n".join(lines)
 

@@ -43,6 +43,8 @@ async def wait_until(
         if now >= deadline:
             reason = f" (last error: {last_error!r})" if last_error else ""
             detail = describe_failure() if describe_failure else ""
-            raise StartupTimeout(f"{what}: not ready after {timeout:.0f} s{reason}. {detail}".strip())
+            raise StartupTimeout(
+                f"{what}: not ready after {timeout:.0f} s{reason}. {detail}".strip()
+            )
         await asyncio.sleep(min(delay, deadline - now))
         delay = min(delay * 2, max_delay)

@@ -56,9 +56,11 @@ class Envelope:
         return json.dumps(self.data, separators=(",", ":"), default=str).encode()
 
     @classmethod
-    def from_record(cls, headers: list[tuple[str, bytes]] | tuple, value: bytes | None) -> "Envelope":
+    def from_record(cls, headers: list[tuple[str, bytes]] | tuple, value: bytes | None) -> Envelope:
         attrs = {k: v.decode("utf-8", "replace") for k, v in headers or () if v is not None}
-        missing = [a for a in ("ce_id", "ce_type", "ce_source", "ce_specversion") if not attrs.get(a)]
+        missing = [
+            a for a in ("ce_id", "ce_type", "ce_source", "ce_specversion") if not attrs.get(a)
+        ]
         if missing:
             raise EnvelopeError(f"not a CloudEvent: missing {', '.join(missing)}")
         if attrs["ce_specversion"] != SPECVERSION:
@@ -71,7 +73,11 @@ class Envelope:
             raise EnvelopeError("payload must be a JSON object")
         try:
             version = int(attrs.get("ce_dataversion", "1"))
-            time = datetime.fromisoformat(attrs["ce_time"]) if "ce_time" in attrs else datetime.now(UTC)
+            time = (
+                datetime.fromisoformat(attrs["ce_time"])
+                if "ce_time" in attrs
+                else datetime.now(UTC)
+            )
         except ValueError as exc:
             raise EnvelopeError(f"bad CloudEvent attribute: {exc}") from exc
         return cls(

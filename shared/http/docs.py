@@ -34,7 +34,8 @@ def docs_router(title: str, openapi_url: str) -> APIRouter:
     async def swagger_ui(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
         return get_swagger_ui_html(
-            openapi_url=root + openapi_url, title=f"{title} - Swagger UI",
+            openapi_url=root + openapi_url,
+            title=f"{title} - Swagger UI",
             swagger_js_url=f"{root}{ASSETS_PATH}/swagger-ui-bundle.js",
             swagger_css_url=f"{root}{ASSETS_PATH}/swagger-ui.css",
             swagger_favicon_url=f"{root}{ASSETS_PATH}/favicon.png",
@@ -44,7 +45,8 @@ def docs_router(title: str, openapi_url: str) -> APIRouter:
     async def redoc(request: Request) -> HTMLResponse:
         root = request.scope.get("root_path", "")
         return get_redoc_html(
-            openapi_url=root + openapi_url, title=f"{title} - ReDoc",
+            openapi_url=root + openapi_url,
+            title=f"{title} - ReDoc",
             redoc_js_url=f"{root}{ASSETS_PATH}/redoc.standalone.js",
             redoc_favicon_url=f"{root}{ASSETS_PATH}/favicon.png",
             with_google_fonts=False,

@@ -54,7 +54,9 @@ class _Body:
     (urllib, most HTTP libraries but curl) gets ECONNRESET instead of the answer.
     """
 
-    def __init__(self, receive: Receive, headers: dict[bytes, bytes], limit: int, declared: int | None) -> None:
+    def __init__(
+        self, receive: Receive, headers: dict[bytes, bytes], limit: int, declared: int | None
+    ) -> None:
         self._receive = receive
         self.limit = limit
         self.declared = declared
@@ -105,7 +107,10 @@ class EdgeMiddleware:
             return
         started = time.perf_counter()
         headers = dict(scope["headers"])
-        trace_id = trace_id_from_traceparent(headers.get(b"traceparent", b"").decode("latin-1")) or new_trace_id()
+        trace_id = (
+            trace_id_from_traceparent(headers.get(b"traceparent", b"").decode("latin-1"))
+            or new_trace_id()
+        )
         token = trace_id_var.set(trace_id)
         status_holder = [500]
         method = scope["method"]
@@ -139,7 +144,9 @@ class EdgeMiddleware:
             self.metrics.http_requests.labels(method, path, str(status_holder[0])).inc()
             self.metrics.http_latency.labels(method, path).observe(time.perf_counter() - started)
 
-    def _check(self, method: bytes, headers: dict[bytes, bytes], path: str) -> tuple[int | None, JSONResponse | None]:
+    def _check(
+        self, method: bytes, headers: dict[bytes, bytes], path: str
+    ) -> tuple[int | None, JSONResponse | None]:
         """The declared body length, and the answer when the request is refused before routing."""
         length = headers.get(b"content-length")
         declared = None
@@ -147,8 +154,13 @@ class EdgeMiddleware:
             try:
                 declared = int(length)
             except ValueError:
-                return None, problem_response(400, "bad-request", "Bad Request", "Content-Length is not a number",
-                                              instance=path)
+                return None, problem_response(
+                    400,
+                    "bad-request",
+                    "Bad Request",
+                    "Content-Length is not a number",
+                    instance=path,
+                )
         if method not in _BODY_METHODS:
             return declared, None
         if declared is not None:
@@ -160,6 +172,11 @@ class EdgeMiddleware:
             return declared, None
         media_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if media_type != b"application/json" and not media_type.endswith(b"+json"):
-            return declared, problem_response(415, "unsupported-media-type", "Unsupported Media Type",
-                                              "send the body as application/json", instance=path)
+            return declared, problem_response(
+                415,
+                "unsupported-media-type",
+                "Unsupported Media Type",
+                "send the body as application/json",
+                instance=path,
+            )
         return declared, None

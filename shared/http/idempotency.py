@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import asyncpg
-import sqlalchemy as sa
 from fastapi import Header
-from sqlalchemy.dialects import postgresql as pg
 
 from shared.http.problems import Problem
 
@@ -27,24 +25,17 @@ MAX_KEY_LENGTH = 255
 KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"
 _KEY = re.compile(KEY_PATTERN)
 
-IdempotencyKey = Annotated[str | None, Header(
-    alias="Idempotency-Key", min_length=1, max_length=MAX_KEY_LENGTH, pattern=KEY_PATTERN,
-    description="Retry-safe creation: a retry with the same key and body gets the first answer; "
-                "the same key with another body is a 422")]
-
-
-def idempotency_table(metadata: sa.MetaData, schema: str) -> sa.Table:
-    return sa.Table(
-        "idempotency_keys",
-        metadata,
-        sa.Column("principal", sa.Text, primary_key=True),
-        sa.Column("key", sa.Text, primary_key=True),
-        sa.Column("request_hash", sa.Text, nullable=False),
-        sa.Column("status_code", sa.Integer),
-        sa.Column("response", pg.JSONB),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-        schema=schema,
-    )
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=MAX_KEY_LENGTH,
+        pattern=KEY_PATTERN,
+        description="Retry-safe creation: a retry with the same key and body gets the first answer; "
+        "the same key with another body is a 422",
+    ),
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +51,17 @@ def request_hash(method: str, path: str, body: Any) -> str:
 
 def validate_key(key: str) -> str:
     if len(key) > MAX_KEY_LENGTH or not _KEY.match(key):
-        raise Problem(422, "idempotency-key-invalid",
-                      f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} visible ASCII characters")
+        raise Problem(
+            422,
+            "idempotency-key-invalid",
+            f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} visible ASCII characters",
+        )
     return key
 
 
-async def claim_many(conn: asyncpg.Connection, schema: str,
-                     requests: list[tuple[str, str, str]]) -> dict[tuple[str, str], StoredAnswer | Problem | None]:
+async def claim_many(
+    conn: asyncpg.Connection, schema: str, requests: list[tuple[str, str, str]]
+) -> dict[tuple[str, str], StoredAnswer | Problem | None]:
     """Claim each (principal, key, fingerprint), keys distinct, in two statements for the batch.
 
     None where the key is ours to create under; the first answer where one was stored (a
@@ -79,22 +74,30 @@ async def claim_many(conn: asyncpg.Connection, schema: str,
     claimed = await conn.fetch(
         f"INSERT INTO {schema}.idempotency_keys (principal, key, request_hash) "
         "SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING RETURNING principal, key",
-        principals, keys, fingerprints,
+        principals,
+        keys,
+        fingerprints,
     )
-    outcome: dict[tuple[str, str], StoredAnswer | Problem | None] = {(r["principal"], r["key"]): None for r in claimed}
+    outcome: dict[tuple[str, str], StoredAnswer | Problem | None] = {
+        (r["principal"], r["key"]): None for r in claimed
+    }
     taken = [(p, k, f) for p, k, f in requests if (p, k) not in outcome]
     if taken:
         stored = await conn.fetch(
             f"SELECT i.principal, i.key, i.request_hash, i.status_code, i.response FROM {schema}.idempotency_keys i "
             "JOIN unnest($1::text[], $2::text[]) AS u(principal, key) USING (principal, key)",
-            [p for p, _, _ in taken], [k for _, k, _ in taken],
+            [p for p, _, _ in taken],
+            [k for _, k, _ in taken],
         )
         by_key = {(r["principal"], r["key"]): r for r in stored}
         for principal, key, fingerprint in taken:
             row = by_key[(principal, key)]
             if row["request_hash"] != fingerprint:
-                outcome[(principal, key)] = Problem(422, "idempotency-key-reused",
-                                                    "this Idempotency-Key was used with a different request")
+                outcome[(principal, key)] = Problem(
+                    422,
+                    "idempotency-key-reused",
+                    "this Idempotency-Key was used with a different request",
+                )
             else:
                 outcome[(principal, key)] = StoredAnswer(row["status_code"], row["response"])
     return outcome
@@ -106,15 +109,21 @@ async def release_many(conn: asyncpg.Connection, schema: str, keys: list[tuple[s
         await conn.execute(
             f"DELETE FROM {schema}.idempotency_keys WHERE (principal, key) IN "
             "(SELECT * FROM unnest($1::text[], $2::text[]))",
-            [p for p, _ in keys], [k for _, k in keys],
+            [p for p, _ in keys],
+            [k for _, k in keys],
         )
 
 
-async def remember_many(conn: asyncpg.Connection, schema: str, answers: list[tuple[str, str, int, Any]]) -> None:
+async def remember_many(
+    conn: asyncpg.Connection, schema: str, answers: list[tuple[str, str, int, Any]]
+) -> None:
     if answers:
         await conn.execute(
             f"UPDATE {schema}.idempotency_keys i SET status_code = u.status_code, response = u.response "
             "FROM unnest($1::text[], $2::text[], $3::int[], $4::jsonb[]) AS u(principal, key, status_code, response) "
             "WHERE i.principal = u.principal AND i.key = u.key",
-            [a[0] for a in answers], [a[1] for a in answers], [a[2] for a in answers], [a[3] for a in answers],
+            [a[0] for a in answers],
+            [a[1] for a in answers],
+            [a[2] for a in answers],
+            [a[3] for a in answers],
         )

@@ -17,8 +17,14 @@ T = TypeVar("T")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
-Cursor = Annotated[str | None, Query(max_length=512, pattern=r"^[A-Za-z0-9_-]+$",
-                                     description="The next_cursor of the page before; absent for the first page")]
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=512,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="The next_cursor of the page before; absent for the first page",
+    ),
+]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="At most this many items")]
 
 

@@ -25,7 +25,7 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from shared.db import DatabaseUnavailable, is_transient
-from shared.errors import Conflict, DomainError, Forbidden, NotFound
+from shared.errors import Conflict, DomainError, Forbidden, InvalidReference, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,9 @@ class FieldError(BaseModel):
     location: str = Field(description="body, path, query or header")
     field: str | None = Field(description="Dotted path of the field inside its location")
     message: str
-    code: str = Field(description="Machine-readable reason, e.g. missing, extra_forbidden, string_too_long")
+    code: str = Field(
+        description="Machine-readable reason, e.g. missing, extra_forbidden, string_too_long"
+    )
 
 
 class ProblemDetails(BaseModel):
@@ -49,7 +51,9 @@ class ProblemDetails(BaseModel):
     status: int
     detail: str | None = None
     instance: str | None = None
-    errors: list[FieldError] | None = Field(default=None, description="What was wrong with which field (422)")
+    errors: list[FieldError] | None = Field(
+        default=None, description="What was wrong with which field (422)"
+    )
 
 
 _DESCRIPTIONS = {
@@ -65,12 +69,16 @@ _DESCRIPTIONS = {
 }
 
 
-def problem_responses(*statuses: int, described: dict[int, str] | None = None) -> dict[int | str, dict[str, Any]]:
+def problem_responses(
+    *statuses: int, described: dict[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
     """`responses=` for a router or route: each status answered with a problem document."""
     described = described or {}
     return {
         status: {
-            "description": described.get(status) or _DESCRIPTIONS.get(status) or HTTPStatus(status).phrase,
+            "description": described.get(status)
+            or _DESCRIPTIONS.get(status)
+            or HTTPStatus(status).phrase,
             "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}},
         }
         for status in statuses
@@ -111,8 +119,16 @@ def status_title(status: int) -> str:
 class Problem(Exception):
     """Raise from any endpoint to answer with a problem document."""
 
-    def __init__(self, status: int, slug: str, detail: str | None = None, *, title: str | None = None,
-                 headers: dict[str, str] | None = None, **extensions: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        slug: str,
+        detail: str | None = None,
+        *,
+        title: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
         super().__init__(detail or slug)
         self.status = status
         self.slug = slug
@@ -122,9 +138,16 @@ class Problem(Exception):
         self.extensions = extensions
 
 
-def problem_response(status: int, slug: str, title: str, detail: str | None = None, *,
-                     instance: str | None = None, headers: dict[str, str] | None = None,
-                     **extensions: Any) -> JSONResponse:
+def problem_response(
+    status: int,
+    slug: str,
+    title: str,
+    detail: str | None = None,
+    *,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
     body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": title, "status": status}
     if detail:
         body["detail"] = detail
@@ -148,20 +171,36 @@ def too_large(limit: int, instance: str) -> JSONResponse:
 
     `Connection: close`: whatever of the body is still unread is not a request to parse.
     """
-    return problem_response(413, "payload-too-large", status_title(413), BodyTooLarge(limit).detail,
-                            instance=instance, headers={"Connection": "close"})
+    return problem_response(
+        413,
+        "payload-too-large",
+        status_title(413),
+        BodyTooLarge(limit).detail,
+        instance=instance,
+        headers={"Connection": "close"},
+    )
 
 
 _HTTP_SLUGS = {
-    400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
-    406: "not-acceptable", 409: "conflict", 413: "payload-too-large", 415: "unsupported-media-type",
-    422: "validation", 429: "too-many-requests", 503: "unavailable",
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    409: "conflict",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation",
+    429: "too-many-requests",
+    503: "unavailable",
 }
 
 _DOMAIN_STATUS: list[tuple[type[DomainError], int, str]] = [
     (NotFound, 404, "not-found"),
     (Conflict, 409, "conflict"),
     (Forbidden, 403, "forbidden"),
+    (InvalidReference, 422, "invalid-reference"),
     (DomainError, 422, "rule-violated"),
 ]
 
@@ -174,14 +213,23 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
             # FastAPI puts the character offset where a field would be.
             at = f" at character {loc[1]}" if len(loc) > 1 else ""
             reason = (err.get("ctx") or {}).get("error", "invalid JSON")
-            errors.append({"location": "body", "field": None, "message": f"{reason}{at}", "code": "json_invalid"})
+            errors.append(
+                {
+                    "location": "body",
+                    "field": None,
+                    "message": f"{reason}{at}",
+                    "code": "json_invalid",
+                }
+            )
             continue
-        errors.append({
-            "location": loc[0] if loc else "body",
-            "field": ".".join(loc[1:]) if len(loc) > 1 else None,
-            "message": err.get("msg", "invalid"),
-            "code": err.get("type", "invalid"),
-        })
+        errors.append(
+            {
+                "location": loc[0] if loc else "body",
+                "field": ".".join(loc[1:]) if len(loc) > 1 else None,
+                "message": err.get("msg", "invalid"),
+                "code": err.get("type", "invalid"),
+            }
+        )
     return errors
 
 
@@ -190,8 +238,15 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(exc.status, exc.slug, exc.title, exc.detail, instance=request.url.path,
-                                headers=exc.headers, **exc.extensions)
+        return problem_response(
+            exc.status,
+            exc.slug,
+            exc.title,
+            exc.detail,
+            instance=request.url.path,
+            headers=exc.headers,
+            **exc.extensions,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -202,23 +257,48 @@ def install_problem_handlers(app: FastAPI) -> None:
         if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
             # JSON is UTF-8 (RFC 8259): other bytes are malformed JSON, a 422 like any
             # other, not the bare 400 FastAPI gives for a body json.loads cannot decode.
-            return _invalid(request, [{"location": "body", "field": None, "code": "json_invalid",
-                                       "message": "the body is not UTF-8 encoded JSON"}])
+            return _invalid(
+                request,
+                [
+                    {
+                        "location": "body",
+                        "field": None,
+                        "code": "json_invalid",
+                        "message": "the body is not UTF-8 encoded JSON",
+                    }
+                ],
+            )
         if isinstance(exc, BodyTooLarge):
             return too_large(exc.limit, request.url.path)
         if exc.status_code == 405:
             return _method_not_allowed(request)
         slug = _HTTP_SLUGS.get(exc.status_code, "error")
-        detail = exc.detail if isinstance(exc.detail, str) and exc.detail != HTTPStatus(exc.status_code).phrase else None
-        return problem_response(exc.status_code, slug, status_title(exc.status_code), detail,
-                                instance=request.url.path, headers=getattr(exc, "headers", None))
+        detail = (
+            exc.detail
+            if isinstance(exc.detail, str) and exc.detail != HTTPStatus(exc.status_code).phrase
+            else None
+        )
+        return problem_response(
+            exc.status_code,
+            slug,
+            status_title(exc.status_code),
+            detail,
+            instance=request.url.path,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         for cls, status, slug in _DOMAIN_STATUS:
             if isinstance(exc, cls):
-                return problem_response(status, slug, exc.title, exc.detail, instance=request.url.path,
-                                        **{k: str(v) for k, v in exc.context.items()})
+                return problem_response(
+                    status,
+                    slug,
+                    exc.title,
+                    exc.detail,
+                    instance=request.url.path,
+                    **{k: _extension(v) for k, v in exc.context.items()},
+                )
         raise exc  # unreachable: DomainError is the last row
 
     @app.exception_handler(DatabaseUnavailable)
@@ -232,8 +312,24 @@ def install_problem_handlers(app: FastAPI) -> None:
         if is_transient(exc):
             return unavailable(request)
         log.error("unhandled error", exc_info=exc)
-        return problem_response(500, "internal", "Internal Server Error",
-                                "The error was logged; nothing was committed.", instance=request.url.path)
+        return problem_response(
+            500,
+            "internal",
+            "Internal Server Error",
+            "The error was logged; nothing was committed.",
+            instance=request.url.path,
+        )
+
+
+def _extension(value: Any) -> Any:
+    """A rule's context as JSON a client can branch on: lists stay lists (the moves allowed
+    from here), numbers and booleans stay themselves, anything else (ids, enums, times) is text."""
+    if isinstance(value, bool | int | float | str) or value is None:
+        return value
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_extension(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    return str(value)
 
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -246,23 +342,45 @@ def allowed_methods(app: Starlette, scope: Scope) -> list[str]:
     names only that route's methods (`Allow: POST` on a path that has GET too):
     ask every route, through `matches`, the one routing API that is public.
     """
-    return [method for method in _METHODS
-            if any(route.matches({**scope, "method": method})[0] is Match.FULL for route in app.router.routes)]
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**scope, "method": method})[0] is Match.FULL
+            for route in app.router.routes
+        )
+    ]
 
 
 def _method_not_allowed(request: Request) -> JSONResponse:
     allowed = ", ".join(allowed_methods(request.app, request.scope))
-    return problem_response(405, "method-not-allowed", status_title(405),
-                            f"{request.method} is not allowed on this path; allowed: {allowed}",
-                            instance=request.url.path, headers={"Allow": allowed})
+    return problem_response(
+        405,
+        "method-not-allowed",
+        status_title(405),
+        f"{request.method} is not allowed on this path; allowed: {allowed}",
+        instance=request.url.path,
+        headers={"Allow": allowed},
+    )
 
 
 def _invalid(request: Request, errors: list[dict[str, Any]]) -> JSONResponse:
-    return problem_response(422, "validation", "Request is not valid", "One or more fields are missing or invalid.",
-                            instance=request.url.path, errors=errors)
+    return problem_response(
+        422,
+        "validation",
+        "Request is not valid",
+        "One or more fields are missing or invalid.",
+        instance=request.url.path,
+        errors=errors,
+    )
 
 
 def unavailable(request: Request) -> JSONResponse:
-    return problem_response(503, "unavailable", "Service Unavailable",
-                            "A dependency is unreachable; nothing was committed. Retry with the same Idempotency-Key.",
-                            instance=request.url.path, headers={"Retry-After": "1"})
+    return problem_response(
+        503,
+        "unavailable",
+        "Service Unavailable",
+        "A dependency is unreachable; nothing was committed. Retry with the same Idempotency-Key.",
+        instance=request.url.path,
+        headers={"Retry-After": "1"},
+    )

@@ -47,16 +47,32 @@ async def refuse_unknown_query(request: Request) -> None:
         return
     names, scalars = _query_names(route)
     given = request.query_params
-    errors: list[dict[str, Any]] = [{"type": "extra_forbidden", "loc": ("query", name), "msg": "Unknown query parameter",
-               "input": given.get(name)}
-              for name in sorted(set(given) - names)]
-    errors += [{"type": "repeated", "loc": ("query", name),
-                "msg": "Given more than once; this parameter takes one value", "input": given.getlist(name)}
-               for name in sorted(scalars & set(given)) if len(given.getlist(name)) > 1]
+    errors: list[dict[str, Any]] = [
+        {
+            "type": "extra_forbidden",
+            "loc": ("query", name),
+            "msg": "Unknown query parameter",
+            "input": given.get(name),
+        }
+        for name in sorted(set(given) - names)
+    ]
+    errors += [
+        {
+            "type": "repeated",
+            "loc": ("query", name),
+            "msg": "Given more than once; this parameter takes one value",
+            "input": given.getlist(name),
+        }
+        for name in sorted(scalars & set(given))
+        if len(given.getlist(name)) > 1
+    ]
     if errors:
         raise RequestValidationError(errors)
 
 
 def api_router() -> APIRouter:
-    return APIRouter(prefix="/v1", responses=problem_responses(*API_PROBLEMS),
-                     dependencies=[Depends(refuse_unknown_query)])
+    return APIRouter(
+        prefix="/v1",
+        responses=problem_responses(*API_PROBLEMS),
+        dependencies=[Depends(refuse_unknown_query)],
+    )

@@ -50,7 +50,11 @@ class Limits:
 
     @classmethod
     def of(cls, settings: Settings) -> Limits:
-        return cls(settings.http_max_header_bytes, settings.http_header_timeout_s, settings.http_body_timeout_s)
+        return cls(
+            settings.http_max_header_bytes,
+            settings.http_header_timeout_s,
+            settings.http_body_timeout_s,
+        )
 
 
 class HeadTooLarge(Exception):
@@ -58,8 +62,14 @@ class HeadTooLarge(Exception):
 
 
 def problem_bytes(status: int, slug: str, detail: str) -> bytes:
-    return json.dumps({"type": PROBLEM_BASE + slug, "title": HTTPStatus(status).phrase, "status": status,
-                       "detail": detail}).encode()
+    return json.dumps(
+        {
+            "type": PROBLEM_BASE + slug,
+            "title": HTTPStatus(status).phrase,
+            "status": status,
+            "detail": detail,
+        }
+    ).encode()
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
@@ -67,12 +77,14 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self.limits = limits
         self._reading_head = True
-        self._head_started = False   # a byte of the current request has come
-        self._head_bytes = 0         # of the current head, as parsed
-        self._head_fed = 0           # fed while reading it, which the parser may still be buffering
+        self._head_started = False  # a byte of the current request has come
+        self._head_bytes = 0  # of the current head, as parsed
+        self._head_fed = 0  # fed while reading it, which the parser may still be buffering
         self._head_deadline: asyncio.TimerHandle | None = None
         self._body_deadline: asyncio.TimerHandle | None = None
-        self._refusal: tuple[int, str, str] | None = None  # due once the answers before it are written
+        self._refusal: tuple[int, str, str] | None = (
+            None  # due once the answers before it are written
+        )
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -112,7 +124,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._head_started = True
         self._head_bytes = 0
         if self._head_deadline is None:  # the next request on a kept-alive connection
-            self._head_deadline = self.loop.call_later(self.limits.head_timeout_s, self._head_timed_out)
+            self._head_deadline = self.loop.call_later(
+                self.limits.head_timeout_s, self._head_timed_out
+            )
 
     def on_url(self, url: bytes) -> None:
         self._head_bytes += len(url)
@@ -135,7 +149,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         # Armed when the app starts on the request, not when its head is parsed: a pipelined
         # request's body is not read (flow control) until the one before it is answered.
         if cycle.more_body and self._body_deadline is None:
-            self._body_deadline = self.loop.call_later(self.limits.body_timeout_s, self._body_timed_out)
+            self._body_deadline = self.loop.call_later(
+                self.limits.body_timeout_s, self._body_timed_out
+            )
         super()._start_asgi_task(cycle, app)
 
     def on_message_complete(self) -> None:
@@ -159,8 +175,11 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def _refuse_head_too_large(self) -> None:
         self.logger.warning("Request head over %d bytes refused", self.limits.max_head_bytes)
-        self._refuse(431, "headers-too-large",
-                     f"The request line and headers are over {self.limits.max_head_bytes} bytes.")
+        self._refuse(
+            431,
+            "headers-too-large",
+            f"The request line and headers are over {self.limits.max_head_bytes} bytes.",
+        )
 
     def _head_timed_out(self) -> None:
         self._head_deadline = None
@@ -169,14 +188,20 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         if not self._head_started:
             self.transport.close()  # nothing asked, nothing to answer
             return
-        self._refuse(408, "request-timeout",
-                     f"The request line and headers did not arrive within {self.limits.head_timeout_s:g} s.")
+        self._refuse(
+            408,
+            "request-timeout",
+            f"The request line and headers did not arrive within {self.limits.head_timeout_s:g} s.",
+        )
 
     def _body_timed_out(self) -> None:
         self._body_deadline = None
         if not self.transport.is_closing():
-            self._refuse(408, "request-timeout",
-                         f"The request body did not arrive within {self.limits.body_timeout_s:g} s.")
+            self._refuse(
+                408,
+                "request-timeout",
+                f"The request body did not arrive within {self.limits.body_timeout_s:g} s.",
+            )
 
     def _refuse(self, status: int, slug: str, detail: str) -> None:
         """Answer with a problem document and close: now, or after the answers still due."""
@@ -203,9 +228,15 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         head = [STATUS_LINE[status]]
         for name, value in self.server_state.default_headers:
             head += [name, b": ", value, b"\r\n"]
-        head += [b"content-type: ", PROBLEM_JSON.encode(), b"\r\n",
-                 b"content-length: ", str(len(body)).encode(), b"\r\n",
-                 b"connection: close\r\n\r\n"]
+        head += [
+            b"content-type: ",
+            PROBLEM_JSON.encode(),
+            b"\r\n",
+            b"content-length: ",
+            str(len(body)).encode(),
+            b"\r\n",
+            b"connection: close\r\n\r\n",
+        ]
         self.transport.write(b"".join(head) + body)
         self.transport.close()
 
@@ -220,7 +251,11 @@ def _parser_complaint(exc: httptools.HttpParserError) -> str:
     if isinstance(exc.__context__, UnicodeDecodeError):
         return "The request target is not ASCII; percent-encode other bytes."
     reason = str(exc).strip().rstrip(".")
-    return f"The request is not valid HTTP/1.1: {reason}." if reason else "The request is not valid HTTP/1.1."
+    return (
+        f"The request is not valid HTTP/1.1: {reason}."
+        if reason
+        else "The request is not valid HTTP/1.1."
+    )
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
@@ -248,7 +283,9 @@ class OpsPortSplit:
         if scope["type"] == "http":
             server = scope.get("server") or (None, None)
             if (server[1] == self.ops_port) != (scope["path"] in OPS_PATHS):
-                await problem_response(404, "not-found", "Not Found", instance=scope["path"])(scope, receive, send)
+                await problem_response(404, "not-found", "Not Found", instance=scope["path"])(
+                    scope, receive, send
+                )
                 return
         await self.app(scope, receive, send)
 
@@ -270,13 +307,21 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run(settings: Settings, *, workers: int = 1, app: str = "shared.http.server:service_app") -> None:
+def run(
+    settings: Settings, *, workers: int = 1, app: str = "shared.http.server:service_app"
+) -> None:
     """Serve `app` (a factory's import string) on the settings' port, and on the ops port if set."""
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    config = uvicorn.Config(app, factory=True, host=settings.host, port=settings.http_port, workers=workers,
-                            **server_options(settings))
+    config = uvicorn.Config(
+        app,
+        factory=True,
+        host=settings.host,
+        port=settings.http_port,
+        workers=workers,
+        **server_options(settings),
+    )
     sockets = [_listen(settings.host, settings.http_port)]
     if settings.ops_port:
         sockets.append(_listen(settings.host, settings.ops_port))

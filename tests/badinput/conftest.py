@@ -20,31 +20,79 @@ class Seeded:
 
 @pytest.fixture(scope="module")
 async def seeded(stack: ServiceStack) -> Seeded:
-    async with stack.client("intake") as intake, stack.client("dispatch") as dispatch, \
-            stack.client("inventory") as inventory:
-        customer = (await intake.post("/v1/customers", json={"name": "Seeded bank", "region": "north"})).json()
+    async with (
+        stack.client("intake") as intake,
+        stack.client("dispatch") as dispatch,
+        stack.client("inventory") as inventory,
+    ):
+        customer = (
+            await intake.post("/v1/customers", json={"name": "Seeded bank", "region": "north"})
+        ).json()
         # The engineer first: dispatch assigns a ticket when it hears of it.
-        engineer = (await dispatch.post("/v1/engineers", json={"name": "Seeded engineer", "skills": ["storage"],
-                                                               "region": "north"})).json()
-        ticket = (await intake.post("/v1/tickets", json={
-            "customer_id": customer["id"], "summary": "Seeded fault", "channel": "phone",
-            "category": "storage", "impact": "degraded"})).json()
-        part = (await inventory.post("/v1/parts", json={"part_number": "HP-SEED-1", "vendor": "hp",
-                                                         "description": "Seeded disk"})).json()
-        receipt = await inventory.post(f"/v1/parts/{part['part_number']}/receipts",
-                                       json={"warehouse": "main", "quantity": 5})
+        engineer = (
+            await dispatch.post(
+                "/v1/engineers",
+                json={"name": "Seeded engineer", "skills": ["storage"], "region": "north"},
+            )
+        ).json()
+        ticket = (
+            await intake.post(
+                "/v1/tickets",
+                json={
+                    "customer_id": customer["id"],
+                    "summary": "Seeded fault",
+                    "channel": "phone",
+                    "category": "storage",
+                    "impact": "degraded",
+                },
+            )
+        ).json()
+        part = (
+            await inventory.post(
+                "/v1/parts",
+                json={"part_number": "HP-SEED-1", "vendor": "hp", "description": "Seeded disk"},
+            )
+        ).json()
+        receipt = await inventory.post(
+            f"/v1/parts/{part['part_number']}/receipts", json={"warehouse": "main", "quantity": 5}
+        )
         assert receipt.status_code == 201, receipt.text
 
         async def assigned():
             return (await dispatch.get(f"/v1/tickets/{ticket['id']}/assignments")).json()
 
         [assignment] = await eventually(assigned, timeout=20)
-        site = (await intake.post("/v1/sites", json={
-            "customer_id": customer["id"], "name": "Seeded site", "address": "1 Seed Road", "latitude": 31.2,
-            "longitude": 121.5, "timezone": "Asia/Shanghai"})).json()
-        contract = (await intake.post("/v1/contracts", json={
-            "customer_id": customer["id"], "coverage": "5x8", "onsite_minutes": 360, "calendar": "cn-5x8",
-            "warranty_start": "2026-01-01"})).json()
-    return Seeded(customer_id=customer["id"], ticket_id=ticket["id"], engineer_id=engineer["id"],
-                  assignment_id=assignment["id"], part_number=part["part_number"], site_id=site["id"],
-                  contract_id=contract["id"])
+        site = (
+            await intake.post(
+                "/v1/sites",
+                json={
+                    "customer_id": customer["id"],
+                    "name": "Seeded site",
+                    "address": "1 Seed Road",
+                    "latitude": 31.2,
+                    "longitude": 121.5,
+                    "timezone": "Asia/Shanghai",
+                },
+            )
+        ).json()
+        contract = (
+            await intake.post(
+                "/v1/contracts",
+                json={
+                    "customer_id": customer["id"],
+                    "coverage": "5x8",
+                    "onsite_minutes": 360,
+                    "calendar": "cn-5x8",
+                    "warranty_start": "2026-01-01",
+                },
+            )
+        ).json()
+    return Seeded(
+        customer_id=customer["id"],
+        ticket_id=ticket["id"],
+        engineer_id=engineer["id"],
+        assignment_id=assignment["id"],
+        part_number=part["part_number"],
+        site_id=site["id"],
+        contract_id=contract["id"],
+    )

@@ -30,7 +30,9 @@ MAX_EXAMPLES = 75  # per operation; the whole badinput set stays well under 3 mi
 
 def openapi_document(service: str) -> dict:
     spec = importlib.import_module(f"services.{service}.app").SPEC
-    return spec.create_app(Settings(service=service)).openapi()
+    # As the test stack runs them (tests/support/stack.py TEST_ENV): with the ops clock routes.
+    settings = Settings(service=service, environment="test", clock_control=True)
+    return spec.create_app(settings).openapi()
 
 
 def make_valid_data_usable(case, data, seeded: Seeded) -> None:
@@ -42,9 +44,15 @@ def make_valid_data_usable(case, data, seeded: Seeded) -> None:
     is a 422 by design, so the key is made unique to the request. Negative parts are
     left as they are: those must be refused.
     """
-    known = {"customer_id": seeded.customer_id, "ticket_id": seeded.ticket_id,
-             "engineer_id": seeded.engineer_id, "assignment_id": seeded.assignment_id,
-             "part_number": seeded.part_number, "site_id": seeded.site_id, "contract_id": seeded.contract_id}
+    known = {
+        "customer_id": seeded.customer_id,
+        "ticket_id": seeded.ticket_id,
+        "engineer_id": seeded.engineer_id,
+        "assignment_id": seeded.assignment_id,
+        "part_number": seeded.part_number,
+        "site_id": seeded.site_id,
+        "contract_id": seeded.contract_id,
+    }
     if case.path_parameters and not case.meta.is_negative_at(ParameterLocation.PATH):
         for name in case.path_parameters:
             if name in known and data.draw(st.booleans(), label=f"seeded {name}"):
@@ -61,13 +69,21 @@ def make_valid_data_usable(case, data, seeded: Seeded) -> None:
         if case.method.upper() == "PATCH":
             for name in ("warranty_start", "accepted_on"):
                 case.body.pop(name, None)
-    if case.query and "cursor" in case.query and not case.meta.is_negative_at(ParameterLocation.QUERY):
+    if (
+        case.query
+        and "cursor" in case.query
+        and not case.meta.is_negative_at(ParameterLocation.QUERY)
+    ):
         at = data.draw(st.datetimes(timezones=st.just(UTC)), label="cursor time")
-        case.query["cursor"] = encode_cursor(at.isoformat(), str(data.draw(st.uuids(), label="cursor id")))
+        case.query["cursor"] = encode_cursor(
+            at.isoformat(), str(data.draw(st.uuids(), label="cursor id"))
+        )
     key = (case.headers or {}).get("Idempotency-Key")
     if key and not case.meta.is_negative_at(ParameterLocation.HEADER):
         request = json.dumps([case.formatted_path, case.body], sort_keys=True, default=str)
-        case.headers["Idempotency-Key"] = f"{key[:200]}-{hashlib.sha256(request.encode()).hexdigest()[:16]}"
+        case.headers["Idempotency-Key"] = (
+            f"{key[:200]}-{hashlib.sha256(request.encode()).hexdigest()[:16]}"
+        )
 
 
 def fuzz(service: str):
@@ -78,16 +94,23 @@ def fuzz(service: str):
 
     @schema.parametrize()
     @schema.given(data=st.data())
-    @settings(max_examples=MAX_EXAMPLES, deadline=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
-                                     HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.filter_too_much,
+            HealthCheck.function_scoped_fixture,
+        ],
+    )
     def test(case, data, stack: ServiceStack, seeded: Seeded):
         make_valid_data_usable(case, data, seeded)
         # An admin whose subject is an engineer: /v1/me/assignments answers too, not only 403.
         token = stack.token(seeded.engineer_id, "admin")
         # A negative case without Authorization is about the missing token: keep it missing.
-        missing_on_purpose = case.meta.is_negative_at(ParameterLocation.HEADER) and \
-            "Authorization" not in (case.headers or {})
+        missing_on_purpose = case.meta.is_negative_at(
+            ParameterLocation.HEADER
+        ) and "Authorization" not in (case.headers or {})
         headers = None if missing_on_purpose else {"Authorization": f"Bearer {token}"}
         case.call_and_validate(base_url=stack.url(service), headers=headers)
 
@@ -115,8 +138,11 @@ def test_every_error_answer_is_documented_as_a_problem_document(service: str):
         for method, operation in operations.items():
             for status, response in operation["responses"].items():
                 if int(status) >= 400 and path != "/readyz":
-                    assert response["content"] == {"application/problem+json": {
-                        "schema": {"$ref": "#/components/schemas/ProblemDetails"}}}, (method, path, status)
+                    assert response["content"] == {
+                        "application/problem+json": {
+                            "schema": {"$ref": "#/components/schemas/ProblemDetails"}
+                        }
+                    }, (method, path, status)
             if path.startswith("/v1"):
                 assert {"401", "403", "422", "503"} <= set(operation["responses"]), (method, path)
             if method == "post":

@@ -43,7 +43,10 @@ def main() -> None:
         subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     port = int(os.environ.get("FIELDOPS_PORT", "0"))
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    print(f"{os.environ.get('FIELDOPS_SERVICE', 'dummy')} listening on {server.server_address[1]}", flush=True)
+    print(
+        f"{os.environ.get('FIELDOPS_SERVICE', 'dummy')} listening on {server.server_address[1]}",
+        flush=True,
+    )
     server.serve_forever()
 
 

@@ -9,7 +9,9 @@ from shared.devstack.broker import create_topics
 pytestmark = pytest.mark.faults
 
 
-async def test_a_durable_broker_keeps_an_acknowledged_record_across_kill_9_and_restart(durable_broker) -> None:
+async def test_a_durable_broker_keeps_an_acknowledged_record_across_kill_9_and_restart(
+    durable_broker,
+) -> None:
     tansu = await durable_broker()
     topic = f"durable.{uuid.uuid4().hex[:8]}"
     await create_topics(tansu.bootstrap, [topic], partitions=2)

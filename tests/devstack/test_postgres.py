@@ -12,7 +12,9 @@ from shared.devstack.postgres import (
 )
 
 
-async def test_embedded_postgres_starts_and_keeps_a_fresh_databases_rows_across_a_kill_9(tmp_path: Path) -> None:
+async def test_embedded_postgres_starts_and_keeps_a_fresh_databases_rows_across_a_kill_9(
+    tmp_path: Path,
+) -> None:
     server = await start_postgres(tmp_path / "data")
     try:
         assert server.server_url.startswith("postgresql://postgres@127.0.0.1:")
@@ -32,7 +34,9 @@ async def test_embedded_postgres_starts_and_keeps_a_fresh_databases_rows_across_
     assert server.pid is None
 
 
-async def test_a_fresh_database_is_empty_and_is_gone_after_being_dropped(pg_server_url: str) -> None:
+async def test_a_fresh_database_is_empty_and_is_gone_after_being_dropped(
+    pg_server_url: str,
+) -> None:
     url = await create_fresh_database(pg_server_url)
     conn = await asyncpg.connect(url)
     assert await conn.fetchval("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == 0
@@ -58,4 +62,3 @@ async def _alive(conn: asyncpg.Connection) -> bool:
     except (asyncpg.PostgresError, asyncpg.InterfaceError, ConnectionError, OSError):
         return False
     return True
-

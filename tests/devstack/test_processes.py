@@ -29,7 +29,9 @@ def gone(pid: int) -> bool:
 async def test_the_supervisor_restarts_a_child_killed_with_sigkill_and_says_so() -> None:
     supervisor, output = quiet_supervisor(backoff_first=0.1)
     async with supervisor:
-        child = await supervisor.start("intake", [sys.executable, DUMMY], env={**os.environ, "FIELDOPS_PORT": "0"})
+        child = await supervisor.start(
+            "intake", [sys.executable, DUMMY], env={**os.environ, "FIELDOPS_PORT": "0"}
+        )
         first_pid = child.pid
         assert first_pid is not None
         os.kill(first_pid, signal.SIGKILL)
@@ -69,7 +71,10 @@ async def test_stopping_the_supervisor_leaves_no_process_behind_not_even_a_grand
 
 async def test_a_child_that_ignores_sigterm_is_killed_once_the_grace_is_over() -> None:
     supervisor, _ = quiet_supervisor(grace=0.5)
-    stubborn = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('up', flush=True); time.sleep(60)"
+    stubborn = (
+        "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        "print('up', flush=True); time.sleep(60)"
+    )
     async with supervisor:
         child = await supervisor.start("stubborn", [sys.executable, "-c", stubborn])
         while not child.recent:

@@ -15,22 +15,36 @@ RUN_UP = Path(__file__).with_name("run_up.py")
 REPO = Path(__file__).resolve().parents[2]
 
 
-async def run_until_up(state_dir: Path, port_base: int) -> tuple[asyncio.subprocess.Process, list[str]]:
+async def run_until_up(
+    state_dir: Path, port_base: int
+) -> tuple[asyncio.subprocess.Process, list[str]]:
     env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"}
-    for name in ("DATABASE_URL", "FIELDOPS_DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "FIELDOPS_KAFKA_BOOTSTRAP_SERVERS"):
+    for name in (
+        "DATABASE_URL",
+        "FIELDOPS_DATABASE_URL",
+        "KAFKA_BOOTSTRAP_SERVERS",
+        "FIELDOPS_KAFKA_BOOTSTRAP_SERVERS",
+    ):
         env.pop(name, None)
     process = await asyncio.create_subprocess_exec(
-        sys.executable, str(RUN_UP), str(state_dir), str(port_base),
-        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        str(RUN_UP),
+        str(state_dir),
+        str(port_base),
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     lines: list[str] = []
     assert process.stdout is not None
+
     async def read_until_ready() -> None:
         async for raw in process.stdout:
             lines.append(raw.decode(errors="replace"))
             if "Logs follow" in lines[-1]:
                 return
         raise AssertionError("up exited before it was ready:\n" + "".join(lines))
+
     await asyncio.wait_for(read_until_ready(), 60)
     return process, lines
 
@@ -73,7 +87,9 @@ async def test_up_starts_the_stack_stops_it_on_ctrl_c_and_a_second_up_finds_the_
     ports = json.loads((state_dir / "ports.json").read_text())
     url = f"postgresql://postgres@127.0.0.1:{ports['postgres']}/fieldops"
     conn = await asyncpg.connect(url)
-    await conn.execute("CREATE TABLE kept (note text); INSERT INTO kept VALUES ('from the first up')")
+    await conn.execute(
+        "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('from the first up')"
+    )
     await conn.close()
 
     code, stop_seconds, family = await interrupt(process)

@@ -44,9 +44,19 @@ def _assert_the_413(problem: dict) -> None:
     assert problem["instance"] == "/v1/customers"
 
 
-def _post(stack: ServiceStack, body: bytes | Iterator[bytes], headers: dict[str, str]) -> urllib.request.Request:
-    return urllib.request.Request(f"{stack.url('intake')}/v1/customers", data=body, method="POST", headers={
-        "Authorization": f"Bearer {stack.token('urllib', 'admin')}", "Content-Type": "application/json", **headers})
+def _post(
+    stack: ServiceStack, body: bytes | Iterator[bytes], headers: dict[str, str]
+) -> urllib.request.Request:
+    return urllib.request.Request(
+        f"{stack.url('intake')}/v1/customers",
+        data=body,
+        method="POST",
+        headers={
+            "Authorization": f"Bearer {stack.token('urllib', 'admin')}",
+            "Content-Type": "application/json",
+            **headers,
+        },
+    )
 
 
 def test_every_urllib_post_of_3_mib_with_content_length_reads_its_413(stack: ServiceStack):
@@ -85,14 +95,24 @@ def _chunks_of_3_mib() -> Iterator[bytes]:
     yield b'"}'
 
 
-@pytest.mark.parametrize(("path", "content_type", "status"), [
-    ("/v1/customers", "text/plain", 415), ("/v1/nowhere", "application/json", 404)])
-def test_any_answer_given_before_the_body_is_read_is_read_too(stack: ServiceStack, path, content_type, status):
+@pytest.mark.parametrize(
+    ("path", "content_type", "status"),
+    [("/v1/customers", "text/plain", 415), ("/v1/nowhere", "application/json", 404)],
+)
+def test_any_answer_given_before_the_body_is_read_is_read_too(
+    stack: ServiceStack, path, content_type, status
+):
     """Not only the 413: a 415 or a 404 refuses a body nobody reads, and urllib must read them as well."""
     for _ in range(TRIES):
-        request = urllib.request.Request(f"{stack.url('intake')}{path}", data=_chunks_of_3_mib(), method="POST",
-                                         headers={"Content-Type": content_type,
-                                                  "Authorization": f"Bearer {stack.token('urllib', 'admin')}"})
+        request = urllib.request.Request(
+            f"{stack.url('intake')}{path}",
+            data=_chunks_of_3_mib(),
+            method="POST",
+            headers={
+                "Content-Type": content_type,
+                "Authorization": f"Bearer {stack.token('urllib', 'admin')}",
+            },
+        )
         try:
             urllib.request.urlopen(request, timeout=30)
             raise AssertionError(f"expected {status}")
@@ -104,8 +124,11 @@ def test_any_answer_given_before_the_body_is_read_is_read_too(stack: ServiceStac
 async def test_the_etag_long_poll_answers_are_no_store_and_nosniff(stack: ServiceStack):
     async with stack.client("dispatch", str(uuid.uuid4()), "assignments:read") as phone:
         first = await phone.get("/v1/me/assignments")
-        unchanged = await phone.get("/v1/me/assignments", params={"wait": 1},
-                                    headers={"If-None-Match": first.headers["etag"]})
+        unchanged = await phone.get(
+            "/v1/me/assignments",
+            params={"wait": 1},
+            headers={"If-None-Match": first.headers["etag"]},
+        )
     assert first.status_code == 200 and unchanged.status_code == 304
     assert unchanged.headers["etag"] == first.headers["etag"]
     for answer in (first, unchanged):

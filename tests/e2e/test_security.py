@@ -32,7 +32,9 @@ async def test_no_token_is_401_problem_json(stack: ServiceStack, service, method
 
 @pytest.mark.parametrize(("service", "method", "path"), PROTECTED)
 async def test_a_token_without_the_scope_is_403(stack: ServiceStack, service, method, path):
-    async with stack.client(service, "someone", "tickets:read" if "parts" in path else "parts:read") as client:
+    async with stack.client(
+        service, "someone", "tickets:read" if "parts" in path else "parts:read"
+    ) as client:
         response = await client.request(method, path, json={} if method == "POST" else None)
     assert response.status_code == 403, response.text
     assert response.json()["type"].endswith("insufficient-scope")
@@ -40,7 +42,9 @@ async def test_a_token_without_the_scope_is_403(stack: ServiceStack, service, me
 
 async def test_a_forged_or_expired_token_is_401(stack: ServiceStack):
     forged = stack.token("intruder", "admin")[:-4] + "AAAA"
-    expired = __import__("shared.auth", fromlist=["x"]).issue_dev_token(stack.settings, "late", ["admin"], ttl_s=-10)
+    expired = __import__("shared.auth", fromlist=["x"]).issue_dev_token(
+        stack.settings, "late", ["admin"], ttl_s=-10
+    )
     async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
         for token in (forged, expired, "not-a-jwt"):
             response = await client.get("/v1/tickets", headers={"Authorization": f"Bearer {token}"})
@@ -61,14 +65,29 @@ async def test_an_engineer_sees_and_accepts_only_their_own_assignments(stack: Se
     async with stack.client("intake") as admin:
         customer = (await admin.post("/v1/customers", json={"name": "Bank"})).json()["id"]
     async with stack.client("dispatch", "lead", "dispatch:admin") as lead:
-        mine = (await lead.post("/v1/engineers", json={"name": "A", "skills": ["storage"]})).json()["id"]
-        other = (await lead.post("/v1/engineers", json={"name": "B", "skills": ["host"]})).json()["id"]
+        mine = (await lead.post("/v1/engineers", json={"name": "A", "skills": ["storage"]})).json()[
+            "id"
+        ]
+        other = (await lead.post("/v1/engineers", json={"name": "B", "skills": ["host"]})).json()[
+            "id"
+        ]
     async with stack.client("intake") as admin:
-        ticket = (await admin.post("/v1/tickets", json={"customer_id": customer, "summary": "SAN degraded",
-                                                        "channel": "monitoring", "category": "storage",
-                                                        "impact": "degraded"})).json()
-    async with stack.client("dispatch", mine, "assignments:read", "assignments:write") as owner, \
-            stack.client("dispatch", other, "assignments:read", "assignments:write") as stranger:
+        ticket = (
+            await admin.post(
+                "/v1/tickets",
+                json={
+                    "customer_id": customer,
+                    "summary": "SAN degraded",
+                    "channel": "monitoring",
+                    "category": "storage",
+                    "impact": "degraded",
+                },
+            )
+        ).json()
+    async with (
+        stack.client("dispatch", mine, "assignments:read", "assignments:write") as owner,
+        stack.client("dispatch", other, "assignments:read", "assignments:write") as stranger,
+    ):
 
         async def assigned():
             return (await owner.get(f"/v1/tickets/{ticket['id']}/assignments")).json()
@@ -76,7 +95,9 @@ async def test_an_engineer_sees_and_accepts_only_their_own_assignments(stack: Se
         [assignment] = await eventually(assigned)
         assert (await stranger.get(f"/v1/assignments/{assignment['id']}")).status_code == 404
         assert (await stranger.get(f"/v1/tickets/{ticket['id']}/assignments")).json() == []
-        assert (await stranger.post(f"/v1/assignments/{assignment['id']}/accept")).status_code == 404
+        assert (
+            await stranger.post(f"/v1/assignments/{assignment['id']}/accept")
+        ).status_code == 404
         assert (await stranger.get(f"/v1/engineers/{mine}")).status_code == 404
         assert [a["id"] for a in (await stranger.get("/v1/me/assignments")).json()["items"]] == []
         assert (await owner.get(f"/v1/assignments/{assignment['id']}")).status_code == 200

@@ -43,7 +43,11 @@ class Answer:
     body: bytes
 
     def problem(self) -> dict:
-        assert self.headers.get("content-type") == "application/problem+json", (self.status, self.headers, self.body)
+        assert self.headers.get("content-type") == "application/problem+json", (
+            self.status,
+            self.headers,
+            self.body,
+        )
         return json.loads(self.body)
 
 
@@ -53,7 +57,10 @@ def answers(raw: bytes) -> list[Answer]:
     while raw:
         head, _, rest = raw.partition(b"\r\n\r\n")
         status_line, *lines = head.decode("latin-1").split("\r\n")
-        headers = {name.strip().lower(): value.strip() for name, value in (line.split(":", 1) for line in lines)}
+        headers = {
+            name.strip().lower(): value.strip()
+            for name, value in (line.split(":", 1) for line in lines)
+        }
         length = int(headers.get("content-length", "0"))
         found.append(Answer(int(status_line.split()[1]), headers, rest[:length]))
         raw = rest[length:]
@@ -91,7 +98,9 @@ def only_answer(result: Exchange) -> Answer:
     return found[0]
 
 
-async def test_ten_clients_streaming_endless_headers_are_cut_off_without_growing_intake(stack: ServiceStack):
+async def test_ten_clients_streaming_endless_headers_are_cut_off_without_growing_intake(
+    stack: ServiceStack,
+):
     intake = psutil.Process(stack.supervisor["intake"].pid)
     async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
         assert (await client.get("/healthz")).status_code == 200
@@ -140,17 +149,25 @@ async def test_ten_clients_streaming_endless_headers_are_cut_off_without_growing
         assert (await client.get("/healthz")).status_code == 200
 
 
-@pytest.mark.parametrize("headers", [
-    [b"X-Fill: " + b"a" * (MAX_HEAD + 1024)],
-    [b"X-Fill-%d: " % i + b"a" * 1000 for i in range(MAX_HEAD // 1000 + 2)],
-], ids=["one header", "many headers"])
-async def test_a_head_over_the_bound_is_431_problem_json_and_one_under_it_is_served(stack: ServiceStack, headers):
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [b"X-Fill: " + b"a" * (MAX_HEAD + 1024)],
+        [b"X-Fill-%d: " % i + b"a" * 1000 for i in range(MAX_HEAD // 1000 + 2)],
+    ],
+    ids=["one header", "many headers"],
+)
+async def test_a_head_over_the_bound_is_431_problem_json_and_one_under_it_is_served(
+    stack: ServiceStack, headers
+):
     head = b"\r\n".join([b"GET /healthz HTTP/1.1", b"Host: intake", *headers]) + b"\r\n\r\n"
     assert len(head) > MAX_HEAD
     refused = only_answer(await exchange(stack.ports["intake"], head, wait=5))
     assert refused.status == 431 and refused.headers["connection"] == "close"
     assert refused.problem() == {
-        "type": "urn:fieldops:problem:headers-too-large", "title": "Request Header Fields Too Large", "status": 431,
+        "type": "urn:fieldops:problem:headers-too-large",
+        "title": "Request Header Fields Too Large",
+        "status": 431,
         "detail": f"The request line and headers are over {MAX_HEAD} bytes.",
     }
     async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
@@ -161,34 +178,51 @@ async def test_a_head_over_the_bound_is_431_problem_json_and_one_under_it_is_ser
 async def test_a_silent_or_stalled_request_is_dropped_within_its_time(stack: ServiceStack):
     port = stack.ports["intake"]
     token = stack.token("call-centre", "tickets:write").encode()
-    half_body = (b"POST /v1/tickets HTTP/1.1\r\nHost: intake\r\nAuthorization: Bearer " + token +
-                 b"\r\nIdempotency-Key: " + str(uuid.uuid4()).encode() +
-                 b"\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"customer_id\": ")
+    half_body = (
+        b"POST /v1/tickets HTTP/1.1\r\nHost: intake\r\nAuthorization: Bearer "
+        + token
+        + b"\r\nIdempotency-Key: "
+        + str(uuid.uuid4()).encode()
+        + b'\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"customer_id": '
+    )
     silent, half_head, stalled_body = await asyncio.gather(
         exchange(port, b"", wait=HEADER_TIMEOUT + MARGIN),
-        exchange(port, b"GET /healthz HTTP/1.1\r\nHost: intake\r\nX-Half: ab", wait=HEADER_TIMEOUT + MARGIN),
+        exchange(
+            port,
+            b"GET /healthz HTTP/1.1\r\nHost: intake\r\nX-Half: ab",
+            wait=HEADER_TIMEOUT + MARGIN,
+        ),
         exchange(port, half_body, wait=BODY_TIMEOUT + MARGIN),
     )
 
     # Nothing was asked: closed without a word, as an idle keep-alive connection is.
     assert silent.written == b"" and silent.closed_after > HEADER_TIMEOUT - 0.5
     late_head = only_answer(half_head)
-    assert late_head.status == 408 and late_head.problem()["type"] == "urn:fieldops:problem:request-timeout"
+    assert (
+        late_head.status == 408
+        and late_head.problem()["type"] == "urn:fieldops:problem:request-timeout"
+    )
     assert half_head.closed_after > HEADER_TIMEOUT - 0.5
     late_body = only_answer(stalled_body)
     assert late_body.status == 408 and late_body.problem()["detail"] == (
-        f"The request body did not arrive within {BODY_TIMEOUT:g} s.")
+        f"The request body did not arrive within {BODY_TIMEOUT:g} s."
+    )
     assert stalled_body.closed_after > BODY_TIMEOUT - 0.5
 
 
 async def test_a_long_poll_outlasts_the_read_timeouts_while_an_idle_connection_beside_it_is_dropped(
-        stack: ServiceStack):
+    stack: ServiceStack,
+):
     async with stack.client("dispatch", "team-lead", "dispatch:admin") as lead:
-        created = await lead.post("/v1/engineers", json={"name": "Ama Owusu", "skills": ["storage"]})
+        created = await lead.post(
+            "/v1/engineers", json={"name": "Ama Owusu", "skills": ["storage"]}
+        )
     assert created.status_code == 201, created.text
     engineer_id = created.json()["id"]
     wait = int(max(HEADER_TIMEOUT, BODY_TIMEOUT)) + 2
-    async with stack.client("dispatch", engineer_id, "assignments:read", timeout=wait + 10) as phone:
+    async with stack.client(
+        "dispatch", engineer_id, "assignments:read", timeout=wait + 10
+    ) as phone:
         etag = (await phone.get("/v1/me/assignments")).headers["etag"]
         started = asyncio.get_running_loop().time()
         poll, idle = await asyncio.gather(
@@ -204,27 +238,41 @@ MALFORMED = {
     "a control character in a header": b"GET /healthz HTTP/1.1\r\nHost: intake\r\nX-Note: a\x01b\r\n\r\n",
     "a raw byte in the path": b"GET /v1/tick\xffets HTTP/1.1\r\nHost: intake\r\n\r\n",
     "a Content-Length that is not a number": b"POST /v1/tickets HTTP/1.1\r\nHost: intake\r\nContent-Length: 1O\r\n\r\n",
-    "two Content-Lengths that disagree":
-        b"POST /v1/tickets HTTP/1.1\r\nHost: intake\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+    "two Content-Lengths that disagree": b"POST /v1/tickets HTTP/1.1\r\nHost: intake\r\n"
+    b"Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
     "a Content-Length beside chunked encoding": b"POST /v1/tickets HTTP/1.1\r\nHost: intake\r\nContent-Length: 5\r\n"
-                                                b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
     "a malformed request line": b"GET /healthz HTTP/7.0\r\nHost: intake\r\n\r\n",
 }
 
 
 @pytest.mark.parametrize("request_bytes", MALFORMED.values(), ids=MALFORMED.keys())
-async def test_a_request_the_server_cannot_parse_is_400_problem_json(stack: ServiceStack, request_bytes):
+async def test_a_request_the_server_cannot_parse_is_400_problem_json(
+    stack: ServiceStack, request_bytes
+):
     answer = only_answer(await exchange(stack.ports["intake"], request_bytes, wait=5))
-    assert answer.status == 400 and answer.headers["connection"] == "close" and "server" not in answer.headers
+    assert (
+        answer.status == 400
+        and answer.headers["connection"] == "close"
+        and "server" not in answer.headers
+    )
     problem = answer.problem()
-    assert problem["type"] == "urn:fieldops:problem:bad-request" and problem["title"] == "Bad Request"
-    assert problem["status"] == 400 and problem["detail"].startswith("The request is not valid HTTP/1.1: ")
+    assert (
+        problem["type"] == "urn:fieldops:problem:bad-request" and problem["title"] == "Bad Request"
+    )
+    assert problem["status"] == 400 and problem["detail"].startswith(
+        "The request is not valid HTTP/1.1: "
+    )
 
 
-async def test_bytes_beyond_a_content_length_are_a_bad_request_answered_after_the_real_one(stack: ServiceStack):
+async def test_bytes_beyond_a_content_length_are_a_bad_request_answered_after_the_real_one(
+    stack: ServiceStack,
+):
     # The first request is whole; what its Content-Length left over is read as a second one.
-    lying = (b"POST /v1/tickets HTTP/1.1\r\nHost: intake\r\nContent-Type: application/json\r\n"
-             b"Content-Length: 2\r\n\r\n{}, \"summary\": \"smuggled\"}\r\n\r\n")
+    lying = (
+        b"POST /v1/tickets HTTP/1.1\r\nHost: intake\r\nContent-Type: application/json\r\n"
+        b'Content-Length: 2\r\n\r\n{}, "summary": "smuggled"}\r\n\r\n'
+    )
     first, second = answers((await exchange(stack.ports["intake"], lying, wait=5)).written)
     assert first.status == 401 and first.problem()["type"] == "urn:fieldops:problem:unauthorized"
     assert second.status == 400 and second.problem()["type"] == "urn:fieldops:problem:bad-request"
@@ -237,28 +285,52 @@ async def test_answers_name_no_server_software(stack: ServiceStack, service):
             assert "server" not in response.headers and "date" in response.headers
 
 
-async def test_with_an_ops_port_health_readiness_and_metrics_move_there(database_url: str, broker: str,
-                                                                        tmp_path: Path):
+async def test_with_an_ops_port_health_readiness_and_metrics_move_there(
+    database_url: str, broker: str, tmp_path: Path
+):
     api, ops = free_ports(2)
-    env = service_env(database_url=database_url, bootstrap=broker, topic_prefix=f"t{secrets.token_hex(4)}",
-                      partitions=3, extra={**TEST_ENV, "FIELDOPS_OPS_PORT": str(ops)})
+    env = service_env(
+        database_url=database_url,
+        bootstrap=broker,
+        topic_prefix=f"t{secrets.token_hex(4)}",
+        partitions=3,
+        extra={**TEST_ENV, "FIELDOPS_OPS_PORT": str(ops)},
+    )
     with open(tmp_path / "intake.log", "wb") as log:  # noqa: ASYNC230 - a local file, before the loop has work
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "shared.cli", "serve", "intake", "--port", str(api),
-            env=env, cwd=REPO_ROOT, stdout=log, stderr=log, start_new_session=True)
+            sys.executable,
+            "-m",
+            "shared.cli",
+            "serve",
+            "intake",
+            "--port",
+            str(api),
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
     try:
         async with httpx.AsyncClient(timeout=5.0) as http:
+
             async def alive() -> bool:
                 assert process.returncode is None, (tmp_path / "intake.log").read_text()[-3000:]
                 with contextlib.suppress(httpx.HTTPError):
-                    return (await http.get(f"http://{LOOPBACK}:{api}/v1/tickets")).status_code == 401
+                    return (
+                        await http.get(f"http://{LOOPBACK}:{api}/v1/tickets")
+                    ).status_code == 401
                 return False
 
             await eventually(alive, timeout=30)
-            on_api = {path: await http.get(f"http://{LOOPBACK}:{api}{path}")
-                      for path in ("/healthz", "/readyz", "/metrics")}
-            on_ops = {path: await http.get(f"http://{LOOPBACK}:{ops}{path}")
-                      for path in ("/healthz", "/readyz", "/metrics", "/v1/tickets")}
+            on_api = {
+                path: await http.get(f"http://{LOOPBACK}:{api}{path}")
+                for path in ("/healthz", "/readyz", "/metrics")
+            }
+            on_ops = {
+                path: await http.get(f"http://{LOOPBACK}:{ops}{path}")
+                for path in ("/healthz", "/readyz", "/metrics", "/v1/tickets")
+            }
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)

@@ -31,7 +31,9 @@ def via(url: str, port: int) -> str:
     """The same database URL, through 127.0.0.1:`port`."""
     parts = urlsplit(url)
     userinfo = parts.netloc.rpartition("@")[0]
-    return urlunsplit(parts._replace(netloc=f"{userinfo}@127.0.0.1:{port}" if userinfo else f"127.0.0.1:{port}"))
+    return urlunsplit(
+        parts._replace(netloc=f"{userinfo}@127.0.0.1:{port}" if userinfo else f"127.0.0.1:{port}")
+    )
 
 
 @dataclass
@@ -49,14 +51,18 @@ class Rig:
         """
         await self.broker_proxy.restore()
         await self.database_proxy.restore()
-        stopped = [name for name, child in self.stack.supervisor.children.items() if child.task is None]
+        stopped = [
+            name for name, child in self.stack.supervisor.children.items() if child.task is None
+        ]
         if stopped:
             await self.stack.start(stopped)
         await self.stack.wait_ready(timeout=60)
         return await new_customer(self.stack)
 
     async def reconcile(self, ledger: Ledger, customer_id: str, **kwargs) -> Convergence:
-        return await reconcile(self.stack, ledger, customer_id, database_url=self.database_url, **kwargs)
+        return await reconcile(
+            self.stack, ledger, customer_id, database_url=self.database_url, **kwargs
+        )
 
 
 @pytest.fixture(scope="package")
@@ -67,9 +73,14 @@ async def rig(pg_server_url: str, tmp_path_factory: pytest.TempPathFactory) -> A
     listener = free_port()
     broker_proxy = await TcpProxy(listener).start()
     # Tansu advertises the proxy: every client connection, first or reconnect, passes it.
-    tansu = await start_tansu(port=listener, advertised_port=broker_proxy.port, log_path=root / "tansu.log")
-    stack = ServiceStack(database_url=via(database_url, database_proxy.port), bootstrap=broker_proxy.address,
-                         log_dir=root / "logs")
+    tansu = await start_tansu(
+        port=listener, advertised_port=broker_proxy.port, log_path=root / "tansu.log"
+    )
+    stack = ServiceStack(
+        database_url=via(database_url, database_proxy.port),
+        bootstrap=broker_proxy.address,
+        log_dir=root / "logs",
+    )
     try:
         await stack.prepare()
         await stack.start()
@@ -90,7 +101,9 @@ async def make_stack(tmp_path: Path) -> AsyncIterator[MakeStack]:
     stacks: list[ServiceStack] = []
 
     async def make(*, database_url: str, bootstrap: str) -> ServiceStack:
-        stack = ServiceStack(database_url=database_url, bootstrap=bootstrap, log_dir=tmp_path / f"logs-{len(stacks)}")
+        stack = ServiceStack(
+            database_url=database_url, bootstrap=bootstrap, log_dir=tmp_path / f"logs-{len(stacks)}"
+        )
         stacks.append(stack)
         await stack.prepare()
         await stack.start()

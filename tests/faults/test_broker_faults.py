@@ -27,7 +27,9 @@ async def test_a_ten_second_broker_outage_mid_burst_loses_nothing_and_needs_no_r
     done_at_cut = burst.done
     await asyncio.sleep(10)
     await proxy.restore()
-    assert cut > 0 and burst.done > done_at_cut  # intake kept taking calls: their events waited in the outbox
+    assert (
+        cut > 0 and burst.done > done_at_cut
+    )  # intake kept taking calls: their events waited in the outbox
     await asyncio.wait_for(running, 120)
     assert len(ledger.accepted) == 300
     await stack.wait_ready(timeout=60)
@@ -36,7 +38,8 @@ async def test_a_ten_second_broker_outage_mid_burst_loses_nothing_and_needs_no_r
 
 
 async def test_the_broker_killed_mid_burst_and_restarted_on_durable_storage_loses_nothing(
-        durable_broker: DurableBroker, make_stack: MakeStack, fresh_database_url: str):
+    durable_broker: DurableBroker, make_stack: MakeStack, fresh_database_url: str
+):
     tansu = await durable_broker()
     stack = await make_stack(database_url=fresh_database_url, bootstrap=tansu.bootstrap)
     customer_id = await new_customer(stack)

@@ -39,7 +39,9 @@ async def recovered(stack: ServiceStack) -> bool:
 
 
 @pytest.mark.parametrize("outage", ["refuse", "blackhole"])
-async def test_a_database_outage_mid_burst_answers_503_and_recovers_by_itself(outage: str, rig: Rig):
+async def test_a_database_outage_mid_burst_answers_503_and_recovers_by_itself(
+    outage: str, rig: Rig
+):
     stack, database_proxy = rig.stack, rig.database_proxy
     customer_id = await rig.fresh()
     ledger = Ledger()
@@ -61,12 +63,16 @@ async def test_a_database_outage_mid_burst_answers_503_and_recovers_by_itself(ou
 @pytest.fixture
 async def own_postgres(tmp_path: Path) -> AsyncIterator[EmbeddedPostgres]:
     if os.environ.get("FIELDOPS_TEST_DATABASE_URL"):
-        pytest.skip("restarts an embedded PostgreSQL; FIELDOPS_TEST_DATABASE_URL names a server we must not kill")
+        pytest.skip(
+            "restarts an embedded PostgreSQL; FIELDOPS_TEST_DATABASE_URL names a server we must not kill"
+        )
     # Not FAST_UNSAFE: with synchronous_commit=off a kill -9 of the server loses commits it had
     # acknowledged (WAL still in shared memory) - measured here: 8 of 300 answered tickets gone, and
     # events of vanished tickets consumed. With it on, each commit's WAL is in the kernel before the
     # answer, which survives a process crash; fsync stays off because the OS does not crash here.
-    server = await start_postgres(tmp_path / "pgdata", settings={"fsync": "off", "full_page_writes": "off"})
+    server = await start_postgres(
+        tmp_path / "pgdata", settings={"fsync": "off", "full_page_writes": "off"}
+    )
     try:
         yield server
     finally:
@@ -74,7 +80,8 @@ async def own_postgres(tmp_path: Path) -> AsyncIterator[EmbeddedPostgres]:
 
 
 async def test_the_embedded_database_killed_and_restarted_mid_burst_answers_503_and_recovers(
-        own_postgres: EmbeddedPostgres, make_stack: MakeStack, broker: str):
+    own_postgres: EmbeddedPostgres, make_stack: MakeStack, broker: str
+):
     database_url = await create_fresh_database(own_postgres.server_url)
     stack = await make_stack(database_url=database_url, bootstrap=broker)
     customer_id = await new_customer(stack)

@@ -26,6 +26,8 @@ async def test_each_service_killed_mid_burst_is_restarted_and_the_system_converg
         await asyncio.wait_for(running, 120)
         assert burst.done == 300, victim
     if not ledger.retried:
-        pytest.fail("intake's crash went unnoticed by the clients: the kill came too late to test retries")
+        pytest.fail(
+            "intake's crash went unnoticed by the clients: the kill came too late to test retries"
+        )
     assert len(ledger.accepted) == 900
     await rig.reconcile(ledger, customer_id)

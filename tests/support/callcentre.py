@@ -27,7 +27,9 @@ class Ledger:
 
     accepted: dict[str, str] = field(default_factory=dict)
     retried: set[str] = field(default_factory=set)  # keys sent more than once
-    outcomes: Counter[str] = field(default_factory=Counter)  # "201", "503", "transport:ConnectError", ...
+    outcomes: Counter[str] = field(
+        default_factory=Counter
+    )  # "201", "503", "transport:ConnectError", ...
     violations: list[str] = field(default_factory=list)  # answers no fault may ever cause
     gave_up: list[str] = field(default_factory=list)
 
@@ -44,7 +46,9 @@ class Ledger:
 
     def check_problem(self, response: httpx.Response) -> None:
         if not response.headers.get("content-type", "").startswith(PROBLEM_JSON):
-            self.violations.append(f"{response.status_code} without problem+json: {response.text[:200]}")
+            self.violations.append(
+                f"{response.status_code} without problem+json: {response.text[:200]}"
+            )
 
 
 @dataclass
@@ -65,14 +69,24 @@ class Burst:
     _progress: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     def body(self, n: int) -> dict[str, Any]:
-        return {"customer_id": self.customer_id, "summary": f"fault {n}", "description": "reported under load",
-                "channel": "phone", "category": self.category, "impact": "degraded"}
+        return {
+            "customer_id": self.customer_id,
+            "summary": f"fault {n}",
+            "description": "reported under load",
+            "channel": "phone",
+            "category": self.category,
+            "impact": "degraded",
+        }
 
     async def run(self) -> Ledger:
         token = self.stack.token("call-centre", "tickets:write", "tickets:read")
         limits = httpx.Limits(max_connections=self.clients, max_keepalive_connections=self.clients)
-        async with httpx.AsyncClient(base_url=self.stack.url("intake"), timeout=self.request_timeout_s,
-                                     headers={"Authorization": f"Bearer {token}"}, limits=limits) as http:
+        async with httpx.AsyncClient(
+            base_url=self.stack.url("intake"),
+            timeout=self.request_timeout_s,
+            headers={"Authorization": f"Bearer {token}"},
+            limits=limits,
+        ) as http:
             await asyncio.gather(*(self._client(http) for _ in range(self.clients)))
         return self.ledger
 
@@ -102,7 +116,9 @@ class Burst:
             if attempts == 2:
                 self.ledger.retried.add(key)
             try:
-                response = await http.post("/v1/tickets", json=self.body(n), headers={"Idempotency-Key": key})
+                response = await http.post(
+                    "/v1/tickets", json=self.body(n), headers={"Idempotency-Key": key}
+                )
             except httpx.TransportError as exc:
                 self.ledger.outcomes[f"transport:{type(exc).__name__}"] += 1
             else:
@@ -131,6 +147,8 @@ async def new_customer(stack: ServiceStack, name: str = "Faulty Networks Ltd") -
 
 async def new_engineer(stack: ServiceStack, skills: tuple[str, ...] = ("network",)) -> str:
     async with stack.client("dispatch", "team-lead", "dispatch:admin") as lead:
-        response = await lead.post("/v1/engineers", json={"name": "Li Na", "skills": list(skills), "region": "north"})
+        response = await lead.post(
+            "/v1/engineers", json={"name": "Li Na", "skills": list(skills), "region": "north"}
+        )
     response.raise_for_status()
     return response.json()["id"]

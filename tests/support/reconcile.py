@@ -43,27 +43,45 @@ ACTIVE_ASSIGNMENT = {"assigned", "accepted"}
 class Convergence:
     tickets: int = 0  # in the ledger
     tickets_in_intake: int = 0  # of the ledger's customer
-    unpublished: dict[str, int] = field(default_factory=dict)  # outbox rows not yet sent, per schema
-    created_events_per_ticket: Counter[int] = field(default_factory=Counter)  # {events: tickets with that many}
-    created_in_inbox: dict[str, int] = field(default_factory=dict)  # the ledger's ticket.created claimed, per consumer
-    missing_from_inbox: dict[str, int] = field(default_factory=dict)  # any handled event not (yet) claimed
-    foreign_in_inbox: dict[str, int] = field(default_factory=dict)  # claimed ids no outbox ever held
+    unpublished: dict[str, int] = field(
+        default_factory=dict
+    )  # outbox rows not yet sent, per schema
+    created_events_per_ticket: Counter[int] = field(
+        default_factory=Counter
+    )  # {events: tickets with that many}
+    created_in_inbox: dict[str, int] = field(
+        default_factory=dict
+    )  # the ledger's ticket.created claimed, per consumer
+    missing_from_inbox: dict[str, int] = field(
+        default_factory=dict
+    )  # any handled event not (yet) claimed
+    foreign_in_inbox: dict[str, int] = field(
+        default_factory=dict
+    )  # claimed ids no outbox ever held
 
     @property
     def done(self) -> bool:
-        return (not any(self.unpublished.values()) and not any(self.missing_from_inbox.values())
-                and not any(self.foreign_in_inbox.values()))
+        return (
+            not any(self.unpublished.values())
+            and not any(self.missing_from_inbox.values())
+            and not any(self.foreign_in_inbox.values())
+        )
 
 
-async def convergence(conn: asyncpg.Connection, ticket_ids: set[str], customer_id: str) -> Convergence:
+async def convergence(
+    conn: asyncpg.Connection, ticket_ids: set[str], customer_id: str
+) -> Convergence:
     """The database's view. Scoped to the ledger's customer where it counts tickets, so several tests
     may share one stack; whole-database where it compares inboxes with outboxes."""
     state = Convergence(tickets=len(ticket_ids))
-    state.tickets_in_intake = await conn.fetchval("SELECT count(*) FROM intake.tickets WHERE customer_id = $1::uuid",
-                                                  customer_id)
+    state.tickets_in_intake = await conn.fetchval(
+        "SELECT count(*) FROM intake.tickets WHERE customer_id = $1::uuid", customer_id
+    )
     published: dict[str, set[str]] = {}
     for schema in SERVICES:
-        state.unpublished[schema] = await conn.fetchval(f"SELECT count(*) FROM {schema}.outbox WHERE published_at IS NULL")
+        state.unpublished[schema] = await conn.fetchval(
+            f"SELECT count(*) FROM {schema}.outbox WHERE published_at IS NULL"
+        )
         for row in await conn.fetch(f"SELECT event_id::text AS id, type FROM {schema}.outbox"):
             published.setdefault(row["type"], set()).add(row["id"])
     created = await conn.fetch(
@@ -74,19 +92,23 @@ async def convergence(conn: asyncpg.Connection, ticket_ids: set[str], customer_i
     state.created_events_per_ticket = Counter(per_ticket[t] for t in ticket_ids)
     created_ids = [r["id"] for r in created]
     for schema, types in HANDLED.items():
-        inbox = await conn.fetch(f"SELECT event_id FROM {schema}.inbox WHERE type = ANY($1::text[])", list(types))
+        inbox = await conn.fetch(
+            f"SELECT event_id FROM {schema}.inbox WHERE type = ANY($1::text[])", list(types)
+        )
         claimed = {r["event_id"] for r in inbox}
         expected = set().union(*(published.get(t, set()) for t in types))
         state.missing_from_inbox[schema] = len(expected - claimed)
         state.foreign_in_inbox[schema] = len(claimed - expected)
         if "ticket.created" in types:
             state.created_in_inbox[schema] = await conn.fetchval(
-                f"SELECT count(*) FROM {schema}.inbox WHERE event_id = ANY($1::text[])", created_ids)
+                f"SELECT count(*) FROM {schema}.inbox WHERE event_id = ANY($1::text[])", created_ids
+            )
     return state
 
 
-async def wait_for_convergence(database_url: str, ticket_ids: set[str], customer_id: str, *,
-                               timeout: float) -> Convergence:
+async def wait_for_convergence(
+    database_url: str, ticket_ids: set[str], customer_id: str, *, timeout: float
+) -> Convergence:
     conn = await asyncpg.connect(asyncpg_dsn(database_url), timeout=10)
     try:
         deadline = asyncio.get_running_loop().time() + timeout
@@ -113,10 +135,11 @@ async def http_findings(stack: ServiceStack, ledger: Ledger, customer_id: str) -
     """Every way the services' HTTP APIs disagree with the ledger; empty when they agree."""
     findings: list[str] = []
     accepted = sorted(ledger.ticket_ids)
-    async with stack.client("intake", "auditor", "tickets:read") as intake, \
-            stack.client("dispatch", "auditor", "dispatch:admin") as dispatch, \
-            stack.client("escalation", "auditor", "sla:read") as escalation:
-
+    async with (
+        stack.client("intake", "auditor", "tickets:read") as intake,
+        stack.client("dispatch", "auditor", "dispatch:admin") as dispatch,
+        stack.client("escalation", "auditor", "sla:read") as escalation,
+    ):
         # One pass per service, all three at once: the services are separate processes.
         async def in_intake(ticket_id: str) -> str | None:
             got = await intake.get(f"/v1/tickets/{ticket_id}")
@@ -130,16 +153,26 @@ async def http_findings(stack: ServiceStack, ledger: Ledger, customer_id: str) -
             return f"dispatch {ticket_id}: {len(active)} active assignments of {len(assignments)}"
 
         async def in_escalation(ticket_id: str) -> str | None:
-            clocks = Counter(c["kind"] for c in (await escalation.get(f"/v1/tickets/{ticket_id}/sla")).json())
-            return None if clocks == Counter({"response": 1, "restore": 1}) else f"escalation {ticket_id}: clocks {dict(clocks)}"
+            clocks = Counter(
+                c["kind"] for c in (await escalation.get(f"/v1/tickets/{ticket_id}/sla")).json()
+            )
+            return (
+                None
+                if clocks == Counter({"response": 1, "restore": 1})
+                else f"escalation {ticket_id}: clocks {dict(clocks)}"
+            )
 
-        passes = await asyncio.gather(*(_bounded(accepted, check) for check in (in_intake, in_dispatch, in_escalation)))
+        passes = await asyncio.gather(
+            *(_bounded(accepted, check) for check in (in_intake, in_dispatch, in_escalation))
+        )
         findings += [finding for results in passes for finding in results if finding]
 
         listed: list[str] = []
         cursor = None
         for _ in range(10_000 // 200 + 2):  # bounded paging
-            params: dict[str, Any] = {"customer_id": customer_id, "limit": 200} | ({"cursor": cursor} if cursor else {})
+            params: dict[str, Any] = {"customer_id": customer_id, "limit": 200} | (
+                {"cursor": cursor} if cursor else {}
+            )
             page = (await intake.get("/v1/tickets", params=params)).json()
             listed += [t["id"] for t in page["items"]]
             cursor = page["next_cursor"]
@@ -150,15 +183,23 @@ async def http_findings(stack: ServiceStack, ledger: Ledger, customer_id: str) -
         findings.append(f"listed more than once: {twice[:5]} ({len(twice)})")
     never_answered = set(listed) - set(accepted)
     if never_answered:
-        findings.append(f"created without a 2xx to anyone: {sorted(never_answered)[:5]} ({len(never_answered)})")
+        findings.append(
+            f"created without a 2xx to anyone: {sorted(never_answered)[:5]} ({len(never_answered)})"
+        )
     unlisted = set(accepted) - set(listed)
     if unlisted:
         findings.append(f"accepted but not listed: {sorted(unlisted)[:5]} ({len(unlisted)})")
     return findings
 
 
-async def reconcile(stack: ServiceStack, ledger: Ledger, customer_id: str, *, database_url: str | None = None,
-                    timeout: float = 90.0) -> Convergence:
+async def reconcile(
+    stack: ServiceStack,
+    ledger: Ledger,
+    customer_id: str,
+    *,
+    database_url: str | None = None,
+    timeout: float = 90.0,
+) -> Convergence:
     """Wait for the system to converge, then assert it agrees with the ledger. Returns the final state.
 
     `database_url` reaches the database directly when the services' own URL passes a proxy.
@@ -168,7 +209,9 @@ async def reconcile(stack: ServiceStack, ledger: Ledger, customer_id: str, *, da
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     began = loop.time()
-    state = await wait_for_convergence(database_url or stack.database_url, ledger.ticket_ids, customer_id, timeout=timeout)
+    state = await wait_for_convergence(
+        database_url or stack.database_url, ledger.ticket_ids, customer_id, timeout=timeout
+    )
     print(f"reconcile: converged in {loop.time() - began:.1f} s")
     assert state.done, f"not converged within {timeout} s: {state}"
     tickets = len(ledger.ticket_ids)
@@ -176,7 +219,9 @@ async def reconcile(stack: ServiceStack, ledger: Ledger, customer_id: str, *, da
     # (the inbox key) by every consumer of it.
     assert state.tickets_in_intake == tickets, (state.tickets_in_intake, tickets)
     assert state.created_events_per_ticket == Counter({1: tickets}), state.created_events_per_ticket
-    assert state.created_in_inbox == {s: tickets for s in state.created_in_inbox}, state.created_in_inbox
+    assert state.created_in_inbox == {s: tickets for s in state.created_in_inbox}, (
+        state.created_in_inbox
+    )
     # The inbox commits with the handler's writes, so this should already agree; allow a moment.
     while True:
         findings = await http_findings(stack, ledger, customer_id)

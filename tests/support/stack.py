@@ -12,6 +12,7 @@ import io
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -21,12 +22,20 @@ from shared.auth import issue_dev_token
 from shared.devstack.broker import create_topics
 from shared.devstack.net import free_ports
 from shared.devstack.processes import Supervisor
-from shared.devstack.services import is_ready, run_migrations, service_env, start_services, wait_ready
+from shared.devstack.services import (
+    is_ready,
+    run_migrations,
+    service_env,
+    start_services,
+    wait_ready,
+)
 from shared.settings import SERVICES, Settings
 
 # Short group timeouts: a killed consumer is replaced in ~5 s, not ~18 s (broker-notes.md).
 TEST_ENV = {
     "FIELDOPS_ENVIRONMENT": "test",
+    # Tests move the services' business clocks (advance_clock) instead of sleeping to a deadline.
+    "FIELDOPS_CLOCK_CONTROL": "true",
     "FIELDOPS_KAFKA_SESSION_TIMEOUT_MS": "6000",
     "FIELDOPS_KAFKA_HEARTBEAT_INTERVAL_MS": "1000",
     "FIELDOPS_KAFKA_FETCH_MAX_WAIT_MS": "20",
@@ -48,24 +57,43 @@ class ServiceStack:
     log_dir: Path
     partitions: int = 3
     topic_prefix: str = field(default_factory=lambda: f"t{secrets.token_hex(4)}")
-    ports: dict[str, int] = field(default_factory=lambda: dict(zip(SERVICES, free_ports(len(SERVICES)), strict=True)))
+    ports: dict[str, int] = field(
+        default_factory=lambda: dict(zip(SERVICES, free_ports(len(SERVICES)), strict=True))
+    )
     supervisor: Supervisor = field(init=False)
 
     def __post_init__(self) -> None:
-        self.supervisor = Supervisor(console=Console(file=io.StringIO()), log_dir=self.log_dir, grace=3.0,
-                                     backoff_first=0.2, backoff_max=2.0)
+        self.supervisor = Supervisor(
+            console=Console(file=io.StringIO()),
+            log_dir=self.log_dir,
+            grace=3.0,
+            backoff_first=0.2,
+            backoff_max=2.0,
+        )
 
     @property
     def settings(self) -> Settings:
-        return Settings(database_url=self.database_url, kafka_bootstrap_servers=self.bootstrap,
-                        topic_prefix=self.topic_prefix)
+        return Settings(
+            database_url=self.database_url,
+            kafka_bootstrap_servers=self.bootstrap,
+            topic_prefix=self.topic_prefix,
+        )
 
     def base_env(self) -> dict[str, str]:
-        return service_env(database_url=self.database_url, bootstrap=self.bootstrap, topic_prefix=self.topic_prefix,
-                           partitions=self.partitions, extra=TEST_ENV)
+        return service_env(
+            database_url=self.database_url,
+            bootstrap=self.bootstrap,
+            topic_prefix=self.topic_prefix,
+            partitions=self.partitions,
+            extra=TEST_ENV,
+        )
 
     def env(self, service: str) -> dict[str, str]:
-        return {**self.base_env(), "FIELDOPS_SERVICE": service, "FIELDOPS_PORT": str(self.ports[service])}
+        return {
+            **self.base_env(),
+            "FIELDOPS_SERVICE": service,
+            "FIELDOPS_PORT": str(self.ports[service]),
+        }
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
@@ -75,7 +103,9 @@ class ServiceStack:
         await create_topics(self.bootstrap, self.settings.all_topics(), self.partitions)
         await run_migrations(self.env("intake"))
 
-    async def start(self, services: Iterable[str] = SERVICES, *, ready_timeout: float = 40.0) -> None:
+    async def start(
+        self, services: Iterable[str] = SERVICES, *, ready_timeout: float = 40.0
+    ) -> None:
         services = list(services)
         await start_services(self.supervisor, self.base_env(), self.ports, services=services)
         await self.wait_ready(services, timeout=ready_timeout)
@@ -83,8 +113,12 @@ class ServiceStack:
     async def ready(self, service: str) -> bool:
         return await is_ready(f"{self.url(service)}/readyz")
 
-    async def wait_ready(self, services: Iterable[str] = SERVICES, *, timeout: float = 40.0) -> None:
-        await wait_ready(self.supervisor, {s: f"{self.url(s)}/readyz" for s in services}, timeout=timeout)
+    async def wait_ready(
+        self, services: Iterable[str] = SERVICES, *, timeout: float = 40.0
+    ) -> None:
+        await wait_ready(
+            self.supervisor, {s: f"{self.url(s)}/readyz" for s in services}, timeout=timeout
+        )
 
     def kill(self, service: str) -> int:
         """kill -9, as a crash would; the supervisor restarts it. Returns the count of starts so far."""
@@ -95,13 +129,32 @@ class ServiceStack:
     async def stop(self) -> None:
         await self.supervisor.stop()
 
+    async def advance_clock(self, service: str, seconds: float) -> datetime:
+        """Move `service`'s business clock on by `seconds`; returns its new now."""
+        async with self.client(service) as admin:
+            response = await admin.post("/v1/ops/clock", json={"advance_s": seconds})
+        response.raise_for_status()
+        return datetime.fromisoformat(response.json()["now"])
+
+    async def clock(self, service: str) -> datetime:
+        async with self.client(service) as admin:
+            response = await admin.get("/v1/ops/clock")
+        response.raise_for_status()
+        return datetime.fromisoformat(response.json()["now"])
+
     def token(self, sub: str, *scopes: str, vendor: str | None = None) -> str:
         return issue_dev_token(self.settings, sub, list(scopes), vendor=vendor)
 
-    def client(self, service: str, sub: str = "test-admin", *scopes: str, **kwargs) -> httpx.AsyncClient:
+    def client(
+        self, service: str, sub: str = "test-admin", *scopes: str, **kwargs
+    ) -> httpx.AsyncClient:
         token = self.token(sub, *(scopes or ("admin",)), vendor=kwargs.pop("vendor", None))
-        return httpx.AsyncClient(base_url=self.url(service), headers={"Authorization": f"Bearer {token}"},
-                                 timeout=kwargs.pop("timeout", 10.0), **kwargs)
+        return httpx.AsyncClient(
+            base_url=self.url(service),
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=kwargs.pop("timeout", 10.0),
+            **kwargs,
+        )
 
 
 async def eventually(check, *, timeout: float = 5.0, interval: float = 0.05):

@@ -27,7 +27,9 @@ class Mode(StrEnum):
 
 
 class TcpProxy:
-    def __init__(self, target_port: int, *, port: int | None = None, target_host: str = LOOPBACK) -> None:
+    def __init__(
+        self, target_port: int, *, port: int | None = None, target_host: str = LOOPBACK
+    ) -> None:
         self.target_host = target_host
         self.target_port = target_port
         self.port = port or free_port()
@@ -41,7 +43,7 @@ class TcpProxy:
     def address(self) -> str:
         return f"{LOOPBACK}:{self.port}"
 
-    async def start(self) -> "TcpProxy":
+    async def start(self) -> TcpProxy:
         await self._listen()
         return self
 
@@ -78,7 +80,9 @@ class TcpProxy:
     async def _listen(self) -> None:
         if self._server is None:
             # reuse_address: the port comes back at once after a refuse(), TIME_WAIT or not.
-            self._server = await asyncio.start_server(self._accept, LOOPBACK, self.port, reuse_address=True)
+            self._server = await asyncio.start_server(
+                self._accept, LOOPBACK, self.port, reuse_address=True
+            )
 
     async def _unlisten(self) -> None:
         if self._server is not None:
@@ -96,7 +100,8 @@ class TcpProxy:
                 return
             try:
                 up_reader, up_writer = await asyncio.wait_for(
-                    asyncio.open_connection(self.target_host, self.target_port), 5.0)
+                    asyncio.open_connection(self.target_host, self.target_port), 5.0
+                )
             except (OSError, TimeoutError):
                 writer.transport.abort()
                 return

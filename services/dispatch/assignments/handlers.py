@@ -14,8 +14,9 @@ from services.dispatch.assignments import lifecycle, store
 from services.dispatch.assignments.commands import AcceptAssignment
 from services.dispatch.assignments.scoring import NotAssignable, OpenTicket, choose_engineer
 from shared.db import UnitOfWork
-from shared.events.contracts import AssignmentUnassigned, TicketCreated
+from shared.events.dispatch import AssignmentUnassigned
 from shared.events.envelope import Envelope
+from shared.events.intake import TicketCreated
 
 
 def engineer_key(engineer_id: UUID) -> tuple[str, UUID]:
@@ -25,8 +26,15 @@ def engineer_key(engineer_id: UUID) -> tuple[str, UUID]:
 
 async def on_ticket_created(event: TicketCreated, envelope: Envelope, uow: UnitOfWork) -> None:
     """IN-2/DS-1: every recorded ticket is assigned at once, or reported as unassignable."""
-    await store.record_ticket(uow.conn, event.ticket_id, event.number, event.priority,
-                              event.category, event.region, uow.now)
+    await store.record_ticket(
+        uow.conn,
+        event.ticket_id,
+        event.number,
+        event.priority,
+        event.category,
+        event.region,
+        uow.now,
+    )
     ticket = OpenTicket(event.ticket_id, event.category, event.region)
     try:
         engineer = choose_engineer(ticket, await store.candidates_alone(uow.conn))
@@ -36,8 +44,9 @@ async def on_ticket_created(event: TicketCreated, envelope: Envelope, uow: UnitO
         uow.publish(AssignmentUnassigned(ticket_id=event.ticket_id, reason=reason, at=uow.now))
         return
     created = lifecycle.assign(ticket, engineer, uow.now)
-    await store.insert(uow.conn, created.assignment_id, created.ticket_id, created.engineer_id,
-                       created.assigned_at)
+    await store.insert(
+        uow.conn, created.assignment_id, created.ticket_id, created.engineer_id, created.assigned_at
+    )
     uow.publish(created)
     uow.changed(engineer_key(created.engineer_id))
 
@@ -56,14 +65,20 @@ async def accept_assignment(command: AcceptAssignment, uow: UnitOfWork) -> dict[
     return row
 
 
-async def ticket_assignments(uow: UnitOfWork, ticket_id: UUID, *,
-                             engineer_id: UUID | None) -> list[dict[str, Any]]:
+async def ticket_assignments(
+    uow: UnitOfWork, ticket_id: UUID, *, engineer_id: UUID | None
+) -> list[dict[str, Any]]:
     return await store.of_ticket(uow.conn, ticket_id, engineer_id=engineer_id)
 
 
-async def engineer_assignments(uow: UnitOfWork, engineer_id: UUID, *,
-                               after: tuple[datetime, UUID] | None, limit: int,
-                               status: str | None) -> list[dict[str, Any]]:
+async def engineer_assignments(
+    uow: UnitOfWork,
+    engineer_id: UUID,
+    *,
+    after: tuple[datetime, UUID] | None,
+    limit: int,
+    status: str | None,
+) -> list[dict[str, Any]]:
     return await store.of_engineer(uow.conn, engineer_id, after=after, limit=limit, status=status)
 
 

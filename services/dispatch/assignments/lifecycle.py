@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 
 from services.dispatch.assignments.scoring import Candidate, OpenTicket
 from shared.errors import Conflict, NotFound
-from shared.events.contracts import AssignmentAccepted, AssignmentCreated
+from shared.events.dispatch import AssignmentAccepted, AssignmentCreated
 
 
 class AssignmentStatus(StrEnum):
@@ -24,9 +24,11 @@ class Move(StrEnum):
 
 
 # A pair missing here: the assignment can no longer change that way (409).
-TRANSITIONS: Mapping[tuple[AssignmentStatus, Move], AssignmentStatus] = MappingProxyType({
-    (AssignmentStatus.assigned, Move.accept): AssignmentStatus.accepted,
-})
+TRANSITIONS: Mapping[tuple[AssignmentStatus, Move], AssignmentStatus] = MappingProxyType(
+    {
+        (AssignmentStatus.assigned, Move.accept): AssignmentStatus.accepted,
+    }
+)
 
 # Assignments that hold an engineer's time: the load the scoring weighs.
 ACTIVE = (AssignmentStatus.assigned, AssignmentStatus.accepted)
@@ -49,8 +51,12 @@ class AssignmentClosed(Conflict):
 
 
 def assign(ticket: OpenTicket, engineer: Candidate, at: datetime) -> AssignmentCreated:
-    return AssignmentCreated(ticket_id=ticket.ticket_id, assignment_id=uuid4(),
-                             engineer_id=engineer.engineer_id, assigned_at=at)
+    return AssignmentCreated(
+        ticket_id=ticket.ticket_id,
+        assignment_id=uuid4(),
+        engineer_id=engineer.engineer_id,
+        assigned_at=at,
+    )
 
 
 def _moved(assignment: Assignment, how: Move) -> AssignmentStatus | None:
@@ -59,8 +65,9 @@ def _moved(assignment: Assignment, how: Move) -> AssignmentStatus | None:
     if to is not None:
         return to
     # A move repeated after it took effect is a retry from a phone on a bad network.
-    if any(move is how and target == assignment.status
-           for (_, move), target in TRANSITIONS.items()):
+    if any(
+        move is how and target == assignment.status for (_, move), target in TRANSITIONS.items()
+    ):
         return None
     raise AssignmentClosed(f"assignment {assignment.id} is {assignment.status}")
 
@@ -69,5 +76,9 @@ def accept(assignment: Assignment, at: datetime) -> AssignmentAccepted | None:
     """The engineer takes the job; accepting twice is a harmless retry, not an error."""
     if _moved(assignment, Move.accept) is None:
         return None
-    return AssignmentAccepted(ticket_id=assignment.ticket_id, assignment_id=assignment.id,
-                              engineer_id=assignment.engineer_id, accepted_at=at)
+    return AssignmentAccepted(
+        ticket_id=assignment.ticket_id,
+        assignment_id=assignment.id,
+        engineer_id=assignment.engineer_id,
+        accepted_at=at,
+    )

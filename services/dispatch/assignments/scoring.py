@@ -40,8 +40,9 @@ def choose_engineer(ticket: OpenTicket, candidates: list[Candidate]) -> Candidat
     """DS-1/DS-2: the least-loaded engineer with the skill, preferring the ticket's own region."""
     skilled = [c for c in candidates if can_handle(c, ticket.category)]
     if not skilled:
-        raise NotAssignable(f"no active engineer has the skill {ticket.category!r}",
-                            reason="no_skilled_engineer")
+        raise NotAssignable(
+            f"no active engineer has the skill {ticket.category!r}", reason="no_skilled_engineer"
+        )
     local = [c for c in skilled if ticket.region is not None and c.region == ticket.region]
     # The mobile pool (DS-2) covers regions without a local engineer.
     pool = local or skilled

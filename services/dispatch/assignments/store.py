@@ -29,19 +29,30 @@ _INSERT = (
     "(id, ticket_id, engineer_id, status, assigned_at, updated_at) "
     "VALUES ($1, $2, $3, 'assigned', $4, $4)"
 )
-_OF_TICKET = (f"SELECT {COLUMNS} FROM dispatch.assignments "
-              "WHERE ticket_id = $1 AND ($2::uuid IS NULL OR engineer_id = $2) "
-              "ORDER BY assigned_at, id")
+_OF_TICKET = (
+    f"SELECT {COLUMNS} FROM dispatch.assignments "
+    "WHERE ticket_id = $1 AND ($2::uuid IS NULL OR engineer_id = $2) "
+    "ORDER BY assigned_at, id"
+)
 _OF_ENGINEER = f"SELECT {COLUMNS} FROM dispatch.assignments"
 _GET = f"SELECT {COLUMNS} FROM dispatch.assignments WHERE id = $1"
 _LOCK = f"{_GET} FOR UPDATE"
-_ACCEPT = ("UPDATE dispatch.assignments "
-           "SET status = 'accepted', accepted_at = $2, updated_at = $2 "
-           f"WHERE id = $1 RETURNING {COLUMNS}")
+_ACCEPT = (
+    "UPDATE dispatch.assignments "
+    "SET status = 'accepted', accepted_at = $2, updated_at = $2 "
+    f"WHERE id = $1 RETURNING {COLUMNS}"
+)
 
 
-async def record_ticket(conn: Connection, ticket_id: UUID, number: str, priority: str,
-                        category: str, region: str | None, at: datetime) -> None:
+async def record_ticket(
+    conn: Connection,
+    ticket_id: UUID,
+    number: str,
+    priority: str,
+    category: str,
+    region: str | None,
+    at: datetime,
+) -> None:
     await conn.execute(_RECORD_TICKET, ticket_id, number, priority, category, region, at)
 
 
@@ -49,28 +60,37 @@ async def candidates_alone(conn: Connection) -> list[Candidate]:
     """Active engineers and their load, holding the decision lock until the transaction ends."""
     await conn.execute(_DECIDE_ALONE)
     records = await conn.fetch(_CANDIDATES)
-    return [Candidate(r["id"], frozenset(r["skills"]), r["region"], r["active_assignments"])
-            for r in records]
+    return [
+        Candidate(r["id"], frozenset(r["skills"]), r["region"], r["active_assignments"])
+        for r in records
+    ]
 
 
 async def mark_unassigned(conn: Connection, ticket_id: UUID, reason: str) -> None:
     await conn.execute(_MARK_UNASSIGNED, ticket_id, reason)
 
 
-async def insert(conn: Connection, assignment_id: UUID, ticket_id: UUID, engineer_id: UUID,
-                 at: datetime) -> None:
+async def insert(
+    conn: Connection, assignment_id: UUID, ticket_id: UUID, engineer_id: UUID, at: datetime
+) -> None:
     """A new assignment, counted in its engineer's load in the same statement."""
     await conn.execute(_INSERT, assignment_id, ticket_id, engineer_id, at)
 
 
-async def of_ticket(conn: Connection, ticket_id: UUID, *,
-                    engineer_id: UUID | None) -> list[dict[str, Any]]:
+async def of_ticket(
+    conn: Connection, ticket_id: UUID, *, engineer_id: UUID | None
+) -> list[dict[str, Any]]:
     return [dict(r) for r in await conn.fetch(_OF_TICKET, ticket_id, engineer_id)]
 
 
-async def of_engineer(conn: Connection, engineer_id: UUID, *,
-                      after: tuple[datetime, UUID] | None, limit: int,
-                      status: str | None) -> list[dict[str, Any]]:
+async def of_engineer(
+    conn: Connection,
+    engineer_id: UUID,
+    *,
+    after: tuple[datetime, UUID] | None,
+    limit: int,
+    status: str | None,
+) -> list[dict[str, Any]]:
     """Oldest first, `limit + 1` rows so the caller can tell whether more follow."""
     # The status filter is its own clause, not `($n IS NULL OR status = $n)`: a phone polling
     # its open work must reach it through the index, not read every job the engineer ever had.
@@ -94,8 +114,9 @@ async def lock(conn: Connection, assignment_id: UUID) -> Assignment | None:
     row = await conn.fetchrow(_LOCK, assignment_id)
     if row is None:
         return None
-    return Assignment(row["id"], row["ticket_id"], row["engineer_id"],
-                      AssignmentStatus(row["status"]))
+    return Assignment(
+        row["id"], row["ticket_id"], row["engineer_id"], AssignmentStatus(row["status"])
+    )
 
 
 async def save_accepted(conn: Connection, assignment_id: UUID, at: datetime) -> dict[str, Any]:

@@ -26,27 +26,51 @@ async def _register(uow: UnitOfWork, body: EngineerCreate) -> handlers.Created:
     return await handlers.register_engineer(uow, command)
 
 
-ENGINEERS = CreateEndpoint("engineers", one_at_a_time(_register), EngineerPublic.model_validate,
-                           location=lambda e: f"/v1/engineers/{e['id']}")
+ENGINEERS = CreateEndpoint(
+    "engineers",
+    one_at_a_time(_register),
+    EngineerPublic.model_validate,
+    location=lambda e: f"/v1/engineers/{e['id']}",
+)
 
 
-@router.post("/engineers", status_code=201, response_model=EngineerPublic, tags=["engineers"],
-             summary="Register an engineer with skills and region",
-             responses=problem_responses(*BODY_PROBLEMS, 409, described={
-                 409: "A request with this Idempotency-Key is still in progress"}))
-async def create_engineer(body: EngineerCreate, request: Request, runtime: RuntimeDep,
-                          principal: DispatchAdmin, idempotency_key: IdempotencyKey = None) -> Any:
-    return await ENGINEERS(runtime, request, principal=principal.sub, key=idempotency_key,
-                           body=body)
+@router.post(
+    "/engineers",
+    status_code=201,
+    response_model=EngineerPublic,
+    tags=["engineers"],
+    summary="Register an engineer with skills and region",
+    responses=problem_responses(
+        *BODY_PROBLEMS,
+        409,
+        described={409: "A request with this Idempotency-Key is still in progress"},
+    ),
+)
+async def create_engineer(
+    body: EngineerCreate,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: DispatchAdmin,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    return await ENGINEERS(
+        runtime, request, principal=principal.sub, key=idempotency_key, body=body
+    )
 
 
-@router.get("/engineers/{engineer_id}", response_model=EngineerPublic, tags=["engineers"],
-            summary="An engineer", responses=problem_responses(404))
+@router.get(
+    "/engineers/{engineer_id}",
+    response_model=EngineerPublic,
+    tags=["engineers"],
+    summary="An engineer",
+    responses=problem_responses(404),
+)
 async def get_engineer(engineer_id: UUID, runtime: RuntimeDep, principal: AssignmentReader) -> Any:
     own = own_engineer_id(principal)
     async with runtime.uow() as uow:
-        engineer = await handlers.get_engineer(uow, engineer_id) if own in (None, engineer_id) \
-            else None
+        engineer = (
+            await handlers.get_engineer(uow, engineer_id) if own in (None, engineer_id) else None
+        )
     if engineer is None:
         raise Problem(404, "not-found", f"no engineer {engineer_id}")
     return engineer

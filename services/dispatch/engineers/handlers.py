@@ -9,14 +9,20 @@ from uuid import UUID
 from services.dispatch.engineers import store
 from services.dispatch.engineers.commands import RegisterEngineer
 from shared.db import UnitOfWork
-from shared.events.contracts import Event
+from shared.events.base import Event
 
 Created = tuple[dict[str, Any], list[Event]]
 
 
 async def register_engineer(uow: UnitOfWork, command: RegisterEngineer) -> Created:
-    engineer = await store.insert(uow.conn, uuid.uuid4(), command.name,
-                                  (s.value for s in command.skills), command.region, uow.now)
+    engineer = await store.insert(
+        uow.conn,
+        uuid.uuid4(),
+        command.name,
+        (s.value for s in command.skills),
+        command.region,
+        uow.now,
+    )
     return engineer, []
 
 

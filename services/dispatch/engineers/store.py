@@ -10,13 +10,21 @@ from uuid import UUID
 from asyncpg import Connection
 
 COLUMNS = "id, name, skills, region, active, created_at"
-_INSERT = (f"INSERT INTO dispatch.engineers (id, name, skills, region, active, created_at) "
-           f"VALUES ($1, $2, $3, $4, true, $5) RETURNING {COLUMNS}")
+_INSERT = (
+    f"INSERT INTO dispatch.engineers (id, name, skills, region, active, created_at) "
+    f"VALUES ($1, $2, $3, $4, true, $5) RETURNING {COLUMNS}"
+)
 _GET = f"SELECT {COLUMNS} FROM dispatch.engineers WHERE id = $1"
 
 
-async def insert(conn: Connection, engineer_id: UUID, name: str, skills: Iterable[str],
-                 region: str | None, at: datetime) -> dict[str, Any]:
+async def insert(
+    conn: Connection,
+    engineer_id: UUID,
+    name: str,
+    skills: Iterable[str],
+    region: str | None,
+    at: datetime,
+) -> dict[str, Any]:
     return dict(await conn.fetchrow(_INSERT, engineer_id, name, sorted(skills), region, at))
 
 

@@ -18,8 +18,12 @@ router = api_router()
 SlaReader = Annotated[Principal, Security(authenticate, scopes=["sla:read", "ops:read"])]
 
 
-@router.get("/tickets/{ticket_id}/sla", response_model=list[ClockPublic], tags=["sla"],
-            summary="A ticket's SLA clocks: due, met, breached")
+@router.get(
+    "/tickets/{ticket_id}/sla",
+    response_model=list[ClockPublic],
+    tags=["sla"],
+    summary="A ticket's SLA clocks: due, met, breached",
+)
 async def ticket_sla(ticket_id: UUID, runtime: RuntimeDep, principal: SlaReader) -> Any:
     async with runtime.uow() as uow:
         return await handlers.ticket_clocks(uow, ticket_id)

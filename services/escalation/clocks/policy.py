@@ -50,8 +50,9 @@ class ClockPlan:
 
 def plan_clocks(priority: str, opened_at: datetime, calendar: Calendar) -> list[ClockPlan]:
     targets = {ClockKind.response: RESPONSE_TARGET, ClockKind.restore: RESTORE_TARGETS[priority]}
-    return [ClockPlan(kind, target, calendar.add(opened_at, target))
-            for kind, target in targets.items()]
+    return [
+        ClockPlan(kind, target, calendar.add(opened_at, target)) for kind, target in targets.items()
+    ]
 
 
 def is_breached(due_at: datetime, met_at: datetime | None, now: datetime) -> bool:

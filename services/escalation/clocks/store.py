@@ -14,12 +14,16 @@ from services.escalation.clocks.policy import ClockPlan
 COLUMNS = "id, ticket_id, kind, priority, calendar, started_at, due_at, met_at, breached_at"
 
 # One clock of each kind per ticket, however often ticket.created arrives.
-_OPEN = ("INSERT INTO escalation.clocks "
-         "(id, ticket_id, kind, priority, calendar, started_at, due_at) "
-         "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (ticket_id, kind) DO NOTHING")
-_MEET_RESPONSE = ("UPDATE escalation.clocks SET met_at = $2 "
-                  "WHERE ticket_id = $1 AND kind = 'response' AND met_at IS NULL "
-                  f"RETURNING {COLUMNS}")
+_OPEN = (
+    "INSERT INTO escalation.clocks "
+    "(id, ticket_id, kind, priority, calendar, started_at, due_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (ticket_id, kind) DO NOTHING"
+)
+_MEET_RESPONSE = (
+    "UPDATE escalation.clocks SET met_at = $2 "
+    "WHERE ticket_id = $1 AND kind = 'response' AND met_at IS NULL "
+    f"RETURNING {COLUMNS}"
+)
 # Each overdue clock is claimed by exactly one replica (SKIP LOCKED).
 _BREACH_OVERDUE = f"""
 UPDATE escalation.clocks SET breached_at = $2
@@ -30,13 +34,22 @@ RETURNING {COLUMNS}"""
 _OF_TICKET = f"SELECT {COLUMNS} FROM escalation.clocks WHERE ticket_id = $1 ORDER BY kind"
 
 
-async def open_clocks(conn: Connection, ticket_id: UUID, priority: str, calendar: str,
-                      started_at: datetime, plans: Iterable[ClockPlan],
-                      ids: Iterable[UUID]) -> None:
-    await conn.executemany(_OPEN, [
-        (clock_id, ticket_id, plan.kind.value, priority, calendar, started_at, plan.due_at)
-        for clock_id, plan in zip(ids, plans, strict=True)
-    ])
+async def open_clocks(
+    conn: Connection,
+    ticket_id: UUID,
+    priority: str,
+    calendar: str,
+    started_at: datetime,
+    plans: Iterable[ClockPlan],
+    ids: Iterable[UUID],
+) -> None:
+    await conn.executemany(
+        _OPEN,
+        [
+            (clock_id, ticket_id, plan.kind.value, priority, calendar, started_at, plan.due_at)
+            for clock_id, plan in zip(ids, plans, strict=True)
+        ],
+    )
 
 
 async def meet_response(conn: Connection, ticket_id: UUID, at: datetime) -> dict[str, Any] | None:

@@ -24,4 +24,6 @@ class RegisterAsset:
 @dataclass(frozen=True, slots=True)
 class UpdateAsset:
     asset_id: UUID
-    changes: Mapping[str, Any]  # site, contract, model, acceptance, warranty end; never serial or maker
+    changes: Mapping[
+        str, Any
+    ]  # site, contract, model, acceptance, warranty end; never serial or maker

@@ -15,7 +15,7 @@ from services.intake.contracts import store as contracts
 from services.intake.references import ForeignReference, UnknownReference
 from services.intake.sites import store as sites
 from shared.db import UnitOfWork
-from shared.events.contracts import AssetRegistered
+from shared.events.intake import AssetRegistered
 
 
 async def _check_placement(uow: UnitOfWork, asset: Asset) -> None:
@@ -29,21 +29,44 @@ async def _check_placement(uow: UnitOfWork, asset: Asset) -> None:
     if contract is None:
         raise UnknownReference(f"contract {asset.contract_id} does not exist", field="contract_id")
     if contract.customer_id != asset.customer_id:
-        raise ForeignReference(f"contract {asset.contract_id} is another customer's", field="contract_id")
+        raise ForeignReference(
+            f"contract {asset.contract_id} is another customer's", field="contract_id"
+        )
 
 
-async def register_asset(uow: UnitOfWork, command: RegisterAsset) -> tuple[Asset, list[AssetRegistered]]:
+async def register_asset(
+    uow: UnitOfWork, command: RegisterAsset
+) -> tuple[Asset, list[AssetRegistered]]:
     warranty = rules.Warranty.from_acceptance(command.accepted_on, command.warranty_end)
-    asset = Asset(id=uuid.uuid4(), customer_id=command.customer_id, site_id=command.site_id,
-                  contract_id=command.contract_id, manufacturer=command.manufacturer, model=command.model,
-                  serial=command.serial, accepted_on=warranty.start, warranty_end=warranty.end,
-                  created_at=uow.now, updated_at=uow.now)
+    asset = Asset(
+        id=uuid.uuid4(),
+        customer_id=command.customer_id,
+        site_id=command.site_id,
+        contract_id=command.contract_id,
+        manufacturer=command.manufacturer,
+        model=command.model,
+        serial=command.serial,
+        accepted_on=warranty.start,
+        warranty_end=warranty.end,
+        created_at=uow.now,
+        updated_at=uow.now,
+    )
     await _check_placement(uow, asset)
     saved = await store.insert(uow.conn, asset)
-    return saved, [AssetRegistered(
-        serial=saved.serial, manufacturer=saved.manufacturer, model=saved.model, asset_id=saved.id,
-        customer_id=saved.customer_id, site_id=saved.site_id, contract_id=saved.contract_id,
-        accepted_on=saved.accepted_on, warranty_end=saved.warranty_end, registered_at=uow.now)]
+    return saved, [
+        AssetRegistered(
+            serial=saved.serial,
+            manufacturer=saved.manufacturer,
+            model=saved.model,
+            asset_id=saved.id,
+            customer_id=saved.customer_id,
+            site_id=saved.site_id,
+            contract_id=saved.contract_id,
+            accepted_on=saved.accepted_on,
+            warranty_end=saved.warranty_end,
+            registered_at=uow.now,
+        )
+    ]
 
 
 async def update_asset(uow: UnitOfWork, command: UpdateAsset) -> Asset:
@@ -53,7 +76,9 @@ async def update_asset(uow: UnitOfWork, command: UpdateAsset) -> Asset:
     changed = replace(asset, **command.changes)
     if changed == asset:
         return asset
-    rules.Warranty(changed.accepted_on, changed.warranty_end)  # WarrantyInverted when the dates cross
+    rules.Warranty(
+        changed.accepted_on, changed.warranty_end
+    )  # WarrantyInverted when the dates cross
     if (changed.site_id, changed.contract_id) != (asset.site_id, asset.contract_id):
         await _check_placement(uow, changed)
     return await store.update(uow.conn, replace(changed, updated_at=uow.now))
@@ -66,7 +91,15 @@ async def get_asset(uow: UnitOfWork, asset_id: UUID) -> Asset:
     return asset
 
 
-async def list_assets(uow: UnitOfWork, *, customer_id: UUID | None, site_id: UUID | None, serial: str | None,
-                      after: tuple[datetime, UUID] | None, limit: int) -> list[Asset]:
-    return await store.page(uow.conn, customer_id=customer_id, site_id=site_id, serial=serial, after=after,
-                            limit=limit)
+async def list_assets(
+    uow: UnitOfWork,
+    *,
+    customer_id: UUID | None,
+    site_id: UUID | None,
+    serial: str | None,
+    after: tuple[datetime, UUID] | None,
+    limit: int,
+) -> list[Asset]:
+    return await store.page(
+        uow.conn, customer_id=customer_id, site_id=site_id, serial=serial, after=after, limit=limit
+    )

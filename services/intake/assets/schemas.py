@@ -14,8 +14,15 @@ from shared.http.bodies import NOT_BLANK, StrictBody
 
 Maker = Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK)]
 Model = Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK)]
-Serial = Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK,
-                              description="As on the label; unique per manufacturer")]
+Serial = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=100,
+        pattern=NOT_BLANK,
+        description="As on the label; unique per manufacturer",
+    ),
+]
 
 
 class AssetCreate(StrictBody):
@@ -26,7 +33,9 @@ class AssetCreate(StrictBody):
     model: Model
     serial: Serial
     accepted_on: date
-    warranty_end: date | None = Field(default=None, description="IN-10: one year after acceptance when left out")
+    warranty_end: date | None = Field(
+        default=None, description="IN-10: one year after acceptance when left out"
+    )
 
 
 class AssetPatch(PatchBody):

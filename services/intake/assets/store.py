@@ -15,8 +15,10 @@ from services.intake.references import UnknownReference
 from shared.errors import Conflict, DomainError, NotFound
 from shared.sql import Filters
 
-COLUMNS = ("id, customer_id, site_id, contract_id, manufacturer, model, serial, accepted_on, warranty_end, "
-           "created_at, updated_at")
+COLUMNS = (
+    "id, customer_id, site_id, contract_id, manufacturer, model, serial, accepted_on, warranty_end, "
+    "created_at, updated_at"
+)
 _INSERT = f"""INSERT INTO intake.assets ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
               RETURNING {COLUMNS}"""
 _GET = f"SELECT {COLUMNS} FROM intake.assets WHERE id = $1"
@@ -25,8 +27,8 @@ _UPDATE = f"""UPDATE intake.assets SET site_id = $2, contract_id = $3, model = $
                                        warranty_end = $6, updated_at = $7
               WHERE id = $1 RETURNING {COLUMNS}"""
 _LIST = f"SELECT {COLUMNS} FROM intake.assets"
-_WITH_CONTRACT = f"""SELECT {', '.join(f'a.{c.strip()}' for c in COLUMNS.split(','))},
-                            {', '.join(f'c.{c.strip()} AS c_{c.strip()}' for c in contracts_store.COLUMNS.split(','))}
+_WITH_CONTRACT = f"""SELECT {", ".join(f"a.{c.strip()}" for c in COLUMNS.split(","))},
+                            {", ".join(f"c.{c.strip()} AS c_{c.strip()}" for c in contracts_store.COLUMNS.split(","))}
                      FROM intake.assets a JOIN intake.contracts c ON c.id = a.contract_id"""
 # Three rows are enough to tell "one" from "several" and to name a few of the makers.
 _BY_SERIAL = f"{_WITH_CONTRACT} WHERE a.serial = $1 ORDER BY a.manufacturer LIMIT 3"
@@ -82,12 +84,25 @@ def _asset(row: asyncpg.Record) -> Asset:
 
 async def insert(conn: Connection, asset: Asset) -> Asset:
     try:
-        row = await conn.fetchrow(_INSERT, asset.id, asset.customer_id, asset.site_id, asset.contract_id,
-                                  asset.manufacturer, asset.model, asset.serial, asset.accepted_on,
-                                  asset.warranty_end, asset.created_at)
+        row = await conn.fetchrow(
+            _INSERT,
+            asset.id,
+            asset.customer_id,
+            asset.site_id,
+            asset.contract_id,
+            asset.manufacturer,
+            asset.model,
+            asset.serial,
+            asset.accepted_on,
+            asset.warranty_end,
+            asset.created_at,
+        )
     except asyncpg.UniqueViolationError:
-        raise DuplicateSerial(f"{asset.manufacturer} serial {asset.serial} is registered already",
-                              field="serial", manufacturer=asset.manufacturer) from None
+        raise DuplicateSerial(
+            f"{asset.manufacturer} serial {asset.serial} is registered already",
+            field="serial",
+            manufacturer=asset.manufacturer,
+        ) from None
     except asyncpg.ForeignKeyViolationError as exc:
         raise _unknown(exc, asset) from None
     return _asset(row)
@@ -96,8 +111,11 @@ async def insert(conn: Connection, asset: Asset) -> Asset:
 def _unknown(exc: asyncpg.ForeignKeyViolationError, asset: Asset) -> UnknownReference:
     # The handler checked site and contract already; a violation here is one deleted meanwhile.
     column = {"assets_site_id_fkey": "site_id", "assets_contract_id_fkey": "contract_id"}.get(
-        exc.constraint_name or "", "customer_id")
-    return UnknownReference(f"{column.removesuffix('_id')} {getattr(asset, column)} does not exist", field=column)
+        exc.constraint_name or "", "customer_id"
+    )
+    return UnknownReference(
+        f"{column.removesuffix('_id')} {getattr(asset, column)} does not exist", field=column
+    )
 
 
 async def get(conn: Connection, asset_id: UUID) -> Asset | None:
@@ -112,8 +130,16 @@ async def lock(conn: Connection, asset_id: UUID) -> Asset | None:
 
 async def update(conn: Connection, asset: Asset) -> Asset:
     try:
-        row = await conn.fetchrow(_UPDATE, asset.id, asset.site_id, asset.contract_id, asset.model,
-                                  asset.accepted_on, asset.warranty_end, asset.updated_at)
+        row = await conn.fetchrow(
+            _UPDATE,
+            asset.id,
+            asset.site_id,
+            asset.contract_id,
+            asset.model,
+            asset.accepted_on,
+            asset.warranty_end,
+            asset.updated_at,
+        )
     except asyncpg.ForeignKeyViolationError as exc:
         raise _unknown(exc, asset) from None
     if row is None:
@@ -121,17 +147,30 @@ async def update(conn: Connection, asset: Asset) -> Asset:
     return _asset(row)
 
 
-async def page(conn: Connection, *, customer_id: UUID | None, site_id: UUID | None, serial: str | None,
-               after: tuple[datetime, UUID] | None, limit: int) -> list[Asset]:
-    filters = (Filters().add_if(customer_id, "customer_id = {}").add_if(site_id, "site_id = {}")
-               .add_if(serial, "serial = {}"))
+async def page(
+    conn: Connection,
+    *,
+    customer_id: UUID | None,
+    site_id: UUID | None,
+    serial: str | None,
+    after: tuple[datetime, UUID] | None,
+    limit: int,
+) -> list[Asset]:
+    filters = (
+        Filters()
+        .add_if(customer_id, "customer_id = {}")
+        .add_if(site_id, "site_id = {}")
+        .add_if(serial, "serial = {}")
+    )
     if after is not None:
         filters.add("(created_at, id) > ({}, {})", *after)
     sql = f"{_LIST} {filters.where()} ORDER BY created_at, id LIMIT {filters.param(limit + 1)}"
     return [_asset(row) for row in await conn.fetch(sql, *filters.args)]
 
 
-async def find_by_serial(conn: Connection, serial: str, manufacturer: str | None = None) -> InstalledAsset:
+async def find_by_serial(
+    conn: Connection, serial: str, manufacturer: str | None = None
+) -> InstalledAsset:
     """IN-10: the asset a caller reads off the label, with its contract, in one round trip.
 
     Serials are unique per manufacturer only: without the manufacturer, a serial two makers
@@ -142,10 +181,18 @@ async def find_by_serial(conn: Connection, serial: str, manufacturer: str | None
     else:
         rows = await conn.fetch(_BY_SERIAL_AND_MAKER, serial, manufacturer)
     if not rows:
-        detail = f"no asset with serial {serial}" + (f" from {manufacturer}" if manufacturer else "")
+        detail = f"no asset with serial {serial}" + (
+            f" from {manufacturer}" if manufacturer else ""
+        )
         raise UnknownSerial(detail, field="serial")
     if len(rows) > 1:
         makers = ", ".join(row["manufacturer"] for row in rows)
-        raise AmbiguousSerial(f"serial {serial} is registered for several manufacturers ({makers}): "
-                              "send the manufacturer too", field="manufacturer", manufacturers=makers)
-    return InstalledAsset(asset=_asset(rows[0]), contract=contracts_store.contract_from(rows[0], prefix="c_"))
+        raise AmbiguousSerial(
+            f"serial {serial} is registered for several manufacturers ({makers}): "
+            "send the manufacturer too",
+            field="manufacturer",
+            manufacturers=makers,
+        )
+    return InstalledAsset(
+        asset=_asset(rows[0]), contract=contracts_store.contract_from(rows[0], prefix="c_")
+    )

@@ -38,60 +38,129 @@ class _ContactFor(BaseModel):
 
 async def _add(uow: UnitOfWork, request: _ContactFor) -> Created:
     body = request.contact
-    contact = await handlers.add_contact(uow, AddContact(customer_id=request.customer_id, name=body.name,
-                                                         phone=body.phone, email=body.email, role=body.role))
+    contact = await handlers.add_contact(
+        uow,
+        AddContact(
+            customer_id=request.customer_id,
+            name=body.name,
+            phone=body.phone,
+            email=body.email,
+            role=body.role,
+        ),
+    )
     return asdict(contact), []
 
 
 CONTACTS: CreateEndpoint[_ContactFor] = CreateEndpoint(
-    "contacts", one_at_a_time(_add), ContactPublic.model_validate, location=lambda c: f"/v1/contacts/{c['id']}")
+    "contacts",
+    one_at_a_time(_add),
+    ContactPublic.model_validate,
+    location=lambda c: f"/v1/contacts/{c['id']}",
+)
 
 
-@router.post("/customers/{customer_id}/contacts", status_code=201, response_model=ContactPublic,
-             tags=["contacts"], summary="Add a duty contact",
-             responses=problem_responses(*BODY_PROBLEMS, 404, 409, 422, described={
-                 404: "No such customer",
-                 409: "IN-11: the roster holds a primary already, or two secondaries already; "
-                      "or a request with this Idempotency-Key is still in progress",
-                 422: "Invalid body, or Idempotency-Key reused with another body"}),
-             description="IN-11: one primary and up to two secondary contacts per customer, for 7x24 phone "
-                         "support. Send an Idempotency-Key to retry safely.")
-async def add_contact(customer_id: UUID, body: ContactCreate, request: Request, runtime: RuntimeDep,
-                      principal: Writer, idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    return await CONTACTS(runtime, request, principal=principal.sub, key=idempotency_key,
-                          body=_ContactFor(customer_id=customer_id, contact=body))
+@router.post(
+    "/customers/{customer_id}/contacts",
+    status_code=201,
+    response_model=ContactPublic,
+    tags=["contacts"],
+    summary="Add a duty contact",
+    responses=problem_responses(
+        *BODY_PROBLEMS,
+        404,
+        409,
+        422,
+        described={
+            404: "No such customer",
+            409: "IN-11: the roster holds a primary already, or two secondaries already; "
+            "or a request with this Idempotency-Key is still in progress",
+            422: "Invalid body, or Idempotency-Key reused with another body",
+        },
+    ),
+    description="IN-11: one primary and up to two secondary contacts per customer, for 7x24 phone "
+    "support. Send an Idempotency-Key to retry safely.",
+)
+async def add_contact(
+    customer_id: UUID,
+    body: ContactCreate,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: Writer,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    return await CONTACTS(
+        runtime,
+        request,
+        principal=principal.sub,
+        key=idempotency_key,
+        body=_ContactFor(customer_id=customer_id, contact=body),
+    )
 
 
-@router.get("/customers/{customer_id}/contacts", response_model=Page[ContactPublic], tags=["contacts"],
-            summary="A customer's duty contacts, oldest first", responses=problem_responses(404))
-async def list_contacts(customer_id: UUID, runtime: RuntimeDep, principal: Reader, cursor: Cursor = None,
-                        limit: Limit = DEFAULT_LIMIT) -> Any:
+@router.get(
+    "/customers/{customer_id}/contacts",
+    response_model=Page[ContactPublic],
+    tags=["contacts"],
+    summary="A customer's duty contacts, oldest first",
+    responses=problem_responses(404),
+)
+async def list_contacts(
+    customer_id: UUID,
+    runtime: RuntimeDep,
+    principal: Reader,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Any:
     after = decode_position(cursor)
     async with runtime.uow() as uow:
         contacts = await handlers.list_contacts(uow, customer_id, after=after, limit=limit)
-    return page_of([asdict(c) for c in contacts], limit,
-                   key=lambda c: (c["created_at"].isoformat(), str(c["id"])))
+    return page_of(
+        [asdict(c) for c in contacts],
+        limit,
+        key=lambda c: (c["created_at"].isoformat(), str(c["id"])),
+    )
 
 
-@router.get("/contacts/{contact_id}", response_model=ContactPublic, tags=["contacts"], summary="A duty contact",
-            responses=problem_responses(404))
+@router.get(
+    "/contacts/{contact_id}",
+    response_model=ContactPublic,
+    tags=["contacts"],
+    summary="A duty contact",
+    responses=problem_responses(404),
+)
 async def get_contact(contact_id: UUID, runtime: RuntimeDep, principal: Reader) -> Any:
     async with runtime.uow() as uow:
         return asdict(await handlers.get_contact(uow, contact_id))
 
 
-@router.patch("/contacts/{contact_id}", response_model=ContactPublic, tags=["contacts"],
-              summary="Change a duty contact", responses=problem_responses(*BODY_PROBLEMS, 404, 409, described={
-                  409: "IN-11: the new role does not fit the roster"}))
-async def patch_contact(contact_id: UUID, body: ContactPatch, runtime: RuntimeDep, principal: Writer) -> Any:
+@router.patch(
+    "/contacts/{contact_id}",
+    response_model=ContactPublic,
+    tags=["contacts"],
+    summary="Change a duty contact",
+    responses=problem_responses(
+        *BODY_PROBLEMS, 404, 409, described={409: "IN-11: the new role does not fit the roster"}
+    ),
+)
+async def patch_contact(
+    contact_id: UUID, body: ContactPatch, runtime: RuntimeDep, principal: Writer
+) -> Any:
     async with runtime.uow() as uow:
-        contact = await handlers.update_contact(uow, UpdateContact(contact_id=contact_id, changes=body.changes()))
+        contact = await handlers.update_contact(
+            uow, UpdateContact(contact_id=contact_id, changes=body.changes())
+        )
         await uow.commit()
     return asdict(contact)
 
 
-@router.delete("/contacts/{contact_id}", status_code=204, response_class=Response, tags=["contacts"],
-               summary="Remove a duty contact", responses=problem_responses(404))
+@router.delete(
+    "/contacts/{contact_id}",
+    status_code=204,
+    response_class=Response,
+    tags=["contacts"],
+    summary="Remove a duty contact",
+    responses=problem_responses(404),
+)
 async def remove_contact(contact_id: UUID, runtime: RuntimeDep, principal: Writer) -> Response:
     async with runtime.uow() as uow:
         await handlers.remove_contact(uow, RemoveContact(contact_id=contact_id))

@@ -17,10 +17,22 @@ async def add_contact(uow: UnitOfWork, command: AddContact) -> Contact:
     # The customer's row lock makes "count, then insert" one step against concurrent adds.
     await store.lock_customer(uow.conn, command.customer_id)
     contact_id = uuid.uuid4()
-    roster.check_room(await store.other_roles(uow.conn, command.customer_id, contact_id), command.role)
-    return await store.insert(uow.conn, Contact(
-        id=contact_id, customer_id=command.customer_id, name=command.name, phone=command.phone,
-        email=command.email, role=command.role, created_at=uow.now, updated_at=uow.now))
+    roster.check_room(
+        await store.other_roles(uow.conn, command.customer_id, contact_id), command.role
+    )
+    return await store.insert(
+        uow.conn,
+        Contact(
+            id=contact_id,
+            customer_id=command.customer_id,
+            name=command.name,
+            phone=command.phone,
+            email=command.email,
+            role=command.role,
+            created_at=uow.now,
+            updated_at=uow.now,
+        ),
+    )
 
 
 async def update_contact(uow: UnitOfWork, command: UpdateContact) -> Contact:
@@ -32,7 +44,9 @@ async def update_contact(uow: UnitOfWork, command: UpdateContact) -> Contact:
         return contact
     if changed.role is not contact.role:
         await store.lock_customer(uow.conn, contact.customer_id)
-        roster.check_room(await store.other_roles(uow.conn, contact.customer_id, contact.id), changed.role)
+        roster.check_room(
+            await store.other_roles(uow.conn, contact.customer_id, contact.id), changed.role
+        )
     return await store.update(uow.conn, replace(changed, updated_at=uow.now))
 
 
@@ -47,8 +61,9 @@ async def get_contact(uow: UnitOfWork, contact_id: UUID) -> Contact:
     return contact
 
 
-async def list_contacts(uow: UnitOfWork, customer_id: UUID, *, after: tuple[datetime, UUID] | None,
-                        limit: int) -> list[Contact]:
+async def list_contacts(
+    uow: UnitOfWork, customer_id: UUID, *, after: tuple[datetime, UUID] | None, limit: int
+) -> list[Contact]:
     contacts = await store.page(uow.conn, customer_id, after=after, limit=limit)
     if not contacts and not await store.customer_exists(uow.conn, customer_id):
         raise CustomerNotFound(f"no customer {customer_id}")

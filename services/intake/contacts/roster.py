@@ -27,8 +27,16 @@ def check_room(current: Iterable[Role], role: Role) -> None:
     """Raise unless a contact with `role` fits beside the `current` ones (the contact itself left out)."""
     roles = list(current)
     if role is Role.primary and Role.primary in roles:
-        raise RosterFull("the customer has a primary duty contact already: make it secondary or remove it "
-                         "first", field="role", role=role.value, allowed="one primary, two secondary")
+        raise RosterFull(
+            "the customer has a primary duty contact already: make it secondary or remove it first",
+            field="role",
+            role=role.value,
+            allowed="one primary, two secondary",
+        )
     if role is Role.secondary and roles.count(Role.secondary) >= MAX_SECONDARY:
-        raise RosterFull(f"the customer has {MAX_SECONDARY} secondary duty contacts already: remove one first",
-                         field="role", role=role.value, allowed="one primary, two secondary")
+        raise RosterFull(
+            f"the customer has {MAX_SECONDARY} secondary duty contacts already: remove one first",
+            field="role",
+            role=role.value,
+            allowed="one primary, two secondary",
+        )

@@ -54,7 +54,9 @@ def _contact(row: asyncpg.Record) -> Contact:
 
 def _primary_taken() -> RosterFull:
     # The partial unique index caught a writer the lock did not (a row inserted outside this module).
-    return RosterFull("the customer has a primary duty contact already", field="role", role="primary")
+    return RosterFull(
+        "the customer has a primary duty contact already", field="role", role="primary"
+    )
 
 
 async def lock_customer(conn: Connection, customer_id: UUID) -> None:
@@ -72,8 +74,16 @@ async def other_roles(conn: Connection, customer_id: UUID, contact_id: UUID) -> 
 
 async def insert(conn: Connection, contact: Contact) -> Contact:
     try:
-        row = await conn.fetchrow(_INSERT, contact.id, contact.customer_id, contact.name, contact.phone,
-                                  contact.email, contact.role.value, contact.created_at)
+        row = await conn.fetchrow(
+            _INSERT,
+            contact.id,
+            contact.customer_id,
+            contact.name,
+            contact.phone,
+            contact.email,
+            contact.role.value,
+            contact.created_at,
+        )
     except asyncpg.UniqueViolationError:
         raise _primary_taken() from None
     except asyncpg.ForeignKeyViolationError:
@@ -88,8 +98,15 @@ async def get(conn: Connection, contact_id: UUID) -> Contact | None:
 
 async def update(conn: Connection, contact: Contact) -> Contact:
     try:
-        row = await conn.fetchrow(_UPDATE, contact.id, contact.name, contact.phone, contact.email,
-                                  contact.role.value, contact.updated_at)
+        row = await conn.fetchrow(
+            _UPDATE,
+            contact.id,
+            contact.name,
+            contact.phone,
+            contact.email,
+            contact.role.value,
+            contact.updated_at,
+        )
     except asyncpg.UniqueViolationError:
         raise _primary_taken() from None
     if row is None:
@@ -102,8 +119,9 @@ async def delete(conn: Connection, contact_id: UUID) -> None:
         raise ContactNotFound(f"no contact {contact_id}")
 
 
-async def page(conn: Connection, customer_id: UUID, *, after: tuple[datetime, UUID] | None,
-               limit: int) -> list[Contact]:
+async def page(
+    conn: Connection, customer_id: UUID, *, after: tuple[datetime, UUID] | None, limit: int
+) -> list[Contact]:
     filters = Filters(customer_id)
     if after is not None:
         filters.add("(created_at, id) > ({}, {})", *after)

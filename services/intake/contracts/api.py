@@ -36,7 +36,10 @@ Reader = Annotated[Principal, Security(authenticate, scopes=["tickets:read", "op
 
 
 def _targets(body: dict[Any, TargetOverrideBody]) -> dict[rules.Priority, TargetOverride]:
-    return {rules.Priority(p): TargetOverride(t.response_minutes, t.restore_minutes) for p, t in body.items()}
+    return {
+        rules.Priority(p): TargetOverride(t.response_minutes, t.restore_minutes)
+        for p, t in body.items()
+    }
 
 
 def _waiver(body: WaiverBody | None) -> Waiver | None:
@@ -48,63 +51,123 @@ def _ladder(body: list[LadderContactBody]) -> tuple[LadderContact, ...]:
 
 
 def render(contract: Contract) -> dict[str, Any]:
-    return asdict(contract) | {"effective_targets": {
-        p.value: asdict(t) for p, t in rules.effective_targets(contract.targets).items()}}
+    return asdict(contract) | {
+        "effective_targets": {
+            p.value: asdict(t) for p, t in rules.effective_targets(contract.targets).items()
+        }
+    }
 
 
 async def _register(uow: UnitOfWork, body: ContractCreate) -> Created:
-    contract, events = await handlers.register_contract(uow, RegisterContract(
-        customer_id=body.customer_id, coverage=body.coverage, emergency_onsite_7x24=body.emergency_onsite_7x24,
-        onsite_minutes=body.onsite_minutes, calendar=body.calendar, warranty_start=body.warranty_start,
-        warranty_end=body.warranty_end, targets=_targets(body.targets), originals_waiver=_waiver(body.originals_waiver),
-        resident_engineer_id=body.resident_engineer_id, ladder=_ladder(body.ladder)))
+    contract, events = await handlers.register_contract(
+        uow,
+        RegisterContract(
+            customer_id=body.customer_id,
+            coverage=body.coverage,
+            emergency_onsite_7x24=body.emergency_onsite_7x24,
+            onsite_minutes=body.onsite_minutes,
+            calendar=body.calendar,
+            warranty_start=body.warranty_start,
+            warranty_end=body.warranty_end,
+            targets=_targets(body.targets),
+            originals_waiver=_waiver(body.originals_waiver),
+            resident_engineer_id=body.resident_engineer_id,
+            ladder=_ladder(body.ladder),
+        ),
+    )
     return render(contract), list(events)
 
 
-CONTRACTS = CreateEndpoint("contracts", one_at_a_time(_register), ContractPublic.model_validate,
-                           location=lambda c: f"/v1/contracts/{c['id']}")
+CONTRACTS = CreateEndpoint(
+    "contracts",
+    one_at_a_time(_register),
+    ContractPublic.model_validate,
+    location=lambda c: f"/v1/contracts/{c['id']}",
+)
 
-_CREATE_ERRORS = problem_responses(*BODY_PROBLEMS, 409, 422, described={
-    409: "A request with this Idempotency-Key is still in progress",
-    422: "Invalid body, unknown customer, warranty ending before it starts, a restore target before its "
-         "response target (`field` names it), or Idempotency-Key reused with another body",
-})
+_CREATE_ERRORS = problem_responses(
+    *BODY_PROBLEMS,
+    409,
+    422,
+    described={
+        409: "A request with this Idempotency-Key is still in progress",
+        422: "Invalid body, unknown customer, warranty ending before it starts, a restore target before its "
+        "response target (`field` names it), or Idempotency-Key reused with another body",
+    },
+)
 
 
-@router.post("/contracts", status_code=201, response_model=ContractPublic, tags=["contracts"],
-             summary="Register a service contract", responses=_CREATE_ERRORS,
-             description="IN-10/DS-4/DS-5: coverage, on-site terms, targets, calendar, warranty, originals waiver, "
-                         "resident engineer and escalation ladder. Send an Idempotency-Key to retry safely.")
-async def create_contract(body: ContractCreate, request: Request, runtime: RuntimeDep, principal: Admin,
-                          idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    return await CONTRACTS(runtime, request, principal=principal.sub, key=idempotency_key, body=body)
+@router.post(
+    "/contracts",
+    status_code=201,
+    response_model=ContractPublic,
+    tags=["contracts"],
+    summary="Register a service contract",
+    responses=_CREATE_ERRORS,
+    description="IN-10/DS-4/DS-5: coverage, on-site terms, targets, calendar, warranty, originals waiver, "
+    "resident engineer and escalation ladder. Send an Idempotency-Key to retry safely.",
+)
+async def create_contract(
+    body: ContractCreate,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: Admin,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    return await CONTRACTS(
+        runtime, request, principal=principal.sub, key=idempotency_key, body=body
+    )
 
 
-@router.get("/contracts/{contract_id}", response_model=ContractPublic, tags=["contracts"], summary="A contract",
-            responses=problem_responses(404))
+@router.get(
+    "/contracts/{contract_id}",
+    response_model=ContractPublic,
+    tags=["contracts"],
+    summary="A contract",
+    responses=problem_responses(404),
+)
 async def get_contract(contract_id: UUID, runtime: RuntimeDep, principal: Reader) -> Any:
     async with runtime.uow() as uow:
         return render(await handlers.get_contract(uow, contract_id))
 
 
-@router.get("/contracts", response_model=Page[ContractPublic], tags=["contracts"],
-            summary="Contracts, oldest first")
-async def list_contracts(runtime: RuntimeDep, principal: Reader, cursor: Cursor = None,
-                         limit: Limit = DEFAULT_LIMIT,
-                         customer_id: Annotated[UUID | None, Query(description="Only this customer's")] = None
-                         ) -> Any:
+@router.get(
+    "/contracts",
+    response_model=Page[ContractPublic],
+    tags=["contracts"],
+    summary="Contracts, oldest first",
+)
+async def list_contracts(
+    runtime: RuntimeDep,
+    principal: Reader,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    customer_id: Annotated[UUID | None, Query(description="Only this customer's")] = None,
+) -> Any:
     after = decode_position(cursor)
     async with runtime.uow() as uow:
-        contracts = await handlers.list_contracts(uow, customer_id=customer_id, after=after, limit=limit)
-    return page_of([render(c) for c in contracts], limit,
-                   key=lambda c: (c["created_at"].isoformat(), str(c["id"])))
+        contracts = await handlers.list_contracts(
+            uow, customer_id=customer_id, after=after, limit=limit
+        )
+    return page_of(
+        [render(c) for c in contracts],
+        limit,
+        key=lambda c: (c["created_at"].isoformat(), str(c["id"])),
+    )
 
 
-@router.patch("/contracts/{contract_id}", response_model=ContractPublic, tags=["contracts"],
-              summary="Change a contract", responses=problem_responses(*BODY_PROBLEMS, 404),
-              description="Only the fields sent change (`targets` and `ladder` whole); `contract.updated` "
-                          "carries the whole new contract.")
-async def patch_contract(contract_id: UUID, body: ContractPatch, runtime: RuntimeDep, principal: Admin) -> Any:
+@router.patch(
+    "/contracts/{contract_id}",
+    response_model=ContractPublic,
+    tags=["contracts"],
+    summary="Change a contract",
+    responses=problem_responses(*BODY_PROBLEMS, 404),
+    description="Only the fields sent change (`targets` and `ladder` whole); `contract.updated` "
+    "carries the whole new contract.",
+)
+async def patch_contract(
+    contract_id: UUID, body: ContractPatch, runtime: RuntimeDep, principal: Admin
+) -> Any:
     changes = body.changes()
     if "targets" in changes:
         changes["targets"] = _targets(body.targets or {})
@@ -113,6 +176,8 @@ async def patch_contract(contract_id: UUID, body: ContractPatch, runtime: Runtim
     if "ladder" in changes:
         changes["ladder"] = _ladder(body.ladder or [])
     async with runtime.uow() as uow:
-        contract = await handlers.update_contract(uow, UpdateContract(contract_id=contract_id, changes=changes))
+        contract = await handlers.update_contract(
+            uow, UpdateContract(contract_id=contract_id, changes=changes)
+        )
         await uow.commit()
     return render(contract)

@@ -52,12 +52,14 @@ class TargetOverride:
 
 
 # DS-4 and the seed: every priority answered within 30 minutes, restored within these.
-DEFAULT_TARGETS: Mapping[Priority, Target] = MappingProxyType({
-    Priority.P1: Target(response_minutes=30, restore_minutes=60),
-    Priority.P2: Target(response_minutes=30, restore_minutes=120),
-    Priority.P3: Target(response_minutes=30, restore_minutes=240),
-    Priority.P4: Target(response_minutes=30, restore_minutes=1440),
-})
+DEFAULT_TARGETS: Mapping[Priority, Target] = MappingProxyType(
+    {
+        Priority.P1: Target(response_minutes=30, restore_minutes=60),
+        Priority.P2: Target(response_minutes=30, restore_minutes=120),
+        Priority.P3: Target(response_minutes=30, restore_minutes=240),
+        Priority.P4: Target(response_minutes=30, restore_minutes=1440),
+    }
+)
 
 
 class TargetsInconsistent(DomainError):
@@ -74,14 +76,21 @@ def effective_targets(overrides: Mapping[Priority, TargetOverride]) -> dict[Prio
     for priority, seed in DEFAULT_TARGETS.items():
         own = overrides.get(priority, TargetOverride())
         target = Target(
-            response_minutes=seed.response_minutes if own.response_minutes is None else own.response_minutes,
-            restore_minutes=seed.restore_minutes if own.restore_minutes is None else own.restore_minutes,
+            response_minutes=seed.response_minutes
+            if own.response_minutes is None
+            else own.response_minutes,
+            restore_minutes=seed.restore_minutes
+            if own.restore_minutes is None
+            else own.restore_minutes,
         )
         # A service cannot be restored before anyone has responded to the call.
         if target.restore_minutes < target.response_minutes:
             raise TargetsInconsistent(
                 f"{priority}: restore in {target.restore_minutes} min comes before the response in "
-                f"{target.response_minutes} min", field="targets", priority=priority.value)
+                f"{target.response_minutes} min",
+                field="targets",
+                priority=priority.value,
+            )
         targets[priority] = target
     return targets
 
@@ -108,8 +117,10 @@ class Warranty:
 
     def __post_init__(self) -> None:
         if self.end < self.start:
-            raise WarrantyInverted(f"warranty ends on {self.end}, before it starts on {self.start}",
-                                   field="warranty_end")
+            raise WarrantyInverted(
+                f"warranty ends on {self.end}, before it starts on {self.start}",
+                field="warranty_end",
+            )
 
     @classmethod
     def from_acceptance(cls, accepted_on: date, end: date | None = None) -> Warranty:
@@ -196,7 +207,9 @@ def coverage_at(contract: Contract, *, working_time: bool, emergency: bool = Fal
         or working_time
         or (emergency and contract.emergency_onsite_7x24)
     )
-    return Cover(phone=True, onsite=onsite, onsite_minutes=contract.onsite_minutes if onsite else None)
+    return Cover(
+        phone=True, onsite=onsite, onsite_minutes=contract.onsite_minutes if onsite else None
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,10 +221,16 @@ class Entitlement:
     chargeable: bool
 
 
-def entitlement(contract: Contract, at: datetime, *, warranty: Warranty | None = None,
-                zone: tzinfo = UTC) -> Entitlement:
+def entitlement(
+    contract: Contract, at: datetime, *, warranty: Warranty | None = None, zone: tzinfo = UTC
+) -> Entitlement:
     """What a ticket reported at `at` is entitled to; `warranty` is the asset's when the ticket names one."""
     window = warranty or contract.warranty
     covered = window.covers(at, zone)
-    return Entitlement(contract_id=contract.id, coverage=contract.coverage, calendar=contract.calendar,
-                       in_warranty=covered, chargeable=not covered)
+    return Entitlement(
+        contract_id=contract.id,
+        coverage=contract.coverage,
+        calendar=contract.calendar,
+        in_warranty=covered,
+        chargeable=not covered,
+    )

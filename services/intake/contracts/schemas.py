@@ -16,7 +16,11 @@ from services.intake.patch import PatchBody
 from shared.http.bodies import NOT_BLANK, StrictBody
 
 # Constraints on the field itself (not on a nested Annotated): only there does the document show them.
-Minutes = Annotated[int, Field(ge=1, le=525_600, description="Minutes (at most a year)"), BeforeValidator(json_integer)]
+Minutes = Annotated[
+    int,
+    Field(ge=1, le=525_600, description="Minutes (at most a year)"),
+    BeforeValidator(json_integer),
+]
 Text = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
 
 
@@ -38,12 +42,21 @@ class LadderContactBody(StrictBody):
     phone: Phone | None = None
 
 
-Targets = Annotated[dict[Priority, TargetOverrideBody], Field(
-    description="Response and restore minutes per priority where they differ from the seed's "
-                "(response 30; restore P1 60, P2 120, P3 240, P4 1440)")]
-Ladder = Annotated[list[LadderContactBody], Field(max_length=16, description="Who is told at levels 1-4")]
-OnsiteMinutes = Annotated[int, Field(ge=1, le=10_080, description="On-site terms: 120 or 360 in the seed"),
-                          BeforeValidator(json_integer)]
+Targets = Annotated[
+    dict[Priority, TargetOverrideBody],
+    Field(
+        description="Response and restore minutes per priority where they differ from the seed's "
+        "(response 30; restore P1 60, P2 120, P3 240, P4 1440)"
+    ),
+]
+Ladder = Annotated[
+    list[LadderContactBody], Field(max_length=16, description="Who is told at levels 1-4")
+]
+OnsiteMinutes = Annotated[
+    int,
+    Field(ge=1, le=10_080, description="On-site terms: 120 or 360 in the seed"),
+    BeforeValidator(json_integer),
+]
 
 
 class ContractCreate(StrictBody):
@@ -54,9 +67,13 @@ class ContractCreate(StrictBody):
     calendar: Calendar
     targets: Targets = Field(default_factory=dict)
     warranty_start: date
-    warranty_end: date | None = Field(default=None, description="IN-10: one year after the start when left out")
+    warranty_end: date | None = Field(
+        default=None, description="IN-10: one year after the start when left out"
+    )
     originals_waiver: WaiverBody | None = None
-    resident_engineer_id: UUID | None = Field(default=None, description="DS-5: an engineer stationed on site")
+    resident_engineer_id: UUID | None = Field(
+        default=None, description="DS-5: an engineer stationed on site"
+    )
     ladder: Ladder = Field(default_factory=list)
 
 
@@ -106,8 +123,12 @@ class ContractPublic(BaseModel):
     emergency_onsite_7x24: bool
     onsite_minutes: int
     calendar: Calendar
-    targets: dict[Priority, TargetPublic] = Field(description="The contract's own targets, as registered")
-    effective_targets: dict[Priority, EffectiveTarget] = Field(description="The seed's, with the contract's applied")
+    targets: dict[Priority, TargetPublic] = Field(
+        description="The contract's own targets, as registered"
+    )
+    effective_targets: dict[Priority, EffectiveTarget] = Field(
+        description="The seed's, with the contract's applied"
+    )
     warranty_start: date
     warranty_end: date
     originals_waiver: WaiverPublic | None

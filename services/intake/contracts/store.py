@@ -23,8 +23,10 @@ from services.intake.references import UnknownReference
 from shared.errors import NotFound
 from shared.sql import Filters
 
-COLUMNS = ("id, customer_id, coverage, emergency_onsite_7x24, onsite_minutes, calendar, targets, warranty_start, "
-           "warranty_end, originals_waiver, resident_engineer_id, ladder, created_at, updated_at")
+COLUMNS = (
+    "id, customer_id, coverage, emergency_onsite_7x24, onsite_minutes, calendar, targets, warranty_start, "
+    "warranty_end, originals_waiver, resident_engineer_id, ladder, created_at, updated_at"
+)
 _INSERT = f"""INSERT INTO intake.contracts ({COLUMNS})
               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING {COLUMNS}"""
 _GET = f"SELECT {COLUMNS} FROM intake.contracts WHERE id = $1"
@@ -48,7 +50,11 @@ def _targets_json(targets: dict[Priority, TargetOverride] | Any) -> dict[str, An
 def _waiver_json(waiver: Waiver | None) -> dict[str, Any] | None:
     if waiver is None:
         return None
-    return {"signed_by": waiver.signed_by, "signed_at": waiver.signed_at.isoformat(), "reference": waiver.reference}
+    return {
+        "signed_by": waiver.signed_by,
+        "signed_at": waiver.signed_at.isoformat(),
+        "reference": waiver.reference,
+    }
 
 
 def contract_from(row: asyncpg.Record | dict[str, Any], prefix: str = "") -> Contract:
@@ -59,33 +65,53 @@ def contract_from(row: asyncpg.Record | dict[str, Any], prefix: str = "") -> Con
 
     waiver = col("originals_waiver")
     return Contract(
-        id=col("id"), customer_id=col("customer_id"), coverage=Coverage(col("coverage")),
-        emergency_onsite_7x24=col("emergency_onsite_7x24"), onsite_minutes=col("onsite_minutes"),
+        id=col("id"),
+        customer_id=col("customer_id"),
+        coverage=Coverage(col("coverage")),
+        emergency_onsite_7x24=col("emergency_onsite_7x24"),
+        onsite_minutes=col("onsite_minutes"),
         calendar=Calendar(col("calendar")),
         targets={Priority(p): TargetOverride(**t) for p, t in col("targets").items()},
-        warranty_start=col("warranty_start"), warranty_end=col("warranty_end"),
-        originals_waiver=None if waiver is None else Waiver(
-            signed_by=waiver["signed_by"], signed_at=datetime.fromisoformat(waiver["signed_at"]),
-            reference=waiver["reference"]),
+        warranty_start=col("warranty_start"),
+        warranty_end=col("warranty_end"),
+        originals_waiver=None
+        if waiver is None
+        else Waiver(
+            signed_by=waiver["signed_by"],
+            signed_at=datetime.fromisoformat(waiver["signed_at"]),
+            reference=waiver["reference"],
+        ),
         resident_engineer_id=col("resident_engineer_id"),
         ladder=tuple(LadderContact(**step) for step in col("ladder")),
-        created_at=col("created_at"), updated_at=col("updated_at"),
+        created_at=col("created_at"),
+        updated_at=col("updated_at"),
     )
 
 
 def _values(contract: Contract) -> tuple[Any, ...]:
-    return (contract.coverage.value, contract.emergency_onsite_7x24, contract.onsite_minutes,
-            contract.calendar.value, _targets_json(contract.targets), contract.warranty_start,
-            contract.warranty_end, _waiver_json(contract.originals_waiver), contract.resident_engineer_id,
-            [asdict(step) for step in contract.ladder])
+    return (
+        contract.coverage.value,
+        contract.emergency_onsite_7x24,
+        contract.onsite_minutes,
+        contract.calendar.value,
+        _targets_json(contract.targets),
+        contract.warranty_start,
+        contract.warranty_end,
+        _waiver_json(contract.originals_waiver),
+        contract.resident_engineer_id,
+        [asdict(step) for step in contract.ladder],
+    )
 
 
 async def insert(conn: Connection, contract: Contract) -> Contract:
     try:
-        row = await conn.fetchrow(_INSERT, contract.id, contract.customer_id, *_values(contract),
-                                  contract.created_at)
+        row = await conn.fetchrow(
+            _INSERT, contract.id, contract.customer_id, *_values(contract), contract.created_at
+        )
     except asyncpg.ForeignKeyViolationError:
-        raise UnknownReference(f"customer {contract.customer_id} does not exist", field="customer_id") from None
+        raise UnknownReference(
+            f"customer {contract.customer_id} does not exist", field="customer_id"
+        ) from None
     return contract_from(row)
 
 
@@ -106,8 +132,9 @@ async def update(conn: Connection, contract: Contract) -> Contract:
     return contract_from(row)
 
 
-async def page(conn: Connection, *, customer_id: UUID | None, after: tuple[datetime, UUID] | None,
-               limit: int) -> list[Contract]:
+async def page(
+    conn: Connection, *, customer_id: UUID | None, after: tuple[datetime, UUID] | None, limit: int
+) -> list[Contract]:
     filters = Filters().add_if(customer_id, "customer_id = {}")
     if after is not None:
         filters.add("(created_at, id) > ({}, {})", *after)

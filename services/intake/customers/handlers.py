@@ -9,7 +9,7 @@ from uuid import UUID
 from services.intake.customers import store
 from services.intake.customers.commands import CreateCustomer
 from shared.db import UnitOfWork
-from shared.events.contracts import Event
+from shared.events.base import Event
 
 Created = tuple[dict[str, Any], list[Event]]
 

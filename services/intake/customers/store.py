@@ -9,13 +9,16 @@ from uuid import UUID
 from asyncpg import Connection
 
 COLUMNS = "id, name, region, created_at"
-_INSERT = (f"INSERT INTO intake.customers (id, name, region, created_at) VALUES ($1, $2, $3, $4) "
-           f"RETURNING {COLUMNS}")
+_INSERT = (
+    f"INSERT INTO intake.customers (id, name, region, created_at) VALUES ($1, $2, $3, $4) "
+    f"RETURNING {COLUMNS}"
+)
 _GET = f"SELECT {COLUMNS} FROM intake.customers WHERE id = $1"
 
 
-async def insert(conn: Connection, customer_id: UUID, name: str, region: str | None,
-                 at: datetime) -> dict[str, Any]:
+async def insert(
+    conn: Connection, customer_id: UUID, name: str, region: str | None, at: datetime
+) -> dict[str, Any]:
     return dict(await conn.fetchrow(_INSERT, customer_id, name, region, at))
 
 

@@ -12,20 +12,40 @@ from services.intake.sites import store
 from services.intake.sites.commands import RegisterSite, UpdateSite
 from services.intake.sites.store import Site, SiteNotFound
 from shared.db import UnitOfWork
-from shared.events.contracts import SiteRegistered, SiteUpdated
+from shared.events.intake import SiteRegistered, SiteUpdated
 
 
 def _facts(site: Site) -> dict[str, Any]:
-    return {"site_id": site.id, "customer_id": site.customer_id, "name": site.name, "address": site.address,
-            "latitude": site.latitude, "longitude": site.longitude, "timezone": site.timezone,
-            "region": site.region}
+    return {
+        "site_id": site.id,
+        "customer_id": site.customer_id,
+        "name": site.name,
+        "address": site.address,
+        "latitude": site.latitude,
+        "longitude": site.longitude,
+        "timezone": site.timezone,
+        "region": site.region,
+    }
 
 
-async def register_site(uow: UnitOfWork, command: RegisterSite) -> tuple[Site, list[SiteRegistered]]:
-    site = await store.insert(uow.conn, Site(
-        id=uuid.uuid4(), customer_id=command.customer_id, name=command.name, address=command.address,
-        latitude=command.latitude, longitude=command.longitude, timezone=command.timezone,
-        region=command.region, created_at=uow.now, updated_at=uow.now))
+async def register_site(
+    uow: UnitOfWork, command: RegisterSite
+) -> tuple[Site, list[SiteRegistered]]:
+    site = await store.insert(
+        uow.conn,
+        Site(
+            id=uuid.uuid4(),
+            customer_id=command.customer_id,
+            name=command.name,
+            address=command.address,
+            latitude=command.latitude,
+            longitude=command.longitude,
+            timezone=command.timezone,
+            region=command.region,
+            created_at=uow.now,
+            updated_at=uow.now,
+        ),
+    )
     return site, [SiteRegistered(**_facts(site), registered_at=uow.now)]
 
 
@@ -48,6 +68,7 @@ async def get_site(uow: UnitOfWork, site_id: UUID) -> Site:
     return site
 
 
-async def list_sites(uow: UnitOfWork, *, customer_id: UUID | None, after: tuple[datetime, UUID] | None,
-                     limit: int) -> list[Site]:
+async def list_sites(
+    uow: UnitOfWork, *, customer_id: UUID | None, after: tuple[datetime, UUID] | None, limit: int
+) -> list[Site]:
     return await store.page(uow.conn, customer_id=customer_id, after=after, limit=limit)

@@ -13,7 +13,9 @@ from services.intake.references import UnknownReference
 from shared.errors import NotFound
 from shared.sql import Filters
 
-COLUMNS = "id, customer_id, name, address, latitude, longitude, timezone, region, created_at, updated_at"
+COLUMNS = (
+    "id, customer_id, name, address, latitude, longitude, timezone, region, created_at, updated_at"
+)
 _INSERT = f"""INSERT INTO intake.sites ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
               RETURNING {COLUMNS}"""
 _GET = f"SELECT {COLUMNS} FROM intake.sites WHERE id = $1"
@@ -48,10 +50,22 @@ def _site(row: asyncpg.Record) -> Site:
 
 async def insert(conn: Connection, site: Site) -> Site:
     try:
-        row = await conn.fetchrow(_INSERT, site.id, site.customer_id, site.name, site.address, site.latitude,
-                                  site.longitude, site.timezone, site.region, site.created_at)
+        row = await conn.fetchrow(
+            _INSERT,
+            site.id,
+            site.customer_id,
+            site.name,
+            site.address,
+            site.latitude,
+            site.longitude,
+            site.timezone,
+            site.region,
+            site.created_at,
+        )
     except asyncpg.ForeignKeyViolationError:
-        raise UnknownReference(f"customer {site.customer_id} does not exist", field="customer_id") from None
+        raise UnknownReference(
+            f"customer {site.customer_id} does not exist", field="customer_id"
+        ) from None
     return _site(row)
 
 
@@ -66,15 +80,25 @@ async def lock(conn: Connection, site_id: UUID) -> Site | None:
 
 
 async def update(conn: Connection, site: Site) -> Site:
-    row = await conn.fetchrow(_UPDATE, site.id, site.name, site.address, site.latitude, site.longitude,
-                              site.timezone, site.region, site.updated_at)
+    row = await conn.fetchrow(
+        _UPDATE,
+        site.id,
+        site.name,
+        site.address,
+        site.latitude,
+        site.longitude,
+        site.timezone,
+        site.region,
+        site.updated_at,
+    )
     if row is None:
         raise SiteNotFound(f"no site {site.id}")
     return _site(row)
 
 
-async def page(conn: Connection, *, customer_id: UUID | None, after: tuple[datetime, UUID] | None,
-               limit: int) -> list[Site]:
+async def page(
+    conn: Connection, *, customer_id: UUID | None, after: tuple[datetime, UUID] | None, limit: int
+) -> list[Site]:
     """Oldest first; one row more than `limit`, so the caller knows whether another page exists."""
     filters = Filters().add_if(customer_id, "customer_id = {}")
     if after is not None:

@@ -28,35 +28,61 @@ TicketWriter = Annotated[Principal, Security(authenticate, scopes=["tickets:writ
 TicketReader = Annotated[Principal, Security(authenticate, scopes=["tickets:read", "ops:read"])]
 
 
-async def _create_tickets(uow: UnitOfWork, requests: list[CreateRequest[TicketCreate]],
-                          ) -> list[handlers.Created | DomainError]:
-    return await handlers.create_tickets(uow, [
-        CreateTicket(**r.command.model_dump(), created_by=r.principal) for r in requests
-    ])
+async def _create_tickets(
+    uow: UnitOfWork,
+    requests: list[CreateRequest[TicketCreate]],
+) -> list[handlers.Created | DomainError]:
+    return await handlers.create_tickets(
+        uow, [CreateTicket(**r.command.model_dump(), created_by=r.principal) for r in requests]
+    )
 
 
-TICKETS = CreateEndpoint("tickets", _create_tickets, TicketPublic.model_validate,
-                         location=lambda t: f"/v1/tickets/{t['id']}")
+TICKETS = CreateEndpoint(
+    "tickets",
+    _create_tickets,
+    TicketPublic.model_validate,
+    location=lambda t: f"/v1/tickets/{t['id']}",
+)
 
-_CREATE_ERRORS = problem_responses(*BODY_PROBLEMS, 409, 422, described={
-    409: "A request with this Idempotency-Key is still in progress",
-    422: "Invalid body, unknown field, or Idempotency-Key reused with another body",
-})
+_CREATE_ERRORS = problem_responses(
+    *BODY_PROBLEMS,
+    409,
+    422,
+    described={
+        409: "A request with this Idempotency-Key is still in progress",
+        422: "Invalid body, unknown field, or Idempotency-Key reused with another body",
+    },
+)
 
 
-@router.post("/tickets", status_code=201, response_model=TicketPublic, tags=["tickets"],
-             summary="Record a fault report", responses=_CREATE_ERRORS,
-             description="IN-1/IN-3: the ticket is recorded once, classified P1-P4 from its "
-                         "impact, and handed to dispatch and escalation (IN-2). Send an "
-                         "Idempotency-Key to retry safely.")
-async def create_ticket(body: TicketCreate, request: Request, runtime: RuntimeDep,
-                        principal: TicketWriter,
-                        idempotency_key: IdempotencyKey = None) -> JSONResponse:
+@router.post(
+    "/tickets",
+    status_code=201,
+    response_model=TicketPublic,
+    tags=["tickets"],
+    summary="Record a fault report",
+    responses=_CREATE_ERRORS,
+    description="IN-1/IN-3: the ticket is recorded once, classified P1-P4 from its "
+    "impact, and handed to dispatch and escalation (IN-2). Send an "
+    "Idempotency-Key to retry safely.",
+)
+async def create_ticket(
+    body: TicketCreate,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: TicketWriter,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
     return await TICKETS(runtime, request, principal=principal.sub, key=idempotency_key, body=body)
 
 
-@router.get("/tickets/{ticket_id}", response_model=TicketPublic, tags=["tickets"],
-            summary="A ticket", responses=problem_responses(404, described={404: "No such ticket"}))
+@router.get(
+    "/tickets/{ticket_id}",
+    response_model=TicketPublic,
+    tags=["tickets"],
+    summary="A ticket",
+    responses=problem_responses(404, described={404: "No such ticket"}),
+)
 async def get_ticket(ticket_id: UUID, runtime: RuntimeDep, principal: TicketReader) -> Any:
     async with runtime.uow() as uow:
         ticket = await handlers.get_ticket(uow, ticket_id)
@@ -65,13 +91,20 @@ async def get_ticket(ticket_id: UUID, runtime: RuntimeDep, principal: TicketRead
     return ticket
 
 
-@router.get("/tickets", response_model=Page[TicketPublic], tags=["tickets"],
-            summary="Tickets, oldest first")
-async def list_tickets(runtime: RuntimeDep, principal: TicketReader, cursor: Cursor = None,
-                       limit: Limit = DEFAULT_LIMIT, status: Status | None = None,
-                       customer_id: UUID | None = None) -> Any:
+@router.get(
+    "/tickets", response_model=Page[TicketPublic], tags=["tickets"], summary="Tickets, oldest first"
+)
+async def list_tickets(
+    runtime: RuntimeDep,
+    principal: TicketReader,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    status: Status | None = None,
+    customer_id: UUID | None = None,
+) -> Any:
     after = decode_position(cursor)
     async with runtime.uow() as uow:
-        tickets = await handlers.list_tickets(uow, after=after, limit=limit, status=status,
-                                              customer_id=customer_id)
+        tickets = await handlers.list_tickets(
+            uow, after=after, limit=limit, status=status, customer_id=customer_id
+        )
     return page_of(tickets, limit, key=lambda t: (t["created_at"].isoformat(), str(t["id"])))

@@ -68,8 +68,14 @@ OPEN = (*WORKING, Status.awaiting_customer)
 # A fact moves a ticket only forward along this order; a fact whose status is not ahead
 # of the ticket's is late or redelivered. `unassigned` ranks below `assigned`: dispatch's
 # "nobody could take it" never undoes an assignment it already reported.
-_PROGRESS = (Status.new, Status.unassigned, Status.assigned, Status.in_progress, Status.on_site,
-             Status.resolved)
+_PROGRESS = (
+    Status.new,
+    Status.unassigned,
+    Status.assigned,
+    Status.in_progress,
+    Status.on_site,
+    Status.resolved,
+)
 _FACT_LEADS_TO = {
     Move.unassigned: Status.unassigned,
     Move.assigned: Status.assigned,
@@ -92,18 +98,20 @@ def _fact_edges() -> dict[tuple[Status, Move], Status]:
 # The one entry whose value is not the whole answer: `resume` is legal from
 # `awaiting_customer` and leads to the ticket's `held_from` (see the module docstring);
 # the diagram draws it as one edge per status a ticket can be held from.
-TRANSITIONS: Mapping[tuple[Status, Move], Status] = MappingProxyType({
-    **_fact_edges(),
-    **{(status, Move.await_customer): Status.awaiting_customer for status in WORKING},
-    (Status.awaiting_customer, Move.resume): Status.awaiting_customer,
-    # The centre may resolve a fault fixed by phone, before anyone was sent (IN-5), or when
-    # the customer confirms during a hold that the fault is gone.
-    **{(status, Move.resolve): Status.resolved for status in OPEN},
-    (Status.resolved, Move.close): Status.closed,
-    (Status.resolved, Move.reopen): Status.in_progress,
-    **{(status, Move.cancel): Status.cancelled for status in OPEN},
-    **{(status, Move.reclassify): status for status in OPEN},
-})
+TRANSITIONS: Mapping[tuple[Status, Move], Status] = MappingProxyType(
+    {
+        **_fact_edges(),
+        **{(status, Move.await_customer): Status.awaiting_customer for status in WORKING},
+        (Status.awaiting_customer, Move.resume): Status.awaiting_customer,
+        # The centre may resolve a fault fixed by phone, before anyone was sent (IN-5), or when
+        # the customer confirms during a hold that the fault is gone.
+        **{(status, Move.resolve): Status.resolved for status in OPEN},
+        (Status.resolved, Move.close): Status.closed,
+        (Status.resolved, Move.reopen): Status.in_progress,
+        **{(status, Move.cancel): Status.cancelled for status in OPEN},
+        **{(status, Move.reclassify): status for status in OPEN},
+    }
+)
 
 # IN-4: a resolved ticket may be reopened within seven days of its resolution.
 REOPEN_WINDOW = timedelta(days=7)
@@ -127,8 +135,11 @@ class TicketMoved:
     held_from: Status | None = None
 
     def applied_to(self, ticket: Ticket) -> Ticket:
-        resolved_at = self.at if self.to is Status.resolved else (
-            None if self.move is Move.reopen else ticket.resolved_at)
+        resolved_at = (
+            self.at
+            if self.to is Status.resolved
+            else (None if self.move is Move.reopen else ticket.resolved_at)
+        )
         return replace(ticket, status=self.to, held_from=self.held_from, resolved_at=resolved_at)
 
 
@@ -141,8 +152,12 @@ class IllegalMove(Conflict):
 
     def __init__(self, current: Status, how: Move, *, allowed: tuple[Move, ...]) -> None:
         names = ", ".join(allowed) or "none"
-        super().__init__(f"a ticket that is {current} cannot {how}; allowed: {names}",
-                         status=current.value, move=how.value, allowed=names)
+        super().__init__(
+            f"a ticket that is {current} cannot {how}; allowed: {names}",
+            current_status=current.value,
+            move=how.value,
+            allowed=names,
+        )
         self.current = current
         self.how = how
         self.allowed = allowed
@@ -171,8 +186,10 @@ def move(ticket: Ticket, how: Move, at: datetime) -> TicketMoved | None:
             return None
         raise IllegalMove(ticket.status, how, allowed=allowed_from(ticket.status))
     if how is Move.reopen and not can_reopen(ticket.resolved_at, at):
-        raise ReopenWindowClosed(f"ticket {ticket.id} was resolved more than "
-                                 f"{REOPEN_WINDOW.days} days ago", resolved_at=ticket.resolved_at)
+        raise ReopenWindowClosed(
+            f"ticket {ticket.id} was resolved more than {REOPEN_WINDOW.days} days ago",
+            resolved_at=ticket.resolved_at,
+        )
     held_from = None
     if how is Move.await_customer:
         held_from = ticket.status
@@ -180,8 +197,9 @@ def move(ticket: Ticket, how: Move, at: datetime) -> TicketMoved | None:
         to = ticket.held_from or Status.in_progress  # a hold always records where it came from
     elif to is Status.awaiting_customer:
         held_from = ticket.held_from  # reclassified during a hold: still held
-    return TicketMoved(ticket_id=ticket.id, from_=ticket.status, to=to, move=how, at=at,
-                       held_from=held_from)
+    return TicketMoved(
+        ticket_id=ticket.id, from_=ticket.status, to=to, move=how, at=at, held_from=held_from
+    )
 
 
 def _fact_during_hold(ticket: Ticket, fact: Move, at: datetime) -> TicketMoved | None:
@@ -191,8 +209,14 @@ def _fact_during_hold(ticket: Ticket, fact: Move, at: datetime) -> TicketMoved |
         return None
     if to is Status.resolved:  # the engineer finished: the hold ends with the work
         return TicketMoved(ticket_id=ticket.id, from_=ticket.status, to=to, move=fact, at=at)
-    return TicketMoved(ticket_id=ticket.id, from_=ticket.status, to=Status.awaiting_customer,
-                       move=fact, at=at, held_from=to)
+    return TicketMoved(
+        ticket_id=ticket.id,
+        from_=ticket.status,
+        to=Status.awaiting_customer,
+        move=fact,
+        at=at,
+        held_from=to,
+    )
 
 
 def mermaid() -> str:
@@ -208,12 +232,16 @@ def mermaid() -> str:
     for source in Status:
         for target in Status:
             if (source, target) in labels:
-                lines.append(f"    {source.value} --> {target.value} : "
-                             f"{', '.join(labels[(source, target)])}")
-    lines += [f"    {Status.closed.value} --> [*]", f"    {Status.cancelled.value} --> [*]",
-              f"    note right of {Status.awaiting_customer.value}",
-              "        resume returns to the status the ticket was held from;",
-              "        dispatch's facts move that status, and completed resolves;",
-              "        reclassify keeps the status of any open ticket",
-              "    end note"]
+                lines.append(
+                    f"    {source.value} --> {target.value} : {', '.join(labels[(source, target)])}"
+                )
+    lines += [
+        f"    {Status.closed.value} --> [*]",
+        f"    {Status.cancelled.value} --> [*]",
+        f"    note right of {Status.awaiting_customer.value}",
+        "        resume returns to the status the ticket was held from;",
+        "        dispatch's facts move that status, and completed resolves;",
+        "        reclassify keeps the status of any open ticket",
+        "    end note",
+    ]
     return "\n".join(lines) + "\n"

@@ -20,8 +20,13 @@ class TicketCreate(StrictBody):
     channel: Channel
     category: Category
     impact: Impact
-    region: str | None = Field(default=None, min_length=1, max_length=64, pattern=NOT_BLANK,
-                               description="Where the work is; defaults to the customer's region")
+    region: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        pattern=NOT_BLANK,
+        description="Where the work is; defaults to the customer's region",
+    )
 
 
 class TicketPublic(BaseModel):

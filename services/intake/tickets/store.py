@@ -13,8 +13,10 @@ from asyncpg import Connection
 from services.intake.tickets.lifecycle import Status, Ticket, TicketMoved
 from shared.sql import Filters
 
-COLUMNS = ("id, number, customer_id, summary, description, channel, category, impact, priority, "
-           "status, region, created_at, updated_at")
+COLUMNS = (
+    "id, number, customer_id, summary, description, channel, category, impact, priority, "
+    "status, region, created_at, updated_at"
+)
 
 # One statement for a whole batch of reports. The number comes from the sequence, and a
 # report naming an unknown customer finds no row in the join: it is simply not returned.
@@ -37,16 +39,27 @@ _LOCK = "SELECT id, status FROM intake.tickets WHERE id = $1 FOR UPDATE"
 _MOVE = "UPDATE intake.tickets SET status = $2, updated_at = $3 WHERE id = $1"
 
 
-async def insert_many(conn: Connection, rows: Sequence[dict[str, Any]],
-                      at: datetime) -> dict[UUID, dict[str, Any]]:
+async def insert_many(
+    conn: Connection, rows: Sequence[dict[str, Any]], at: datetime
+) -> dict[UUID, dict[str, Any]]:
     """The tickets created, by id; one whose customer does not exist is missing."""
+
     def column(name: str) -> list[Any]:
         return [row[name] for row in rows]
 
     records = await conn.fetch(
-        _INSERT_MANY, column("id"), column("customer_id"), column("summary"),
-        column("description"), column("channel"), column("category"), column("impact"),
-        column("priority"), column("region"), at, column("created_by"),
+        _INSERT_MANY,
+        column("id"),
+        column("customer_id"),
+        column("summary"),
+        column("description"),
+        column("channel"),
+        column("category"),
+        column("impact"),
+        column("priority"),
+        column("region"),
+        at,
+        column("created_by"),
     )
     return {r["id"]: dict(r) for r in records}
 
@@ -56,8 +69,14 @@ async def get(conn: Connection, ticket_id: UUID) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-async def page(conn: Connection, *, after: tuple[datetime, UUID] | None, limit: int,
-               status: str | None, customer_id: UUID | None) -> list[dict[str, Any]]:
+async def page(
+    conn: Connection,
+    *,
+    after: tuple[datetime, UUID] | None,
+    limit: int,
+    status: str | None,
+    customer_id: UUID | None,
+) -> list[dict[str, Any]]:
     """Oldest first, `limit + 1` rows so the caller can tell whether more follow."""
     filters = Filters()
     if after is not None:

@@ -26,18 +26,39 @@ PartNumber = Annotated[str, Path(pattern=PART_NUMBER.pattern, max_length=64)]
 
 
 async def _register(uow: UnitOfWork, body: PartCreate) -> handlers.Created:
-    return await handlers.register_part(uow, RegisterPart(
-        part_number=body.part_number, vendor=body.vendor, description=body.description))
+    return await handlers.register_part(
+        uow,
+        RegisterPart(
+            part_number=body.part_number, vendor=body.vendor, description=body.description
+        ),
+    )
 
 
-PARTS = CreateEndpoint("parts", one_at_a_time(_register), PartPublic.model_validate,
-                       location=lambda p: f"/v1/parts/{p['part_number']}/availability")
+PARTS = CreateEndpoint(
+    "parts",
+    one_at_a_time(_register),
+    PartPublic.model_validate,
+    location=lambda p: f"/v1/parts/{p['part_number']}/availability",
+)
 
 
-@router.post("/parts", status_code=201, response_model=PartPublic, tags=["parts"],
-             summary="Register a part",
-             responses=problem_responses(*BODY_PROBLEMS, 409, described={
-                 409: "Part number already registered, or its Idempotency-Key still in progress"}))
-async def register_part(body: PartCreate, request: Request, runtime: RuntimeDep,
-                        principal: InventoryAdmin, idempotency_key: IdempotencyKey = None) -> Any:
+@router.post(
+    "/parts",
+    status_code=201,
+    response_model=PartPublic,
+    tags=["parts"],
+    summary="Register a part",
+    responses=problem_responses(
+        *BODY_PROBLEMS,
+        409,
+        described={409: "Part number already registered, or its Idempotency-Key still in progress"},
+    ),
+)
+async def register_part(
+    body: PartCreate,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: InventoryAdmin,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
     return await PARTS(runtime, request, principal=principal.sub, key=idempotency_key, body=body)

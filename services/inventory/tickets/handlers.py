@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from services.inventory.tickets import store
 from shared.db import UnitOfWork
-from shared.events.contracts import TicketCreated
 from shared.events.envelope import Envelope
+from shared.events.intake import TicketCreated
 
 
 async def on_ticket_created(event: TicketCreated, envelope: Envelope, uow: UnitOfWork) -> None:

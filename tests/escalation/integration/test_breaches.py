@@ -12,7 +12,8 @@ from services.escalation.clocks.commands import FireBreaches
 from services.escalation.clocks.handlers import fire_breaches, on_ticket_created
 from shared.clock import FrozenClock
 from shared.db import UnitOfWork, create_pool
-from shared.events.contracts import SlaBreached, TicketCreated
+from shared.events.escalation import SlaBreached
+from shared.events.intake import TicketCreated
 from shared.migrations import migrate
 from shared.outbox import envelope_for
 from shared.settings import Settings
@@ -36,9 +37,16 @@ async def pool(settings: Settings) -> AsyncIterator[asyncpg.Pool]:
 
 async def test_an_overdue_clock_is_breached_once_at_the_business_time(settings, pool):
     clock = FrozenClock(OPENED)
-    event = TicketCreated(ticket_id=uuid.uuid4(), number="T-00000001", customer_id=uuid.uuid4(),
-                          priority="P1", category="host", channel="phone", summary="Disk failed",
-                          created_at=OPENED)
+    event = TicketCreated(
+        ticket_id=uuid.uuid4(),
+        number="T-00000001",
+        customer_id=uuid.uuid4(),
+        priority="P1",
+        category="host",
+        channel="phone",
+        summary="Disk failed",
+        created_at=OPENED,
+    )
     # One transaction, never committed, stands for several timer ticks (each tick is a unit of
     # work of its own, reading the clock once): the test leaves the database as it found it.
     async with UnitOfWork(pool, settings, clock=clock) as uow:
@@ -52,4 +60,5 @@ async def test_an_overdue_clock_is_breached_once_at_the_business_time(settings, 
         assert isinstance(breached, SlaBreached) and breached.kind == "response"
         assert await uow.conn.fetchval(
             "SELECT breached_at FROM escalation.clocks WHERE ticket_id = $1 AND kind = 'response'",
-            event.ticket_id) == OPENED + timedelta(minutes=31)
+            event.ticket_id,
+        ) == OPENED + timedelta(minutes=31)

@@ -29,26 +29,55 @@ NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 
 async def a_customer(conn) -> uuid.UUID:
     customer_id = uuid.uuid4()
-    await conn.execute("INSERT INTO intake.customers (id, name, region, created_at) VALUES ($1, 'Bank', 'east', $2)",
-                       customer_id, NOW)
+    await conn.execute(
+        "INSERT INTO intake.customers (id, name, region, created_at) VALUES ($1, 'Bank', 'east', $2)",
+        customer_id,
+        NOW,
+    )
     return customer_id
 
 
 def a_site(customer_id, **overrides) -> Site:
-    return Site(**{"id": uuid.uuid4(), "customer_id": customer_id, "name": "DC 1", "address": "1 Road",
-                   "latitude": 31.2, "longitude": 121.5, "timezone": "Asia/Shanghai", "region": "east",
-                   "created_at": NOW, "updated_at": NOW} | overrides)
+    return Site(
+        **{
+            "id": uuid.uuid4(),
+            "customer_id": customer_id,
+            "name": "DC 1",
+            "address": "1 Road",
+            "latitude": 31.2,
+            "longitude": 121.5,
+            "timezone": "Asia/Shanghai",
+            "region": "east",
+            "created_at": NOW,
+            "updated_at": NOW,
+        }
+        | overrides
+    )
 
 
 def a_contract(customer_id, **overrides) -> Contract:
-    return Contract(**{
-        "id": uuid.uuid4(), "customer_id": customer_id, "coverage": Coverage.five_by_eight,
-        "emergency_onsite_7x24": True, "onsite_minutes": 360, "calendar": Calendar.cn_5x8,
-        "targets": {Priority.P1: TargetOverride(restore_minutes=90)},
-        "warranty_start": date(2026, 1, 1), "warranty_end": date(2026, 12, 31),
-        "originals_waiver": Waiver("Li Na", NOW, "W-1"), "resident_engineer_id": uuid.uuid4(),
-        "ladder": (LadderContact(1, "Zhang", "z@example.com", "+86 1"), LadderContact(2, "Wang")),
-        "created_at": NOW, "updated_at": NOW} | overrides)
+    return Contract(
+        **{
+            "id": uuid.uuid4(),
+            "customer_id": customer_id,
+            "coverage": Coverage.five_by_eight,
+            "emergency_onsite_7x24": True,
+            "onsite_minutes": 360,
+            "calendar": Calendar.cn_5x8,
+            "targets": {Priority.P1: TargetOverride(restore_minutes=90)},
+            "warranty_start": date(2026, 1, 1),
+            "warranty_end": date(2026, 12, 31),
+            "originals_waiver": Waiver("Li Na", NOW, "W-1"),
+            "resident_engineer_id": uuid.uuid4(),
+            "ladder": (
+                LadderContact(1, "Zhang", "z@example.com", "+86 1"),
+                LadderContact(2, "Wang"),
+            ),
+            "created_at": NOW,
+            "updated_at": NOW,
+        }
+        | overrides
+    )
 
 
 async def placed(conn):
@@ -59,10 +88,22 @@ async def placed(conn):
 
 
 def an_asset(customer_id, site, contract, **overrides) -> Asset:
-    return Asset(**{"id": uuid.uuid4(), "customer_id": customer_id, "site_id": site.id, "contract_id": contract.id,
-                    "manufacturer": "Huawei", "model": "S5735", "serial": f"SN-{uuid.uuid4().hex[:10]}",
-                    "accepted_on": date(2026, 3, 1), "warranty_end": date(2027, 3, 1),
-                    "created_at": NOW, "updated_at": NOW} | overrides)
+    return Asset(
+        **{
+            "id": uuid.uuid4(),
+            "customer_id": customer_id,
+            "site_id": site.id,
+            "contract_id": contract.id,
+            "manufacturer": "Huawei",
+            "model": "S5735",
+            "serial": f"SN-{uuid.uuid4().hex[:10]}",
+            "accepted_on": date(2026, 3, 1),
+            "warranty_end": date(2027, 3, 1),
+            "created_at": NOW,
+            "updated_at": NOW,
+        }
+        | overrides
+    )
 
 
 async def test_a_contract_round_trips_with_its_targets_waiver_and_ladder(conn):
@@ -74,7 +115,9 @@ async def test_a_contract_round_trips_with_its_targets_waiver_and_ladder(conn):
 
 async def test_a_contract_without_waiver_or_overrides_round_trips(conn):
     customer_id = await a_customer(conn)
-    written = a_contract(customer_id, originals_waiver=None, targets={}, ladder=(), resident_engineer_id=None)
+    written = a_contract(
+        customer_id, originals_waiver=None, targets={}, ladder=(), resident_engineer_id=None
+    )
     assert await contracts.insert(conn, written) == written
 
 
@@ -86,7 +129,9 @@ async def test_a_site_of_an_unknown_customer_is_refused_naming_the_field(conn):
 
 async def test_lists_page_oldest_first_and_filter_by_customer(conn):
     mine, theirs = await a_customer(conn), await a_customer(conn)
-    made = [await sites.insert(conn, a_site(mine, created_at=NOW.replace(minute=m))) for m in (1, 2, 3)]
+    made = [
+        await sites.insert(conn, a_site(mine, created_at=NOW.replace(minute=m))) for m in (1, 2, 3)
+    ]
     await sites.insert(conn, a_site(theirs))
     first = await sites.page(conn, customer_id=mine, after=None, limit=2)
     assert [s.id for s in first] == [s.id for s in made]  # limit + 1: the third says there is more
@@ -104,7 +149,9 @@ async def test_the_same_serial_twice_for_one_manufacturer_is_a_conflict(conn):
 async def test_the_same_serial_for_two_manufacturers_is_two_assets(conn):
     customer_id, site, contract = await placed(conn)
     first = await assets.insert(conn, an_asset(customer_id, site, contract))
-    other = await assets.insert(conn, an_asset(customer_id, site, contract, serial=first.serial, manufacturer="H3C"))
+    other = await assets.insert(
+        conn, an_asset(customer_id, site, contract, serial=first.serial, manufacturer="H3C")
+    )
     assert other.id != first.id
 
 
@@ -118,7 +165,9 @@ async def test_find_by_serial_returns_the_asset_with_its_contract(conn):
 async def test_find_by_serial_refuses_a_serial_two_manufacturers_use_unless_told_which(conn):
     customer_id, site, contract = await placed(conn)
     huawei = await assets.insert(conn, an_asset(customer_id, site, contract))
-    h3c = await assets.insert(conn, an_asset(customer_id, site, contract, serial=huawei.serial, manufacturer="H3C"))
+    h3c = await assets.insert(
+        conn, an_asset(customer_id, site, contract, serial=huawei.serial, manufacturer="H3C")
+    )
     with pytest.raises(AmbiguousSerial) as refused:
         await assets.find_by_serial(conn, huawei.serial)
     assert refused.value.context["manufacturers"] == "H3C, Huawei"
@@ -145,8 +194,16 @@ async def test_the_database_holds_one_primary_contact_per_customer(conn):
     customer_id = await a_customer(conn)
 
     def contact(role):
-        return Contact(id=uuid.uuid4(), customer_id=customer_id, name="Li", phone="+86 1", email=None, role=role,
-                       created_at=NOW, updated_at=NOW)
+        return Contact(
+            id=uuid.uuid4(),
+            customer_id=customer_id,
+            name="Li",
+            phone="+86 1",
+            email=None,
+            role=role,
+            created_at=NOW,
+            updated_at=NOW,
+        )
 
     await contacts.insert(conn, contact(Role.primary))
     with pytest.raises(RosterFull):

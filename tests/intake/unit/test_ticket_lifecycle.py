@@ -30,25 +30,63 @@ RESOLVED_AT = NOW - timedelta(days=1)
 FACTS = sorted(FACTS_FROM_OTHER_SERVICES)
 HELD_FROM = S.assigned  # the hold every awaiting_customer case below was laid over
 
-CENTRE_WHILE_WORKING = {M.await_customer: S.awaiting_customer, M.resolve: S.resolved,
-                        M.cancel: S.cancelled}
+CENTRE_WHILE_WORKING = {
+    M.await_customer: S.awaiting_customer,
+    M.resolve: S.resolved,
+    M.cancel: S.cancelled,
+}
 # (status, move) -> (status after, held_from after); absent: illegal (centre) or ignored (fact).
 EXPECTED = {
-    **{(S.new, m): (to, None) for m, to in {
-        M.assigned: S.assigned, M.unassigned: S.unassigned, M.accepted: S.in_progress,
-        M.arrived: S.on_site, M.completed: S.resolved, M.reclassify: S.new,
-        **CENTRE_WHILE_WORKING}.items()},
-    **{(S.unassigned, m): (to, None) for m, to in {
-        M.assigned: S.assigned, M.accepted: S.in_progress, M.arrived: S.on_site,
-        M.completed: S.resolved, M.reclassify: S.unassigned, **CENTRE_WHILE_WORKING}.items()},
-    **{(S.assigned, m): (to, None) for m, to in {
-        M.accepted: S.in_progress, M.arrived: S.on_site, M.completed: S.resolved,
-        M.reclassify: S.assigned, **CENTRE_WHILE_WORKING}.items()},
-    **{(S.in_progress, m): (to, None) for m, to in {
-        M.arrived: S.on_site, M.completed: S.resolved, M.reclassify: S.in_progress,
-        **CENTRE_WHILE_WORKING}.items()},
-    **{(S.on_site, m): (to, None) for m, to in {
-        M.completed: S.resolved, M.reclassify: S.on_site, **CENTRE_WHILE_WORKING}.items()},
+    **{
+        (S.new, m): (to, None)
+        for m, to in {
+            M.assigned: S.assigned,
+            M.unassigned: S.unassigned,
+            M.accepted: S.in_progress,
+            M.arrived: S.on_site,
+            M.completed: S.resolved,
+            M.reclassify: S.new,
+            **CENTRE_WHILE_WORKING,
+        }.items()
+    },
+    **{
+        (S.unassigned, m): (to, None)
+        for m, to in {
+            M.assigned: S.assigned,
+            M.accepted: S.in_progress,
+            M.arrived: S.on_site,
+            M.completed: S.resolved,
+            M.reclassify: S.unassigned,
+            **CENTRE_WHILE_WORKING,
+        }.items()
+    },
+    **{
+        (S.assigned, m): (to, None)
+        for m, to in {
+            M.accepted: S.in_progress,
+            M.arrived: S.on_site,
+            M.completed: S.resolved,
+            M.reclassify: S.assigned,
+            **CENTRE_WHILE_WORKING,
+        }.items()
+    },
+    **{
+        (S.in_progress, m): (to, None)
+        for m, to in {
+            M.arrived: S.on_site,
+            M.completed: S.resolved,
+            M.reclassify: S.in_progress,
+            **CENTRE_WHILE_WORKING,
+        }.items()
+    },
+    **{
+        (S.on_site, m): (to, None)
+        for m, to in {
+            M.completed: S.resolved,
+            M.reclassify: S.on_site,
+            **CENTRE_WHILE_WORKING,
+        }.items()
+    },
     # While held, dispatch's facts move the status underneath; completion ends the hold.
     (S.awaiting_customer, M.accepted): (S.awaiting_customer, S.in_progress),
     (S.awaiting_customer, M.arrived): (S.awaiting_customer, S.on_site),
@@ -60,8 +98,10 @@ EXPECTED = {
     (S.resolved, M.close): (S.closed, None),
     (S.resolved, M.reopen): (S.in_progress, None),
     # A hold remembers where it was laid.
-    **{(status, M.await_customer): (S.awaiting_customer, status)
-       for status in (S.new, S.unassigned, S.assigned, S.in_progress, S.on_site)},
+    **{
+        (status, M.await_customer): (S.awaiting_customer, status)
+        for status in (S.new, S.unassigned, S.assigned, S.in_progress, S.on_site)
+    },
 }
 
 
@@ -91,7 +131,8 @@ def test_every_status_and_move(status, how):
 
 def test_the_table_holds_no_edge_the_expectations_do_not_name():
     assert set(TRANSITIONS) == set(EXPECTED) - {
-        (S.awaiting_customer, f) for f in FACTS_FROM_OTHER_SERVICES}
+        (S.awaiting_customer, f) for f in FACTS_FROM_OTHER_SERVICES
+    }
 
 
 def test_an_illegal_move_names_the_current_status_and_the_moves_allowed():
@@ -153,9 +194,12 @@ def test_no_sequence_of_facts_moves_a_finished_ticket(status, facts):
         assert move(t, fact, NOW) is None
 
 
-@given(st.sampled_from([S.new, S.unassigned, S.assigned, S.in_progress, S.on_site,
-                        S.awaiting_customer]),
-       st.lists(st.sampled_from(FACTS), max_size=20))
+@given(
+    st.sampled_from(
+        [S.new, S.unassigned, S.assigned, S.in_progress, S.on_site, S.awaiting_customer]
+    ),
+    st.lists(st.sampled_from(FACTS), max_size=20),
+)
 def test_facts_only_ever_move_a_ticket_forward(status, facts):
     t = ticket(status)
     for fact in facts:
@@ -174,6 +218,9 @@ def test_the_diagram_draws_every_edge_of_the_table():
         if how is M.resume:
             assert f"{source} --> {S.assigned} : " in diagram
         elif target is not source:
-            edge = next(line for line in diagram.splitlines()
-                        if line.strip().startswith(f"{source} --> {target} :"))
+            edge = next(
+                line
+                for line in diagram.splitlines()
+                if line.strip().startswith(f"{source} --> {target} :")
+            )
             assert how.value in edge

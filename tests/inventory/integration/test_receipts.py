@@ -59,11 +59,16 @@ async def test_receipts_add_up_and_an_overflowing_one_leaves_no_receipt(uow):
     receipt, [event] = await receive_stock(uow, ReceiveStock(part, "main", 1_000_000))
     assert (receipt["received_at"], event.received_at) == (uow.now, uow.now)
     await uow.conn.execute(
-        "UPDATE inventory.stock SET on_hand = 2147483000 WHERE part_number = $1", part)
+        "UPDATE inventory.stock SET on_hand = 2147483000 WHERE part_number = $1", part
+    )
     with pytest.raises(StockCounterFull):
         async with uow.conn.transaction():
             await receive_stock(uow, ReceiveStock(part, "main", 1_000))
-    assert await uow.conn.fetchval(
-        "SELECT count(*) FROM inventory.receipts WHERE part_number = $1", part) == 1
+    assert (
+        await uow.conn.fetchval(
+            "SELECT count(*) FROM inventory.receipts WHERE part_number = $1", part
+        )
+        == 1
+    )
     [level] = await stock_levels(uow, part)
     assert level.on_hand == 2147483000

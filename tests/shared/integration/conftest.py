@@ -22,9 +22,14 @@ async def migrated(database_url: str) -> str:
 @pytest.fixture
 async def settings(migrated: str, broker: str) -> Settings:
     """Intake's settings with a topic prefix of the test's own: a fresh topic per test."""
-    chosen = Settings(service="intake", database_url=migrated, kafka_bootstrap_servers=broker,
-                      topic_prefix=f"it{secrets.token_hex(4)}", kafka_fetch_max_wait_ms=20,
-                      relay_poll_interval_s=0.2)
+    chosen = Settings(
+        service="intake",
+        database_url=migrated,
+        kafka_bootstrap_servers=broker,
+        topic_prefix=f"it{secrets.token_hex(4)}",
+        kafka_fetch_max_wait_ms=20,
+        relay_poll_interval_s=0.2,
+    )
     await create_topics(broker, chosen.all_topics(), 3)
     return chosen
 

@@ -7,13 +7,21 @@ import pytest
 
 from services.escalation.clocks.handlers import on_ticket_created
 from shared.consumer import EventConsumer
-from shared.events.contracts import TicketCreated
-from shared.outbox import envelope_for
+from shared.events.intake import TicketCreated
+from shared.outbox_rows import envelope_for
 
 
 def ticket_created() -> TicketCreated:
-    return TicketCreated(ticket_id=uuid.uuid4(), number="T-00000001", customer_id=uuid.uuid4(), priority="P2",
-                         category="host", channel="web", summary="Server fan alarm", created_at=datetime.now(UTC))
+    return TicketCreated(
+        ticket_id=uuid.uuid4(),
+        number="T-00000001",
+        customer_id=uuid.uuid4(),
+        priority="P2",
+        category="host",
+        channel="web",
+        summary="Server fan alarm",
+        created_at=datetime.now(UTC),
+    )
 
 
 @pytest.fixture
@@ -23,7 +31,9 @@ def consumer(settings, pool, metrics) -> EventConsumer:
 
 
 async def clocks_of(pool, ticket_id) -> int:
-    return await pool.fetchval("SELECT count(*) FROM escalation.clocks WHERE ticket_id = $1", ticket_id)
+    return await pool.fetchval(
+        "SELECT count(*) FROM escalation.clocks WHERE ticket_id = $1", ticket_id
+    )
 
 
 async def test_a_redelivered_event_is_applied_once(consumer, pool):
@@ -32,7 +42,12 @@ async def test_a_redelivered_event_is_applied_once(consumer, pool):
     assert await consumer.apply(envelope, event, on_ticket_created) == "applied"
     assert await consumer.apply(envelope, event, on_ticket_created) == "duplicate"
     assert await clocks_of(pool, event.ticket_id) == 2
-    assert await pool.fetchval("SELECT count(*) FROM escalation.inbox WHERE event_id = $1", envelope.id) == 1
+    assert (
+        await pool.fetchval(
+            "SELECT count(*) FROM escalation.inbox WHERE event_id = $1", envelope.id
+        )
+        == 1
+    )
 
 
 async def test_a_failing_handler_leaves_no_claim_so_the_retry_applies_it(consumer, pool):
@@ -62,9 +77,19 @@ async def test_the_same_fact_under_a_new_event_id_does_not_double_the_clocks(con
 def record_of(envelope, offset: int = 0):
     from aiokafka.structs import ConsumerRecord
 
-    return ConsumerRecord(topic="t.intake", partition=0, offset=offset, timestamp=0, timestamp_type=0,
-                          key=envelope.subject.encode(), value=envelope.value(), checksum=None,
-                          serialized_key_size=0, serialized_value_size=0, headers=envelope.headers())
+    return ConsumerRecord(
+        topic="t.intake",
+        partition=0,
+        offset=offset,
+        timestamp=0,
+        timestamp_type=0,
+        key=envelope.subject.encode(),
+        value=envelope.value(),
+        checksum=None,
+        serialized_key_size=0,
+        serialized_value_size=0,
+        headers=envelope.headers(),
+    )
 
 
 async def test_a_fetched_batch_applies_each_event_once_even_with_repeats_inside_it(consumer, pool):
@@ -93,10 +118,12 @@ async def test_one_failing_event_does_not_hold_back_its_batch_mates(consumer, po
 
     consumer.handlers = {"ticket.created": fails_for_bad}
     consumer._dead_letter = dead_letter
-    consumer.settings = consumer.settings.model_copy(update={"consumer_max_attempts": 2,
-                                                             "consumer_retry_backoff_s": 0.01})
-    await consumer.process_batch([record_of(envelope_for(e, "/fieldops/intake"), i)
-                                  for i, e in enumerate((good, bad))])
+    consumer.settings = consumer.settings.model_copy(
+        update={"consumer_max_attempts": 2, "consumer_retry_backoff_s": 0.01}
+    )
+    await consumer.process_batch(
+        [record_of(envelope_for(e, "/fieldops/intake"), i) for i, e in enumerate((good, bad))]
+    )
     assert await clocks_of(pool, good.ticket_id) == 2
     assert await clocks_of(pool, bad.ticket_id) == 0
     assert len(dead) == 1 and "cannot be handled" in dead[0]

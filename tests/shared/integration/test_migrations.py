@@ -17,11 +17,16 @@ async def test_the_migrated_schema_matches_the_models(migrated, service):
     metadata = importlib.import_module(f"services.{service}.tables").metadata
 
     def differences(connection):
-        context = MigrationContext.configure(connection, opts={
-            "include_schemas": True,
-            "version_table_schema": service,
-            "include_name": lambda name, type_, _: name == service if type_ == "schema" else True,
-        })
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "include_schemas": True,
+                "version_table_schema": service,
+                "include_name": lambda name, type_, _: (
+                    name == service if type_ == "schema" else True
+                ),
+            },
+        )
         return compare_metadata(context, metadata)
 
     engine = create_async_engine(sqlalchemy_url(migrated))

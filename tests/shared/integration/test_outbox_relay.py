@@ -9,19 +9,26 @@ from aiokafka import AIOKafkaConsumer
 
 from shared.bus import make_producer, start_with_retry, stop_quietly
 from shared.db import UnitOfWork
-from shared.events.contracts import PartStockReceived
 from shared.events.envelope import Envelope
+from shared.events.inventory import PartStockReceived
 from shared.outbox import OutboxRelay
 
 
 def stock_event(part: str, n: int) -> PartStockReceived:
-    return PartStockReceived(part_number=part, warehouse="main", quantity=n, received_at=datetime.now(UTC))
+    return PartStockReceived(
+        part_number=part, warehouse="main", quantity=n, received_at=datetime.now(UTC)
+    )
 
 
 async def consume_all(settings, topic: str, expected: int, timeout: float = 15.0) -> list[Envelope]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=settings.kafka_bootstrap_servers,
-                                auto_offset_reset="earliest", enable_auto_commit=False, group_id=None,
-                                fetch_max_wait_ms=20)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+        fetch_max_wait_ms=20,
+    )
     await consumer.start()
     received: list[Envelope] = []
     try:
@@ -47,7 +54,9 @@ async def stop_relay(task, producer):
     await stop_quietly(producer)
 
 
-async def test_events_of_one_aggregate_arrive_in_the_order_they_were_committed(settings, pool, metrics):
+async def test_events_of_one_aggregate_arrive_in_the_order_they_were_committed(
+    settings, pool, metrics
+):
     parts = [f"P-{uuid.uuid4().hex[:6]}" for _ in range(4)]
 
     async def writer(part: str) -> None:

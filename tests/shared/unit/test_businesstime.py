@@ -29,21 +29,35 @@ US = timedelta(microseconds=1)
 CN = calendar("cn-5x8")
 ALWAYS = calendar("24x7")
 # Split shifts, a lunch break, a 24-hour Saturday, in a zone with DST.
-BERLIN_SHIFTS = weekly("Europe/Berlin", {
-    "mon-thu": ["07:00-12:00", "12:45-16:15", "22:00-24:00"],
-    "fri": ["07:00-13:00"],
-    "sat": ["00:00-24:00"],
-}, name="berlin-shifts", holidays=[date(2026, 12, 25)])
+BERLIN_SHIFTS = weekly(
+    "Europe/Berlin",
+    {
+        "mon-thu": ["07:00-12:00", "12:45-16:15", "22:00-24:00"],
+        "fri": ["07:00-13:00"],
+        "sat": ["00:00-24:00"],
+    },
+    name="berlin-shifts",
+    holidays=[date(2026, 12, 25)],
+)
 BERLIN_OFFICE = weekly("Europe/Berlin", {"mon-sun": ["08:00-18:00"]}, name="berlin-office")
 BERLIN_ALL_DAY = weekly("Europe/Berlin", {"mon-sun": ["00:00-24:00"]}, name="berlin-all-day")
 # Ranges that start, end or lie inside the hour DST skips or repeats on its Sundays.
-BERLIN_NIGHTS = weekly("Europe/Berlin", {
-    "sat": ["23:00-24:00"], "sun": ["01:30-02:30", "02:45-04:00"], "mon": ["02:10-02:20"],
-}, name="berlin-nights")
+BERLIN_NIGHTS = weekly(
+    "Europe/Berlin",
+    {
+        "sat": ["23:00-24:00"],
+        "sun": ["01:30-02:30", "02:45-04:00"],
+        "mon": ["02:10-02:20"],
+    },
+    name="berlin-nights",
+)
 
 CALENDARS = [CN, ALWAYS, BERLIN_SHIFTS, BERLIN_OFFICE, BERLIN_NIGHTS]
-PROPERTIES = settings(max_examples=100, deadline=timedelta(milliseconds=500),
-                      suppress_health_check=[HealthCheck.too_slow])
+PROPERTIES = settings(
+    max_examples=100,
+    deadline=timedelta(milliseconds=500),
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -70,27 +84,42 @@ def berlin(*args: int, fold: int = 0) -> datetime:
 zones = st.sampled_from([UTC, SHANGHAI, BERLIN])
 DST_JUMPS = [datetime(2026, 3, 29, 1, 0, tzinfo=UTC), datetime(2026, 10, 25, 1, 0, tzinfo=UTC)]
 three_days = st.timedeltas(min_value=timedelta(days=-3), max_value=timedelta(days=3))
-around_dst = st.builds(lambda jump, d, z: (jump + d).astimezone(z), st.sampled_from(DST_JUMPS),
-                       three_days, zones)
-instants = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31),
-                        timezones=zones, allow_imaginary=False) | around_dst
+around_dst = st.builds(
+    lambda jump, d, z: (jump + d).astimezone(z), st.sampled_from(DST_JUMPS), three_days, zones
+)
+instants = (
+    st.datetimes(
+        min_value=datetime(2025, 1, 1),
+        max_value=datetime(2027, 12, 31),
+        timezones=zones,
+        allow_imaginary=False,
+    )
+    | around_dst
+)
 minutes = st.integers(min_value=0, max_value=5 * 1440)
 calendars = st.sampled_from(CALENDARS)
 
 
 # --- China: the published schedule ---------------------------------------------------------
 
+
 def test_the_package_has_the_state_councils_2026_make_up_working_days():
     # 国办发明电〔2025〕7号: 元旦 Jan 4 (Sun); 春节 Feb 14 (Sat) and Feb 28 (Sat); 劳动节 May 9 (Sat);
     # 国庆节 Sep 20 (Sun) and Oct 10 (Sat).
     assert china_holiday_year(2026).makeup_days == {
-        date(2026, 1, 4), date(2026, 2, 14), date(2026, 2, 28), date(2026, 5, 9),
-        date(2026, 9, 20), date(2026, 10, 10)}
+        date(2026, 1, 4),
+        date(2026, 2, 14),
+        date(2026, 2, 28),
+        date(2026, 5, 9),
+        date(2026, 9, 20),
+        date(2026, 10, 10),
+    }
 
 
 def test_the_2026_spring_festival_runs_from_the_15th_to_the_23rd_of_february():
-    off = [d for d in (date(2026, 2, 13) + timedelta(days=n) for n in range(16))
-           if not CN.ranges_on(d)]
+    off = [
+        d for d in (date(2026, 2, 13) + timedelta(days=n) for n in range(16)) if not CN.ranges_on(d)
+    ]
     assert off == [date(2026, 2, 15) + timedelta(days=n) for n in range(9)]
     assert CN.ranges_on(date(2026, 2, 14)) and CN.ranges_on(date(2026, 2, 28))
 
@@ -123,6 +152,7 @@ def test_a_p4_across_national_day_week_lands_on_the_make_up_saturday():
 
 
 # --- China: office hours -------------------------------------------------------------------
+
 
 def test_friday_1700_plus_an_hour_is_monday_0900():
     # 30 minutes on Friday, 30 on Monday morning.
@@ -172,6 +202,7 @@ def test_minutes_may_be_fractional_or_a_timedelta():
 
 # --- calendars built from a weekly definition ----------------------------------------------
 
+
 def test_a_lunch_break_does_not_count():
     office = weekly("Asia/Shanghai", {"mon-fri": ["08:30-12:00", "13:00-17:30"]})
     assert add(office, sh(2026, 11, 19, 11, 30), 60) == sh(2026, 11, 19, 13, 30)
@@ -192,41 +223,63 @@ def test_a_range_may_end_at_midnight_and_the_next_day_continues_it():
 
 
 def test_a_make_up_day_works_the_ranges_of_the_weekday_it_names():
-    shifts = weekly("Asia/Shanghai", {"mon": ["09:00-12:00"], "fri": ["13:00-15:00"]},
-                    makeup_days=[date(2026, 11, 21)], makeup_weekday="fri",
-                    holidays=[date(2026, 11, 23)])
+    shifts = weekly(
+        "Asia/Shanghai",
+        {"mon": ["09:00-12:00"], "fri": ["13:00-15:00"]},
+        makeup_days=[date(2026, 11, 21)],
+        makeup_weekday="fri",
+        holidays=[date(2026, 11, 23)],
+    )
     assert is_working(shifts, sh(2026, 11, 21, 14, 0))
     assert not is_working(shifts, sh(2026, 11, 21, 10, 0))
     assert not is_working(shifts, sh(2026, 11, 23, 10, 0))
 
 
 def test_a_definition_from_json_builds_the_same_calendar():
-    defined = from_definition({"timezone": "Europe/Berlin", "ranges": {
-        "mon-thu": ["07:00-12:00", "12:45-16:15", "22:00-24:00"], "fri": ["07:00-13:00"],
-        "sat": ["00:00-24:00"]}, "holidays": ["2026-12-25"]}, name="berlin-shifts")
+    defined = from_definition(
+        {
+            "timezone": "Europe/Berlin",
+            "ranges": {
+                "mon-thu": ["07:00-12:00", "12:45-16:15", "22:00-24:00"],
+                "fri": ["07:00-13:00"],
+                "sat": ["00:00-24:00"],
+            },
+            "holidays": ["2026-12-25"],
+        },
+        name="berlin-shifts",
+    )
     assert defined == BERLIN_SHIFTS
 
 
-@pytest.mark.parametrize(("definition", "where"), [
-    ({"timezone": "Mars/Olympus", "ranges": {"mon": ["08:00-17:00"]}}, "timezone"),
-    ({"ranges": {"mon": ["08:00-17:00"]}}, "timezone"),
-    ({"timezone": "UTC", "ranges": {"monday": ["08:00-17:00"]}}, "ranges.monday"),
-    ({"timezone": "UTC", "ranges": {"fri-mon": ["08:00-17:00"]}}, "ranges.fri-mon"),
-    ({"timezone": "UTC", "ranges": {"mon": ["17:00-08:00"]}}, "ranges.mon[0]"),
-    ({"timezone": "UTC", "ranges": {"mon": ["08:00-24:30"]}}, "ranges.mon[0]"),
-    ({"timezone": "UTC", "ranges": {"mon": ["8am-5pm"]}}, "ranges.mon[0]"),
-    ({"timezone": "UTC", "ranges": {"mon": "08:00-17:00"}}, "ranges.mon"),
-    ({"timezone": "UTC", "ranges": {"mon": ["08:00-12:00", "11:00-17:00"]}}, "ranges.mon[1]"),
-    ({"timezone": "UTC", "ranges": {"mon-fri": ["08:00-17:00"], "fri": ["08:00-12:00"]}},
-     "ranges.fri"),
-    ({"timezone": "UTC", "ranges": {}}, "ranges"),
-    ({"timezone": "UTC", "ranges": {"mon": []}}, "ranges"),
-    ({"timezone": "UTC", "ranges": {"mon": ["08:00-17:00"]}, "holidays": ["25/12/2026"]},
-     "holidays[0]"),
-    ({"timezone": "UTC", "ranges": {"mon": ["08:00-17:00"]}, "makeup_weekday": "someday"},
-     "makeup_weekday"),
-    ({"timezone": "UTC", "ranges": {"mon": ["08:00-17:00"]}, "shifts": []}, "shifts"),
-])
+@pytest.mark.parametrize(
+    ("definition", "where"),
+    [
+        ({"timezone": "Mars/Olympus", "ranges": {"mon": ["08:00-17:00"]}}, "timezone"),
+        ({"ranges": {"mon": ["08:00-17:00"]}}, "timezone"),
+        ({"timezone": "UTC", "ranges": {"monday": ["08:00-17:00"]}}, "ranges.monday"),
+        ({"timezone": "UTC", "ranges": {"fri-mon": ["08:00-17:00"]}}, "ranges.fri-mon"),
+        ({"timezone": "UTC", "ranges": {"mon": ["17:00-08:00"]}}, "ranges.mon[0]"),
+        ({"timezone": "UTC", "ranges": {"mon": ["08:00-24:30"]}}, "ranges.mon[0]"),
+        ({"timezone": "UTC", "ranges": {"mon": ["8am-5pm"]}}, "ranges.mon[0]"),
+        ({"timezone": "UTC", "ranges": {"mon": "08:00-17:00"}}, "ranges.mon"),
+        ({"timezone": "UTC", "ranges": {"mon": ["08:00-12:00", "11:00-17:00"]}}, "ranges.mon[1]"),
+        (
+            {"timezone": "UTC", "ranges": {"mon-fri": ["08:00-17:00"], "fri": ["08:00-12:00"]}},
+            "ranges.fri",
+        ),
+        ({"timezone": "UTC", "ranges": {}}, "ranges"),
+        ({"timezone": "UTC", "ranges": {"mon": []}}, "ranges"),
+        (
+            {"timezone": "UTC", "ranges": {"mon": ["08:00-17:00"]}, "holidays": ["25/12/2026"]},
+            "holidays[0]",
+        ),
+        (
+            {"timezone": "UTC", "ranges": {"mon": ["08:00-17:00"]}, "makeup_weekday": "someday"},
+            "makeup_weekday",
+        ),
+        ({"timezone": "UTC", "ranges": {"mon": ["08:00-17:00"]}, "shifts": []}, "shifts"),
+    ],
+)
 def test_an_invalid_definition_names_the_field(definition, where):
     with pytest.raises(InvalidCalendar) as raised:
         from_definition(definition)
@@ -239,20 +292,28 @@ def test_an_unknown_calendar_is_a_named_error():
 
 
 def test_a_calendar_of_holidays_only_says_so_instead_of_searching_forever():
-    closed = weekly("UTC", {"mon": ["09:00-10:00"]},
-                    holidays=[date(2026, 1, 5) + timedelta(weeks=n) for n in range(60)])
+    closed = weekly(
+        "UTC",
+        {"mon": ["09:00-10:00"]},
+        holidays=[date(2026, 1, 5) + timedelta(weeks=n) for n in range(60)],
+    )
     with pytest.raises(NoWorkingTime):
         add(closed, datetime(2026, 1, 1, tzinfo=UTC), 1)
 
 
 # --- refused input -------------------------------------------------------------------------
 
+
 def test_naive_datetimes_are_refused():
     naive = datetime(2026, 11, 19, 9, 0)
     aware = sh(2026, 11, 19, 9, 0)
-    for call in (lambda: is_working(CN, naive), lambda: next_opening(CN, naive),
-                 lambda: add(CN, naive, 1), lambda: between(CN, naive, aware),
-                 lambda: between(CN, aware, naive)):
+    for call in (
+        lambda: is_working(CN, naive),
+        lambda: next_opening(CN, naive),
+        lambda: add(CN, naive, 1),
+        lambda: between(CN, naive, aware),
+        lambda: between(CN, aware, naive),
+    ):
         with pytest.raises(NaiveDatetime):
             call()
 
@@ -275,6 +336,7 @@ def test_negative_or_non_numeric_minutes_are_refused():
 
 # --- pauses --------------------------------------------------------------------------------
 
+
 def test_a_pause_stops_the_clock_only_inside_working_time():
     start = sh(2026, 11, 19, 9, 0)
     # Paused from 17:00 to the next day's 10:00: 30 minutes on Thursday, 90 on Friday; 480 run
@@ -286,13 +348,16 @@ def test_a_pause_stops_the_clock_only_inside_working_time():
 
 def test_overlapping_pauses_in_any_order_count_once():
     start = sh(2026, 11, 19, 9, 0)
-    pauses = [(sh(2026, 11, 19, 11, 0), sh(2026, 11, 19, 12, 0)),
-              (sh(2026, 11, 19, 10, 0), sh(2026, 11, 19, 11, 30)),
-              (sh(2026, 11, 19, 13, 0), sh(2026, 11, 19, 13, 0))]
+    pauses = [
+        (sh(2026, 11, 19, 11, 0), sh(2026, 11, 19, 12, 0)),
+        (sh(2026, 11, 19, 10, 0), sh(2026, 11, 19, 11, 30)),
+        (sh(2026, 11, 19, 13, 0), sh(2026, 11, 19, 13, 0)),
+    ]
     assert add(CN, start, 120, pauses) == sh(2026, 11, 19, 13, 0)
 
 
 # --- DST: Europe/Berlin, last Sundays of March and October ---------------------------------
+
 
 def test_a_24_hour_day_is_23_hours_long_in_spring_and_25_in_autumn():
     assert between(BERLIN_ALL_DAY, berlin(2026, 3, 29), berlin(2026, 3, 30)) == 23 * 60
@@ -303,8 +368,14 @@ def test_a_24_hour_day_is_23_hours_long_in_spring_and_25_in_autumn():
 
 def test_office_hours_are_ten_hours_on_both_dst_sundays():
     for sunday in (date(2026, 3, 29), date(2026, 10, 25)):
-        assert between(BERLIN_OFFICE, berlin(sunday.year, sunday.month, sunday.day),
-                       berlin(sunday.year, sunday.month, sunday.day, 23, 0)) == 600
+        assert (
+            between(
+                BERLIN_OFFICE,
+                berlin(sunday.year, sunday.month, sunday.day),
+                berlin(sunday.year, sunday.month, sunday.day, 23, 0),
+            )
+            == 600
+        )
     assert add(BERLIN_OFFICE, berlin(2026, 3, 28, 17, 0), 120) == berlin(2026, 3, 29, 9, 0)
 
 
@@ -344,6 +415,7 @@ def test_berlin_office_deadlines_land_inside_office_hours_across_dst(start, m):
 
 
 # --- properties ----------------------------------------------------------------------------
+
 
 @PROPERTIES
 @given(cal=calendars, start=instants, m=minutes)
@@ -387,8 +459,11 @@ def test_between_adds_up_over_consecutive_spans(cal, a, b, c):
 
 
 @PROPERTIES
-@given(start=instants, m=st.integers(min_value=0, max_value=10 * 1440),
-       extra=st.integers(min_value=0, max_value=59_999_999))
+@given(
+    start=instants,
+    m=st.integers(min_value=0, max_value=10 * 1440),
+    extra=st.integers(min_value=0, max_value=59_999_999),
+)
 def test_24x7_is_wall_time_arithmetic(start, m, extra):
     span = timedelta(minutes=m, microseconds=extra)
     assert utc(add(ALWAYS, start, span)) == utc(start) + span
@@ -405,8 +480,12 @@ def test_next_opening_is_working_time_and_nothing_works_before_it(cal, at):
     assert (utc(opening) == utc(at)) == is_working(cal, at)
 
 
-pause_plans = st.lists(st.tuples(st.integers(min_value=0, max_value=3 * 1440),
-                                 st.integers(min_value=1, max_value=2 * 1440)), max_size=4)
+pause_plans = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=3 * 1440), st.integers(min_value=1, max_value=2 * 1440)
+    ),
+    max_size=4,
+)
 
 
 @PROPERTIES
@@ -421,8 +500,11 @@ def test_pauses_shift_the_result_by_exactly_the_paused_business_minutes(cal, sta
         pauses.append((begin, cursor))
     due = add(cal, start, m, pauses)
     assume(due.year < 2029)
-    paused = sum(between(cal, max(p0, start), min(p1, due)) for p0, p1 in pauses
-                 if max(p0, start) < min(p1, due))
+    paused = sum(
+        between(cal, max(p0, start), min(p1, due))
+        for p0, p1 in pauses
+        if max(p0, start) < min(p1, due)
+    )
     # float minutes: exact per span, rounded once more in the sum
     assert between(cal, start, due) == pytest.approx(m + paused, abs=1e-6)
     assert between(cal, start, due, pauses) == m
@@ -434,8 +516,9 @@ def test_a_day_ending_at_a_repeated_midnight_runs_to_the_second_midnight():
     havana = ZoneInfo("America/Havana")
     evenings = weekly("America/Havana", {"sat": ["20:00-24:00"]})
     saturday = datetime(2026, 10, 31, 20, 0, tzinfo=havana)
-    first_half_past, second_half_past = (datetime(2026, 11, 1, 0, 30, tzinfo=havana, fold=f)
-                                         for f in (0, 1))
+    first_half_past, second_half_past = (
+        datetime(2026, 11, 1, 0, 30, tzinfo=havana, fold=f) for f in (0, 1)
+    )
     assert between(evenings, saturday, datetime(2026, 11, 1, 2, 0, tzinfo=havana)) == 5 * 60
     assert is_working(evenings, first_half_past) and not is_working(evenings, second_half_past)
     assert utc(add(evenings, first_half_past, 10)) == utc(first_half_past) + timedelta(minutes=10)

@@ -1,66 +1,68 @@
-"""Contract test: every published event type round-trips through envelope and catalog."""
-
-from datetime import UTC, date, datetime
-from uuid import uuid4
+"""Contract test: every published event type's example round-trips through envelope and catalogue."""
 
 import pytest
 from pydantic import ValidationError
 
-from shared.events import contracts
-from shared.events.contracts import CATALOG, UnknownEventType, parse_event
-from shared.outbox import envelope_for
+from shared.events import base
+from shared.events.asyncapi import document
+from shared.events.catalog import CATALOG, OWNER_MODULES, UnknownEventType, owner_of, parse_event
 from shared.events.envelope import Envelope
+from shared.events.intake import TicketCreated
+from shared.outbox_rows import envelope_for
+from shared.settings import SERVICES
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-SAMPLES = {
-    "ticket.created": dict(ticket_id=uuid4(), number="T-00000001", customer_id=uuid4(), priority="P1",
-                           category="network", channel="phone", summary="Core switch down", region="north",
-                           created_at=NOW),
-    "assignment.created": dict(ticket_id=uuid4(), assignment_id=uuid4(), engineer_id=uuid4(), assigned_at=NOW),
-    "assignment.unassigned": dict(ticket_id=uuid4(), reason="no_skilled_engineer", at=NOW),
-    "assignment.accepted": dict(ticket_id=uuid4(), assignment_id=uuid4(), engineer_id=uuid4(), accepted_at=NOW),
-    "sla.met": dict(ticket_id=uuid4(), clock_id=uuid4(), kind="response", due_at=NOW, met_at=NOW),
-    "sla.breached": dict(ticket_id=uuid4(), clock_id=uuid4(), kind="restore", due_at=NOW),
-    "part.registered": dict(part_number="HP-123", vendor="hp", description="PSU"),
-    "part.stock_received": dict(part_number="HP-123", warehouse="main", quantity=3, received_at=NOW),
-}
-_SITE = dict(site_id=uuid4(), customer_id=uuid4(), name="Data centre 2", address="88 Century Avenue, Shanghai",
-             latitude=31.2304, longitude=121.4737, timezone="Asia/Shanghai", region="east")
-_CONTRACT = dict(contract_id=uuid4(), customer_id=uuid4(), coverage="5x8", emergency_onsite_7x24=True,
-                 onsite_minutes=360, targets={"P1": {"restore_minutes": 90}}, calendar="cn-5x8",
-                 warranty_start=date(2026, 1, 1), warranty_end=date(2026, 12, 31),
-                 originals_waiver={"signed_by": "Li Na", "signed_at": NOW, "reference": "W-2026-001"},
-                 resident_engineer_id=uuid4(),
-                 ladder=[{"level": 1, "name": "Zhang San", "email": "zs@example.com", "phone": "+86 10 1234"}])
-SAMPLES |= {
-    "site.registered": _SITE | dict(registered_at=NOW),
-    "site.updated": _SITE | dict(updated_at=NOW),
-    "contract.registered": _CONTRACT | dict(registered_at=NOW),
-    "contract.updated": _CONTRACT | dict(originals_waiver=None, updated_at=NOW),
-    "asset.registered": dict(serial="SN-0042", manufacturer="huawei", model="S5735", asset_id=uuid4(),
-                             customer_id=uuid4(), site_id=uuid4(), contract_id=uuid4(),
-                             accepted_on=date(2026, 3, 1), warranty_end=date(2027, 3, 1), registered_at=NOW),
-}
+EVERY_TYPE = sorted(CATALOG)
 
 
-def test_every_catalogued_event_has_a_sample_here():
-    assert {t for t, _ in CATALOG} == set(SAMPLES)
-
-
-@pytest.mark.parametrize(("event_type", "version"), sorted(CATALOG))
-def test_every_event_type_round_trips_through_the_envelope(event_type, version):
-    event = CATALOG[(event_type, version)](**SAMPLES[event_type])
+@pytest.mark.parametrize(("event_type", "version"), EVERY_TYPE)
+def test_every_event_types_example_round_trips_through_the_envelope_and_parse(event_type, version):
+    cls = CATALOG[(event_type, version)]
+    event = cls.model_validate(cls.example)
     envelope = envelope_for(event, "/fieldops/test")
     received = Envelope.from_record(envelope.headers(), envelope.value())
-    assert parse_event(received.type, received.dataversion, received.data) == event
+    parsed = parse_event(received.type, received.dataversion, received.data)
+    assert parsed == event and type(parsed) is cls
     assert received.subject == event.aggregate_id()
+    # The example lists every field: what the AsyncAPI document shows is the whole payload.
+    assert set(cls.example) == set(cls.model_fields), set(cls.model_fields) ^ set(cls.example)
+
+
+@pytest.mark.parametrize(("event_type", "version"), EVERY_TYPE)
+def test_every_event_type_lives_in_the_module_of_the_service_that_owns_it(event_type, version):
+    cls = CATALOG[(event_type, version)]
+    assert cls.owner in SERVICES
+    assert cls.__module__ == f"shared.events.{cls.owner}"
+    assert owner_of(event_type) == cls.owner
+
+
+def test_each_owner_module_is_loaded_by_the_catalogue():
+    assert {m.__name__.rsplit(".", 1)[1] for m in OWNER_MODULES} == set(SERVICES)
+
+
+def test_a_type_and_version_declared_twice_is_refused():
+    class Twin(base.Event):
+        type = "ticket.created"
+        owner = "intake"
+        example = {}
+
+    with pytest.raises(TypeError, match="declared twice"):
+        base.register(Twin)
+
+
+def test_an_event_without_an_example_cannot_be_registered():
+    class Bare(base.Event):
+        type = "ticket.bare"
+        owner = "intake"
+
+    with pytest.raises(TypeError, match="example"):
+        base.register(Bare)
 
 
 def test_an_unknown_type_or_version_is_refused():
     with pytest.raises(UnknownEventType):
         parse_event("ticket.exploded", 1, {})
     with pytest.raises(UnknownEventType):
-        parse_event("ticket.created", 99, SAMPLES["ticket.created"])
+        parse_event("ticket.created", 99, TicketCreated.example)
 
 
 def test_a_payload_failing_its_schema_is_refused():
@@ -69,22 +71,26 @@ def test_a_payload_failing_its_schema_is_refused():
 
 
 def test_an_old_version_is_upcast_to_the_newest(monkeypatch):
-    class TicketCreatedV2(contracts.TicketCreated):
+    class TicketCreatedV2(TicketCreated):
         version = 2
         source_system: str
 
     monkeypatch.setitem(CATALOG, ("ticket.created", 2), TicketCreatedV2)
-    monkeypatch.setitem(contracts.UPCASTERS, ("ticket.created", 1), lambda d: {**d, "source_system": "legacy"})
-    v1 = contracts.TicketCreated(**SAMPLES["ticket.created"]).model_dump(mode="json")
-    event = parse_event("ticket.created", 1, v1)
+    monkeypatch.setitem(
+        base.UPCASTERS, ("ticket.created", 1), lambda d: {**d, "source_system": "legacy"}
+    )
+    event = parse_event("ticket.created", 1, TicketCreated.example)
     assert isinstance(event, TicketCreatedV2) and event.source_system == "legacy"
 
 
-def test_the_asyncapi_document_lists_every_event_on_its_owners_channel():
-    from shared.events.asyncapi import document
-
+def test_the_asyncapi_document_lists_every_event_on_its_owners_channel_with_its_example():
     doc = document()
-    listed = {ref.split("/")[-1] for channel in doc["channels"].values() for ref in channel["messages"]}
+    listed = {
+        ref.split("/")[-1] for channel in doc["channels"].values() for ref in channel["messages"]
+    }
     assert listed == {f"{t}.v{v}" for t, v in CATALOG}
     assert doc["channels"]["intake"]["address"].endswith(".intake")
-    assert doc["components"]["messages"]["ticket.created.v1"]["payload"]["properties"]["priority"]
+    assert "ticket.created.v1" in doc["channels"]["intake"]["messages"]
+    message = doc["components"]["messages"]["ticket.created.v1"]
+    assert message["payload"]["properties"]["priority"]
+    assert message["examples"][0]["payload"] == TicketCreated.example

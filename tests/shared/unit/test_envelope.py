@@ -9,14 +9,21 @@ from shared.events.envelope import Envelope, EnvelopeError
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
     max_leaves=10,
 )
 
 
 def make(**overrides) -> Envelope:
-    fields = dict(type="ticket.created", source="/fieldops/intake", subject=str(uuid4()), data={"a": 1},
-                  traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01")
+    fields = dict(
+        type="ticket.created",
+        source="/fieldops/intake",
+        subject=str(uuid4()),
+        data={"a": 1},
+        traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01",
+    )
     return Envelope(**(fields | overrides))
 
 

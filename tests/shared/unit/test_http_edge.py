@@ -37,7 +37,9 @@ def _probe_spec() -> ServiceSpec:
     router = api_router()
 
     @router.get("/things")
-    async def things(limit: int = 10, tag: Annotated[list[str] | None, Query()] = None) -> dict[str, Any]:
+    async def things(
+        limit: int = 10, tag: Annotated[list[str] | None, Query()] = None
+    ) -> dict[str, Any]:
         return {"limit": limit, "tags": tag or []}
 
     @router.post("/things", status_code=201)
@@ -46,7 +48,9 @@ def _probe_spec() -> ServiceSpec:
 
     @router.get("/cached")
     async def cached() -> Response:
-        return Response(b"{}", media_type="application/json", headers={"Cache-Control": "max-age=60"})
+        return Response(
+            b"{}", media_type="application/json", headers={"Cache-Control": "max-age=60"}
+        )
 
     return ServiceSpec(name="intake", title="probe", description="edge probe", routers=[router])
 
@@ -68,15 +72,19 @@ async def probe() -> AsyncIterator[httpx.AsyncClient]:
 
 # --- Cache-Control and X-Content-Type-Options ---------------------------------------------------------
 
-@pytest.mark.parametrize(("method", "path", "body", "status"), [
-    ("GET", "/v1/things", None, 200),
-    ("POST", "/v1/things", {"name": "x"}, 201),
-    ("POST", "/v1/things", {"nom": "x"}, 422),
-    ("GET", "/v1/nowhere", None, 404),
-    ("GET", "/healthz", None, 200),
-    ("GET", "/openapi.json", None, 200),
-    ("DELETE", "/v1/things", None, 405),
-])
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("GET", "/v1/things", None, 200),
+        ("POST", "/v1/things", {"name": "x"}, 201),
+        ("POST", "/v1/things", {"nom": "x"}, 422),
+        ("GET", "/v1/nowhere", None, 404),
+        ("GET", "/healthz", None, 200),
+        ("GET", "/openapi.json", None, 200),
+        ("DELETE", "/v1/things", None, 405),
+    ],
+)
 async def test_every_answer_is_no_store_and_nosniff(probe, method, path, body, status):
     response = await probe.request(method, path, json=body)
     assert response.status_code == status, response.text
@@ -92,25 +100,39 @@ async def test_an_answer_with_its_own_cache_policy_keeps_it(probe):
 
 # --- 413: one problem, whichever way the size is found out -------------------------------------------
 
+
 async def test_a_declared_and_a_counted_oversized_body_get_the_same_problem(probe):
     oversized = b'{"name": "' + b"x" * (2 * MiB) + b'"}'
 
     async def chunks() -> AsyncIterator[bytes]:
         for start in range(0, len(oversized), 65536):
-            yield oversized[start:start + 65536]
+            yield oversized[start : start + 65536]
 
-    declared = await probe.post("/v1/things", content=oversized, headers={"content-type": "application/json"})
-    counted = await probe.post("/v1/things", content=chunks(), headers={"content-type": "application/json"})
+    declared = await probe.post(
+        "/v1/things", content=oversized, headers={"content-type": "application/json"}
+    )
+    counted = await probe.post(
+        "/v1/things", content=chunks(), headers={"content-type": "application/json"}
+    )
     for response in (declared, counted):
         assert response.status_code == 413
         assert response.headers["content-type"] == "application/problem+json"
         assert response.headers["connection"] == "close"
-    assert declared.json() == counted.json() == {
-        "type": "urn:fieldops:problem:payload-too-large", "title": "Content Too Large", "status": 413,
-        "detail": f"the body exceeds {MiB} bytes", "instance": "/v1/things"}
+    assert (
+        declared.json()
+        == counted.json()
+        == {
+            "type": "urn:fieldops:problem:payload-too-large",
+            "title": "Content Too Large",
+            "status": 413,
+            "detail": f"the body exceeds {MiB} bytes",
+            "instance": "/v1/things",
+        }
+    )
 
 
 # --- 405 names what the path allows ------------------------------------------------------------------
+
 
 def _documented_operations() -> list[tuple[str, str, set[str]]]:
     cases = []
@@ -142,14 +164,18 @@ async def test_a_405_on_tickets_names_both_get_and_post():
 
 # --- a scalar query parameter is given once -------------------------------------------------------------
 
-@pytest.mark.parametrize(("service", "path"), [("intake", "/v1/tickets"), ("dispatch", "/v1/me/assignments")])
+
+@pytest.mark.parametrize(
+    ("service", "path"), [("intake", "/v1/tickets"), ("dispatch", "/v1/me/assignments")]
+)
 async def test_a_repeated_limit_is_422_naming_it(service, path):
     async with client(app_of(SPECS[service])) as http:
         response = await http.get(path, params=[("limit", "500"), ("limit", "1")])
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert [(e["location"], e["field"], e["code"]) for e in response.json()["errors"]] == [
-        ("query", "limit", "repeated")]
+        ("query", "limit", "repeated")
+    ]
 
 
 async def test_a_list_parameter_may_repeat_and_a_scalar_once_is_fine(probe):
@@ -162,14 +188,19 @@ async def test_a_repeated_and_an_unknown_parameter_are_named_together(probe):
     response = await probe.get("/v1/things", params=[("limit", "1"), ("limit", "2"), ("limt", "3")])
     assert response.status_code == 422
     assert sorted((e["field"], e["code"]) for e in response.json()["errors"]) == [
-        ("limit", "repeated"), ("limt", "extra_forbidden")]
+        ("limit", "repeated"),
+        ("limt", "extra_forbidden"),
+    ]
 
 
 # --- CORS ---------------------------------------------------------------------------------------------
 
 DASHBOARD = "https://dashboard.example.com"
-PREFLIGHT = {"Origin": DASHBOARD, "Access-Control-Request-Method": "POST",
-             "Access-Control-Request-Headers": "authorization, content-type, idempotency-key, if-none-match"}
+PREFLIGHT = {
+    "Origin": DASHBOARD,
+    "Access-Control-Request-Method": "POST",
+    "Access-Control-Request-Headers": "authorization, content-type, idempotency-key, if-none-match",
+}
 
 
 async def test_cors_is_off_by_default(probe):
@@ -184,15 +215,22 @@ async def test_an_allowed_origin_may_send_the_api_headers_and_read_its_answers()
     async with client(app_of(_probe_spec(), cors_origins=[DASHBOARD])) as http:
         preflight = await http.options("/v1/things", headers=PREFLIGHT)
         simple = await http.get("/v1/things", headers={"Origin": DASHBOARD})
-        too_large = await http.post("/v1/things", content=b"x" * (MiB + 1),
-                                    headers={"Origin": DASHBOARD, "content-type": "application/json"})
+        too_large = await http.post(
+            "/v1/things",
+            content=b"x" * (MiB + 1),
+            headers={"Origin": DASHBOARD, "content-type": "application/json"},
+        )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == DASHBOARD
-    allowed = {h.strip().lower() for h in preflight.headers["access-control-allow-headers"].split(",")}
+    allowed = {
+        h.strip().lower() for h in preflight.headers["access-control-allow-headers"].split(",")
+    }
     assert {"authorization", "content-type", "idempotency-key", "if-none-match"} <= allowed
     assert "POST" in preflight.headers["access-control-allow-methods"]
     assert simple.headers["access-control-allow-origin"] == DASHBOARD
-    exposed = {h.strip().lower() for h in simple.headers["access-control-expose-headers"].split(",")}
+    exposed = {
+        h.strip().lower() for h in simple.headers["access-control-expose-headers"].split(",")
+    }
     assert exposed == {"etag", "location", "x-trace-id", "idempotent-replayed", "retry-after"}
     # What the edge refuses before routing still reaches the page.
     assert too_large.status_code == 413
@@ -201,7 +239,9 @@ async def test_an_allowed_origin_may_send_the_api_headers_and_read_its_answers()
 
 async def test_another_origin_is_not_allowed():
     async with client(app_of(_probe_spec(), cors_origins=[DASHBOARD])) as http:
-        preflight = await http.options("/v1/things", headers={**PREFLIGHT, "Origin": "https://evil.example"})
+        preflight = await http.options(
+            "/v1/things", headers={**PREFLIGHT, "Origin": "https://evil.example"}
+        )
         simple = await http.get("/v1/things", headers={"Origin": "https://evil.example"})
     assert preflight.status_code == 400
     assert "access-control-allow-origin" not in preflight.headers
@@ -217,13 +257,16 @@ def test_the_origins_are_read_comma_separated_from_the_environment(monkeypatch):
 
 # --- /docs without internet ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("page", ["/docs", "/redoc"])
 async def test_the_docs_load_every_asset_from_the_service_itself_without_a_token(probe, page):
     response = await probe.get(page)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     urls = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", response.text)
-    urls += re.findall(r"""url:\s*["']([^"']+)["']""", response.text)  # the OpenAPI document, in the script
+    urls += re.findall(
+        r"""url:\s*["']([^"']+)["']""", response.text
+    )  # the OpenAPI document, in the script
     urls += re.findall(r"""spec-url\s*=\s*["']([^"']+)["']""", response.text)
     assert urls
     for url in urls:
@@ -231,7 +274,11 @@ async def test_the_docs_load_every_asset_from_the_service_itself_without_a_token
         asset = await probe.get(url)
         assert asset.status_code == 200, url
         assert asset.headers["content-type"].split(";")[0] in {
-            "text/javascript", "text/css", "image/png", "application/json"}, url
+            "text/javascript",
+            "text/css",
+            "image/png",
+            "application/json",
+        }, url
     assert not re.search(r"https?://", response.text)
     # Only the package's own files: not a way to read whatever sits beside them.
     assert (await probe.get("/docs/assets/__init__.py")).status_code == 404

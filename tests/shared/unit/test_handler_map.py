@@ -1,6 +1,6 @@
 import pytest
 
-from shared.service import DuplicateHandler, merge_handlers
+from shared.service import DuplicateHandler, handler_map
 
 
 async def on_created(event, envelope, uow): ...
@@ -13,10 +13,10 @@ async def on_accepted(event, envelope, uow): ...
 
 
 def test_slices_handler_maps_merge_into_one():
-    merged = merge_handlers({"ticket.created": on_created}, {"assignment.accepted": on_accepted})
+    merged = handler_map({"ticket.created": on_created}, {"assignment.accepted": on_accepted})
     assert merged == {"ticket.created": on_created, "assignment.accepted": on_accepted}
 
 
 def test_an_event_type_claimed_by_two_slices_is_refused_naming_both():
     with pytest.raises(DuplicateHandler, match="ticket.created.*on_created.*on_created_too"):
-        merge_handlers({"ticket.created": on_created}, {"ticket.created": on_created_too})
+        handler_map({"ticket.created": on_created}, {"ticket.created": on_created_too})

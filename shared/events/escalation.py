@@ -1,0 +1,52 @@
+"""Events escalation publishes on its topic: the outcome of each SLA clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+from uuid import UUID
+
+from shared.events.base import Event, register
+
+_TICKET = "6f1c1c3e-3c7e-4d4e-9a55-0b8f3f0d2a11"
+_CLOCK = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+
+
+class SlaEvent(Event):
+    owner: ClassVar[str] = "escalation"
+    ticket_id: UUID
+    clock_id: UUID
+    kind: Literal["response", "restore"]
+
+    def aggregate_id(self) -> str:
+        return str(self.ticket_id)
+
+
+@register
+class SlaMet(SlaEvent):
+    """A clock stopped before its deadline."""
+
+    type: ClassVar[str] = "sla.met"
+    example: ClassVar[dict[str, Any]] = {
+        "ticket_id": _TICKET,
+        "clock_id": _CLOCK,
+        "kind": "response",
+        "due_at": "2026-11-25T09:42:00Z",
+        "met_at": "2026-11-25T09:20:00Z",
+    }
+    due_at: datetime
+    met_at: datetime
+
+
+@register
+class SlaBreached(SlaEvent):
+    """A clock ran past its deadline."""
+
+    type: ClassVar[str] = "sla.breached"
+    example: ClassVar[dict[str, Any]] = {
+        "ticket_id": _TICKET,
+        "clock_id": _CLOCK,
+        "kind": "restore",
+        "due_at": "2026-11-25T13:12:00Z",
+    }
+    due_at: datetime

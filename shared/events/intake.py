@@ -1,0 +1,207 @@
+"""Events intake publishes on its topic: the ticket's facts and the master data others keep."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.events.base import Event, register
+
+Priority = Literal["P1", "P2", "P3", "P4"]
+
+
+class TicketEvent(Event):
+    owner: ClassVar[str] = "intake"
+    ticket_id: UUID
+
+    def aggregate_id(self) -> str:
+        return str(self.ticket_id)
+
+
+@register
+class TicketCreated(TicketEvent):
+    """A fault report was recorded and classified (IN-1, IN-3)."""
+
+    type: ClassVar[str] = "ticket.created"
+    example: ClassVar[dict[str, Any]] = {
+        "ticket_id": "6f1c1c3e-3c7e-4d4e-9a55-0b8f3f0d2a11",
+        "number": "T-00000042",
+        "customer_id": "2b0e7d4a-8f61-4a38-9c1e-5d0c6a7b8e90",
+        "priority": "P1",
+        "category": "network",
+        "channel": "phone",
+        "summary": "Core switch down",
+        "region": "north",
+        "created_at": "2026-11-25T09:12:00Z",
+    }
+    number: str
+    customer_id: UUID
+    priority: Priority
+    category: str
+    channel: str
+    summary: str
+    region: str | None = None
+    created_at: datetime
+
+
+# Master data: sites, contracts and the installed base, as dispatch (travel, resident
+# engineer), escalation (policy) and inventory (nearest stock, waiver, EOL) need them
+# without calling back. An `.updated` event carries the whole new state, not a diff: a
+# consumer that missed one still ends up right.
+
+_SITE_EXAMPLE: dict[str, Any] = {
+    "site_id": "0d6c1f7e-5a3b-4c2d-8e9f-1a2b3c4d5e6f",
+    "customer_id": "2b0e7d4a-8f61-4a38-9c1e-5d0c6a7b8e90",
+    "name": "Data centre 2",
+    "address": "88 Century Avenue, Shanghai",
+    "latitude": 31.2304,
+    "longitude": 121.4737,
+    "timezone": "Asia/Shanghai",
+    "region": "east",
+}
+_CONTRACT_EXAMPLE: dict[str, Any] = {
+    "contract_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+    "customer_id": "2b0e7d4a-8f61-4a38-9c1e-5d0c6a7b8e90",
+    "coverage": "5x8",
+    "emergency_onsite_7x24": True,
+    "onsite_minutes": 360,
+    "targets": {"P1": {"restore_minutes": 90}},
+    "calendar": "cn-5x8",
+    "warranty_start": "2026-01-01",
+    "warranty_end": "2026-12-31",
+    "originals_waiver": {
+        "signed_by": "Li Na",
+        "signed_at": "2026-01-05T10:00:00Z",
+        "reference": "W-2026-001",
+    },
+    "resident_engineer_id": "9f8e7d6c-5b4a-4392-8172-6e5d4c3b2a10",
+    "ladder": [
+        {"level": 1, "name": "Zhang San", "email": "zs@example.com", "phone": "+86 10 1234"}
+    ],
+}
+
+
+class SiteEvent(Event):
+    owner: ClassVar[str] = "intake"
+    site_id: UUID
+    customer_id: UUID
+    name: str
+    address: str
+    latitude: float
+    longitude: float
+    timezone: str  # IANA
+    region: str | None = None
+
+    def aggregate_id(self) -> str:
+        return str(self.site_id)
+
+
+@register
+class SiteRegistered(SiteEvent):
+    type: ClassVar[str] = "site.registered"
+    example: ClassVar[dict[str, Any]] = {**_SITE_EXAMPLE, "registered_at": "2026-11-25T09:00:00Z"}
+    registered_at: datetime
+
+
+@register
+class SiteUpdated(SiteEvent):
+    type: ClassVar[str] = "site.updated"
+    example: ClassVar[dict[str, Any]] = {**_SITE_EXAMPLE, "updated_at": "2026-11-26T09:00:00Z"}
+    updated_at: datetime
+
+
+class TargetOverride(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    response_minutes: int | None = None
+    restore_minutes: int | None = None
+
+
+class OriginalsWaiver(BaseModel):
+    """The end customer's written permission for parts that are not new originals (IV-4)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    signed_by: str
+    signed_at: datetime
+    reference: str
+
+
+class LadderContact(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    level: int
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+
+class ContractEvent(Event):
+    owner: ClassVar[str] = "intake"
+    contract_id: UUID
+    customer_id: UUID
+    coverage: Literal["5x8", "7x24"]
+    emergency_onsite_7x24: bool
+    onsite_minutes: int
+    targets: dict[Priority, TargetOverride]  # only where the contract differs from the seed
+    calendar: str
+    warranty_start: date
+    warranty_end: date
+    originals_waiver: OriginalsWaiver | None = None
+    resident_engineer_id: UUID | None = None
+    ladder: list[LadderContact]
+
+    def aggregate_id(self) -> str:
+        return str(self.contract_id)
+
+
+@register
+class ContractRegistered(ContractEvent):
+    type: ClassVar[str] = "contract.registered"
+    example: ClassVar[dict[str, Any]] = {
+        **_CONTRACT_EXAMPLE,
+        "registered_at": "2026-11-25T09:00:00Z",
+    }
+    registered_at: datetime
+
+
+@register
+class ContractUpdated(ContractEvent):
+    type: ClassVar[str] = "contract.updated"
+    example: ClassVar[dict[str, Any]] = {
+        **_CONTRACT_EXAMPLE,
+        "originals_waiver": None,
+        "updated_at": "2026-11-26T09:00:00Z",
+    }
+    updated_at: datetime
+
+
+@register
+class AssetRegistered(Event):
+    type: ClassVar[str] = "asset.registered"
+    owner: ClassVar[str] = "intake"
+    example: ClassVar[dict[str, Any]] = {
+        "serial": "SN-0042",
+        "manufacturer": "huawei",
+        "model": "S5735",
+        "asset_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        "customer_id": "2b0e7d4a-8f61-4a38-9c1e-5d0c6a7b8e90",
+        "site_id": "0d6c1f7e-5a3b-4c2d-8e9f-1a2b3c4d5e6f",
+        "contract_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+        "accepted_on": "2026-03-01",
+        "warranty_end": "2027-02-28",
+        "registered_at": "2026-11-25T09:00:00Z",
+    }
+    serial: str
+    manufacturer: str
+    model: str
+    asset_id: UUID
+    customer_id: UUID
+    site_id: UUID
+    contract_id: UUID
+    accepted_on: date
+    warranty_end: date
+    registered_at: datetime
+
+    def aggregate_id(self) -> str:
+        return self.serial
