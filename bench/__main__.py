@@ -92,7 +92,7 @@ async def _bench(options: Options, state_dir: Path, database_url: str | None, bo
                       f"topics {stack.topic_prefix}.*; logs {stack.log_dir}")
         console.print("  " + ", ".join(f"{k} {v:.1f} s" for k, v in stack.timings.items()))
         urls = {s: stack.url(s) for s in SERVICES}
-        seeded = await seed(urls, engineers=engineers)
+        seeded = await seed(urls, stack.settings, engineers=engineers)
         raw = await measure(stack, seeded, options, console)
         raw["restarts"] = stack.restarts()
         died = [name for name, child in (stack.supervisor.children.items() if stack.supervisor else [])

@@ -30,8 +30,9 @@ class Seed:
     writer_token: str
 
 
-async def seed(urls: dict[str, str], *, customers: int = 20, engineers: int = 4, parts: int = 20) -> Seed:
-    settings = Settings()  # the services read the same environment, hence the same secret
+async def seed(urls: dict[str, str], settings: Settings, *, customers: int = 20, engineers: int = 4,
+               parts: int = 20) -> Seed:
+    """Through the API, with tokens signed by `settings`' secret: the one the services were given."""
     admin = {"Authorization": f"Bearer {issue_dev_token(settings, 'bench-admin', ['admin'])}"}
     async with httpx.AsyncClient(timeout=30.0, headers=admin) as http:
         async def post(service: str, path: str, body: dict) -> dict:

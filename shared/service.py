@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
+from shared.auth import document_scope_alternatives, require_token_verifier
 from shared.bus import make_producer, start_with_retry, stop_quietly
 from shared.changes import ChangeFeed
 from shared.consumer import EventConsumer, Handler
@@ -173,6 +174,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(spec.name, settings.log_level, settings.log_json)
+        require_token_verifier(settings)
         runtime = Runtime(settings=settings, metrics=metrics)
         app.state.runtime = runtime
         runtime.pool = await create_pool(settings)
@@ -207,6 +209,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
 
     app = FastAPI(title=spec.title, description=spec.description, version="1.0.0", lifespan=lifespan)
     install_problem_handlers(app)
+    document_scope_alternatives(app)
     app.include_router(_health_router())
     for router in spec.routers:
         app.include_router(router)

@@ -45,6 +45,8 @@ class ServiceStack:
     partitions: int = 3
     topic_prefix: str = field(default_factory=lambda: f"t{secrets.token_hex(4)}")
     ports: dict[str, int] = field(default_factory=lambda: dict(zip(SERVICES, free_ports(len(SERVICES)), strict=True)))
+    # A key of the stack's own: the services have no default, and a published one is refused.
+    jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(48))
     supervisor: Supervisor = field(init=False)
 
     def __post_init__(self) -> None:
@@ -54,11 +56,11 @@ class ServiceStack:
     @property
     def settings(self) -> Settings:
         return Settings(database_url=self.database_url, kafka_bootstrap_servers=self.bootstrap,
-                        topic_prefix=self.topic_prefix)
+                        topic_prefix=self.topic_prefix, jwt_secret=self.jwt_secret)
 
     def base_env(self) -> dict[str, str]:
         return service_env(database_url=self.database_url, bootstrap=self.bootstrap, topic_prefix=self.topic_prefix,
-                           partitions=self.partitions, extra=TEST_ENV)
+                           partitions=self.partitions, extra={**TEST_ENV, "FIELDOPS_JWT_SECRET": self.jwt_secret})
 
     def env(self, service: str) -> dict[str, str]:
         return {**self.base_env(), "FIELDOPS_SERVICE": service, "FIELDOPS_PORT": str(self.ports[service])}
