@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: up lint test test-fast bench migrate clean
+.PHONY: up lint test test-fast bench migrate token clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ test-fast: lint
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# A development JWT signed with the secret `make up` keeps in .fieldops/, e.g.
+#   make -s token SUB=call-centre SCOPE="tickets:write tickets:read"
+SUB   ?= call-centre
+SCOPE ?= tickets:write tickets:read
+token: $(STAMP)
+	@$(BIN)/fieldops token --sub '$(SUB)' --scope '$(SCOPE)'
 
 migrate: $(STAMP)
 	$(BIN)/fieldops migrate

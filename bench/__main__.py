@@ -164,7 +164,7 @@ async def _bench(
         )
         console.print("  " + ", ".join(f"{k} {v:.1f} s" for k, v in stack.timings.items()))
         urls = {s: stack.url(s) for s in SERVICES}
-        seeded = await seed(urls, engineers=engineers)
+        seeded = await seed(urls, stack.settings, engineers=engineers)
         raw = await measure(stack, seeded, options, console)
         raw["restarts"] = stack.restarts()
         died = [

@@ -31,9 +31,14 @@ class Seed:
 
 
 async def seed(
-    urls: dict[str, str], *, customers: int = 20, engineers: int = 4, parts: int = 20
+    urls: dict[str, str],
+    settings: Settings,
+    *,
+    customers: int = 20,
+    engineers: int = 4,
+    parts: int = 20,
 ) -> Seed:
-    settings = Settings()  # the services read the same environment, hence the same secret
+    """Through the API, with tokens signed by `settings`' secret: the one the services were given."""
     admin = {"Authorization": f"Bearer {issue_dev_token(settings, 'bench-admin', ['admin'])}"}
     async with httpx.AsyncClient(timeout=30.0, headers=admin) as http:
 

@@ -57,6 +57,11 @@ class BenchStack:
     tansu: Tansu | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
+    @property
+    def settings(self) -> Settings:
+        """What the services were started with (the same secret), for the bench's own tokens."""
+        return Settings(topic_prefix=self.topic_prefix, jwt_secret=self.env["FIELDOPS_JWT_SECRET"])
+
     def url(self, name: str) -> str:
         return f"http://{LOOPBACK}:{self.ports[name]}"
 
@@ -149,11 +154,13 @@ async def start_stack(
         topic_prefix=settings.topic_prefix,
         ports=dict(zip(names, free_ports(len(names)), strict=True)),
         log_dir=log_dir,
+        # A key of the run's own: the services have no default, and a published one is refused.
         env=service_env(
             database_url=url,
             bootstrap=kafka,
             topic_prefix=settings.topic_prefix,
             partitions=settings.kafka_partitions,
+            extra={"FIELDOPS_JWT_SECRET": secrets.token_urlsafe(48)},
         ),
         postgres=postgres,
         seaweedfs=seaweedfs,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import SecretStr
 from rich.console import Console
 
 from shared.devstack.commands import devstack_cli
+from shared.devstack.up import DEFAULT_STATE_DIR
 from shared.settings import SERVICES, Settings
 
 app = typer.Typer(help="fieldops: after-sales field service backend", no_args_is_help=True)
@@ -86,12 +89,27 @@ def token(
         str | None, typer.Option(help="vendor code, for partner-vendor tokens")
     ] = None,
     ttl: Annotated[int, typer.Option(help="lifetime in seconds")] = 86_400,
+    state_dir: Annotated[
+        Path, typer.Option(help="the `fieldops up` state dir whose secret signs the token")
+    ] = (DEFAULT_STATE_DIR),
 ) -> None:
-    """Print a development JWT signed with the local secret."""
+    """Print a development JWT, signed with FIELDOPS_JWT_SECRET or else the secret `fieldops up` keeps."""
     from shared.auth import issue_dev_token
+    from shared.devstack.secret import SECRET_FILE, read_dev_secret
 
+    settings = Settings()
+    if settings.jwt_secret is None:
+        secret = read_dev_secret(state_dir)
+        if secret is None:
+            typer.echo(
+                f"no development secret: {state_dir / SECRET_FILE} is made by the first `fieldops up` "
+                "(`make up`); or set FIELDOPS_JWT_SECRET",
+                err=True,
+            )
+            raise typer.Exit(1)
+        settings = settings.model_copy(update={"jwt_secret": SecretStr(secret)})
     scopes = [s for part in scope for s in part.split()]
-    print(issue_dev_token(Settings(), sub, scopes, ttl_s=ttl, vendor=vendor))
+    print(issue_dev_token(settings, sub, scopes, ttl_s=ttl, vendor=vendor))
 
 
 @app.command()

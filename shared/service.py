@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
+from shared.auth import document_scope_alternatives, require_token_verifier
 from shared.bus import make_producer, start_with_retry, stop_quietly
 from shared.changes import ChangeFeed
 from shared.clock import Clock, SystemClock
@@ -238,6 +239,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(spec.name, settings.log_level, settings.log_json)
+        require_token_verifier(settings)
         runtime = Runtime(settings=settings, metrics=metrics)
         app.state.runtime = runtime
         runtime.pool = await create_pool(settings)
@@ -284,6 +286,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     install_problem_handlers(app)
+    document_scope_alternatives(app)
     app.include_router(_health_router())
     app.include_router(docs_router(spec.title, app.openapi_url or "/openapi.json"))
     if settings.clock_control:  # the settings refuse it in production

@@ -15,7 +15,22 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SERVICES = ("intake", "dispatch", "escalation", "inventory")
 DEFAULT_PORTS = {"intake": 8001, "dispatch": 8002, "escalation": 8003, "inventory": 8004}
-DEVELOPMENT_SECRET = "fieldops-development-secret-change-me-0123456789"
+# Secrets anyone can read (this repository printed the first one as a default; the others are
+# what people paste from examples): a token signed with one proves nothing, in any environment.
+PUBLISHED_SECRETS = frozenset(
+    {
+        "fieldops-development-secret-change-me-0123456789",
+        "changeme",
+        "change-me",
+        "change_me",
+        "secret",
+        "password",
+        "fieldops",
+        "...",
+    }
+)
+# HS256 keys shorter than the hash output are brute-forceable offline from any one token (RFC 7518 3.2).
+MIN_SECRET_BYTES = 32
 
 
 class Environment(StrEnum):
@@ -111,18 +126,27 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _refuse_default_secrets_in_production(self) -> Settings:
-        if self.environment is Environment.production:
-            if self.clock_control:
-                raise ValueError("FIELDOPS_CLOCK_CONTROL moves business time: never in production")
-            if not self.jwt_jwks_url and (
-                self.jwt_secret is None or self.jwt_secret.get_secret_value() == DEVELOPMENT_SECRET
+    def _refuse_unsafe_production(self) -> Settings:
+        # Whether a secret is needed at all is the service's call at start-up (auth.require_token_verifier):
+        # migrations and the CLI read the same settings without verifying tokens.
+        if self.jwt_secret is not None:
+            value = self.jwt_secret.get_secret_value()
+            if not value.strip() or value.strip().casefold() in PUBLISHED_SECRETS:
+                raise ValueError(
+                    "FIELDOPS_JWT_SECRET is empty or a published value; "
+                    "use a random one, e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+                )
+            if (
+                self.environment is Environment.production
+                and len(value.encode()) < MIN_SECRET_BYTES
             ):
                 raise ValueError(
-                    "production needs FIELDOPS_JWT_JWKS_URL or a non-default FIELDOPS_JWT_SECRET"
+                    f"production needs a FIELDOPS_JWT_SECRET of at least {MIN_SECRET_BYTES} bytes"
                 )
-        elif self.jwt_secret is None and not self.jwt_jwks_url:
-            self.jwt_secret = SecretStr(DEVELOPMENT_SECRET)
+        elif self.environment is Environment.production and not self.jwt_jwks_url:
+            raise ValueError("production needs FIELDOPS_JWT_JWKS_URL or FIELDOPS_JWT_SECRET")
+        if self.environment is Environment.production and self.clock_control:
+            raise ValueError("FIELDOPS_CLOCK_CONTROL moves business time: never in production")
         return self
 
     @cached_property

@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shlex
 import signal
 import time
 import uuid
@@ -22,6 +23,7 @@ from typing import Any
 
 import httpx
 import psutil
+from pydantic import SecretStr, ValidationError
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
@@ -33,6 +35,7 @@ from shared.devstack.net import LOOPBACK, free_port, port_is_free
 from shared.devstack.postgres import EmbeddedPostgres, ensure_database, start_postgres
 from shared.devstack.processes import Supervisor
 from shared.devstack.seaweedfs import SeaweedFS, start_seaweedfs
+from shared.devstack.secret import SECRET_FILE, ensure_dev_secret
 from shared.devstack.services import (
     StackFailed,
     default_migrate_command,
@@ -85,6 +88,8 @@ class Stack:
     seaweedfs: SeaweedFS | None = None
     tansu: Tansu | None = None
     supervisor: Supervisor | None = None
+    # What the services verify tokens with, so that the banner's tokens are ones they accept.
+    settings: Settings | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     async def stop(self) -> None:
@@ -160,7 +165,11 @@ async def _up(state_dir: Path, options: UpOptions) -> int:
             await _start(stack, state_dir, options)
             stack.timings["total"] = time.monotonic() - began
             await _welcome(
-                stack, console, services=options.services, service_ports=options.service_ports
+                stack,
+                console,
+                services=options.services,
+                service_ports=options.service_ports,
+                state_dir=state_dir,
             )
             await asyncio.Event().wait()  # the supervisor streams logs meanwhile
         except asyncio.CancelledError:
@@ -199,7 +208,15 @@ async def _start(stack: Stack, state_dir: Path, options: UpOptions) -> None:
     ports = _Ports(state_dir / "ports.json")
     given_database = _given("DATABASE_URL")
     given_broker = _given("KAFKA_BOOTSTRAP_SERVERS")
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as invalid:
+        raise UpFailed(f"the environment's FIELDOPS_* settings are refused:\n{invalid}") from None
+    if settings.jwt_secret is None and not settings.jwt_jwks_url:
+        settings = settings.model_copy(
+            update={"jwt_secret": SecretStr(ensure_dev_secret(state_dir))}
+        )
+    stack.settings = settings
 
     async def database() -> None:
         if given_database:
@@ -245,13 +262,16 @@ async def _start(stack: Stack, state_dir: Path, options: UpOptions) -> None:
     await asyncio.gather(database(), broker())
     ports.save()
 
+    extra = {"FIELDOPS_LOG_JSON": os.environ.get("FIELDOPS_LOG_JSON", "false")}  # a person reads it
+    if settings.jwt_secret is not None:
+        extra["FIELDOPS_JWT_SECRET"] = settings.jwt_secret.get_secret_value()
     env = service_env(
         database_url=stack.database_url,
         bootstrap=stack.bootstrap,
         topic_prefix=settings.topic_prefix,
         partitions=settings.kafka_partitions,
-        extra={"FIELDOPS_LOG_JSON": os.environ.get("FIELDOPS_LOG_JSON", "false")},
-    )  # a person reads it
+        extra=extra,
+    )
     if migrate:
         with _timed(stack, "migrations"):
             await run_migrations(env, argv=options.migrate_command())
@@ -297,7 +317,12 @@ def _given(name: str) -> bool:
 
 
 async def _welcome(
-    stack: Stack, console: Console, *, services: bool, service_ports: Mapping[str, int]
+    stack: Stack,
+    console: Console,
+    *,
+    services: bool,
+    service_ports: Mapping[str, int],
+    state_dir: Path,
 ) -> None:
     table = Table(show_header=False, box=None, padding=(0, 2))
     table.add_column(no_wrap=True)
@@ -309,33 +334,63 @@ async def _welcome(
             table.add_row(service, base, f"{base}/docs")
     table.add_row("database", stack.database_url)
     table.add_row("kafka", stack.bootstrap)
+    assert stack.settings is not None  # set by _start, before anything can be welcomed
+    if not services:
+        own_secret = not os.environ.get("FIELDOPS_JWT_SECRET") and not stack.settings.jwt_jwks_url
+        text = run_a_service_commands(
+            stack.database_url,
+            stack.bootstrap,
+            secret_file=state_dir / SECRET_FILE if own_secret else None,
+        )
+    else:
+        # Before the panel: the services log the demo's requests, and those lines would split the commands.
+        text = await _try_it(stack.settings, service_ports)
     steps = ", ".join(f"{k} {v:.1f} s" for k, v in stack.timings.items() if k != "total")
     console.print(
         Panel(table, title=f"fieldops is up in {stack.timings['total']:.1f} s", subtitle=steps)
     )
-    if not services:
-        console.print("Run a service against this stack with:")
-        console.print(
-            f"  export FIELDOPS_DATABASE_URL={stack.database_url} "
-            f"FIELDOPS_KAFKA_BOOTSTRAP_SERVERS={stack.bootstrap}",
-            soft_wrap=True,
-        )
-        return
-    console.print(await _try_it(service_ports), soft_wrap=True, highlight=False, markup=False)
+    # Only shell below the panel: a newcomer pastes all of it, so every line runs as it is.
+    console.print(text, soft_wrap=True, highlight=False, markup=False)
 
 
-async def _try_it(service_ports: Mapping[str, int]) -> str:
-    """The curl that creates a ticket, with a real customer id and a token that works."""
-    settings = Settings()  # the services read the same environment, so the same secret
-    intake = f"http://{LOOPBACK}:{service_ports['intake']}"
-    customer_id = "<customer id>"
-    note = ""
+def run_a_service_commands(database_url: str, bootstrap: str, *, secret_file: Path | None) -> str:
+    # The secret is read where it is kept rather than printed: the console may end up in a log.
+    secret = (
+        ""
+        if secret_file is None
+        else f' FIELDOPS_JWT_SECRET="$(cat {shlex.quote(str(secret_file))})"'
+    )
+    export = (
+        f"export FIELDOPS_DATABASE_URL={shlex.quote(database_url)} "
+        f"FIELDOPS_KAFKA_BOOTSTRAP_SERVERS={shlex.quote(bootstrap)}{secret}"
+    )
+    return (
+        f"# Run a service against this stack (in another terminal, from the repository):\n{export}\n"
+        ".venv/bin/fieldops serve intake"
+    )
+
+
+async def _try_it(settings: Settings, service_ports: Mapping[str, int]) -> str:
+    """Commands that create a ticket and follow it, with a real customer id and tokens that work."""
+    urls = {service: f"http://{LOOPBACK}:{port}" for service, port in service_ports.items()}
+    customer_id, note = await _seed_demo(settings, urls)
+    return try_it_commands(
+        urls,
+        customer_id=customer_id,
+        note=note,
+        writer=issue_dev_token(settings, "demo-call-centre", ["tickets:write", "tickets:read"]),
+        reader=issue_dev_token(settings, "demo-ops", READ_SCOPES),
+    )
+
+
+async def _seed_demo(settings: Settings, urls: Mapping[str, str]) -> tuple[str, str | None]:
+    """The demo customer's id, and what went wrong when there is none."""
     admin = {"Authorization": f"Bearer {issue_dev_token(settings, 'fieldops-up', ['admin'])}"}
     try:
         async with httpx.AsyncClient(timeout=10.0, headers=admin) as http:
             # The same keys every run: a second `up` finds the first one's customer and engineer.
             response = await http.post(
-                f"{intake}/v1/customers",
+                f"{urls['intake']}/v1/customers",
                 json={"name": "Demo Customer"},
                 headers={"Idempotency-Key": DEMO_CUSTOMER_KEY},
             )
@@ -343,15 +398,20 @@ async def _try_it(service_ports: Mapping[str, int]) -> str:
             customer_id = str(response.json()["id"])
             # Without an engineer the demo ticket could only be reported unassignable.
             engineer = await http.post(
-                f"http://{LOOPBACK}:{service_ports['dispatch']}/v1/engineers",
+                f"{urls['dispatch']}/v1/engineers",
                 json={"name": "Demo Engineer", "skills": DEMO_ENGINEER_SKILLS},
                 headers={"Idempotency-Key": DEMO_ENGINEER_KEY},
             )
             engineer.raise_for_status()
     except (httpx.HTTPError, KeyError, ValueError) as exc:
-        note = f"# could not create the demo customer and engineer ({exc!r}); put a customer id in the command\n"
-    writer = issue_dev_token(settings, "demo-call-centre", ["tickets:write", "tickets:read"])
-    reader = issue_dev_token(settings, "demo-ops", READ_SCOPES)
+        return "<customer id>", f"could not create the demo customer and engineer ({exc!r})"
+    return customer_id, None
+
+
+def try_it_commands(
+    urls: Mapping[str, str], *, customer_id: str, writer: str, reader: str, note: str | None = None
+) -> str:
+    """The banner's shell: each line pastes into bash and runs as printed (tests run them)."""
     ticket = {
         "customer_id": customer_id,
         "summary": "Core switch down",
@@ -360,20 +420,30 @@ async def _try_it(service_ports: Mapping[str, int]) -> str:
         "category": "network",
         "impact": "outage",
     }
-    lines = [
+    lines = [""]
+    if note:
+        lines += [f"# {line}" for line in note.splitlines()] + [
+            "# put a customer id in the ticket below"
+        ]
+    create = (
+        f"curl -sS --fail-with-body -X POST {shlex.quote(urls['intake'] + '/v1/tickets')} "
+        f"-H {shlex.quote('Authorization: Bearer ' + writer)} -H 'Content-Type: application/json' "
+        f"-H {shlex.quote(f'Idempotency-Key: {uuid.uuid4()}')} -d {shlex.quote(json.dumps(ticket))}"
+    )
+    lines += [
+        "# Create a ticket (the answer is printed; its id is kept in TICKET_ID):",
+        f'TICKET=$({create}); echo "$TICKET"',
+        'TICKET_ID=$(echo "$TICKET" | python3 -c \'import json, sys; print(json.load(sys.stdin)["id"])\')',
         "",
-        note + "# Create a ticket:",
-        f"curl -sS -X POST {intake}/v1/tickets -H 'Authorization: Bearer {writer}' "
-        f"-H 'Content-Type: application/json' -H 'Idempotency-Key: {uuid.uuid4()}' "
-        f"-d '{json.dumps(ticket)}'",
-        "",
-        "# Then, with the ticket's id:",
-        f"export TOKEN={reader} TICKET_ID=<id from the answer>",
+        "# Follow it with a read-only token:",
+        f"TOKEN={shlex.quote(reader)}",
     ]
     for what, service, path in FOLLOW_UP:
-        url = f"http://{LOOPBACK}:{service_ports[service]}{path.format(ticket_id='$TICKET_ID')}"
-        lines.append(f'curl -sS "{url}" -H "Authorization: Bearer $TOKEN"   # {what}')
-    lines += ["", "Logs follow; Ctrl-C stops everything (data is kept in the state dir)."]
+        url = urls[service] + path.format(ticket_id="$TICKET_ID")
+        lines.append(
+            f'curl -sS --fail-with-body -w \'\\n\' "{url}" -H "Authorization: Bearer $TOKEN"   # {what}'
+        )
+    lines += ["", "# Logs follow; Ctrl-C stops everything (data is kept in the state dir)."]
     return "\n".join(lines)
 
 

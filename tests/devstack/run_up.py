@@ -6,7 +6,6 @@ Usage: python run_up.py STATE_DIR PORT_BASE. The services listen on PORT_BASE+1.
 from __future__ import annotations
 
 import sys
-import types
 from pathlib import Path
 
 from shared.settings import SERVICES
@@ -14,19 +13,7 @@ from shared.settings import SERVICES
 DUMMY = Path(__file__).with_name("dummy_service.py")
 
 
-def _stand_in_for_dev_tokens() -> None:
-    # shared.auth is written elsewhere; the dummy intake accepts any token anyway.
-    try:
-        import shared.auth.tokens  # noqa: F401
-    except ImportError:
-        tokens = types.ModuleType("shared.auth.tokens")
-        tokens.issue_dev_token = lambda settings, sub, scopes: f"dev-{sub}"  # type: ignore[attr-defined]
-        sys.modules.setdefault("shared.auth", types.ModuleType("shared.auth"))
-        sys.modules["shared.auth.tokens"] = tokens
-
-
 def main() -> int:
-    _stand_in_for_dev_tokens()
     from shared.devstack.up import up
 
     state_dir, base = Path(sys.argv[1]), int(sys.argv[2])

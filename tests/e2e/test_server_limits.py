@@ -294,7 +294,11 @@ async def test_with_an_ops_port_health_readiness_and_metrics_move_there(
         bootstrap=broker,
         topic_prefix=f"t{secrets.token_hex(4)}",
         partitions=3,
-        extra={**TEST_ENV, "FIELDOPS_OPS_PORT": str(ops)},
+        extra={
+            **TEST_ENV,
+            "FIELDOPS_OPS_PORT": str(ops),
+            "FIELDOPS_JWT_SECRET": secrets.token_urlsafe(48),
+        },
     )
     with open(tmp_path / "intake.log", "wb") as log:  # noqa: ASYNC230 - a local file, before the loop has work
         process = await asyncio.create_subprocess_exec(

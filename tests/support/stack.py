@@ -60,6 +60,8 @@ class ServiceStack:
     ports: dict[str, int] = field(
         default_factory=lambda: dict(zip(SERVICES, free_ports(len(SERVICES)), strict=True))
     )
+    # A key of the stack's own: the services have no default, and a published one is refused.
+    jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(48))
     supervisor: Supervisor = field(init=False)
 
     def __post_init__(self) -> None:
@@ -77,6 +79,7 @@ class ServiceStack:
             database_url=self.database_url,
             kafka_bootstrap_servers=self.bootstrap,
             topic_prefix=self.topic_prefix,
+            jwt_secret=self.jwt_secret,
         )
 
     def base_env(self) -> dict[str, str]:
@@ -85,7 +88,7 @@ class ServiceStack:
             bootstrap=self.bootstrap,
             topic_prefix=self.topic_prefix,
             partitions=self.partitions,
-            extra=TEST_ENV,
+            extra={**TEST_ENV, "FIELDOPS_JWT_SECRET": self.jwt_secret},
         )
 
     def env(self, service: str) -> dict[str, str]:

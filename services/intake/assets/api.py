@@ -6,13 +6,13 @@ from dataclasses import asdict
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Query, Request, Security
+from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 
+from services.intake.access import Admin, TicketReader
 from services.intake.assets import handlers
 from services.intake.assets.commands import RegisterAsset, UpdateAsset
 from services.intake.assets.schemas import AssetCreate, AssetPatch, AssetPublic, Serial
-from shared.auth import Principal, authenticate
 from shared.db import UnitOfWork
 from shared.http.creation import Created, CreateEndpoint, one_at_a_time
 from shared.http.idempotency import IdempotencyKey
@@ -22,9 +22,6 @@ from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
 router = api_router()
-
-Admin = Annotated[Principal, Security(authenticate, scopes=["admin"])]
-Reader = Annotated[Principal, Security(authenticate, scopes=["tickets:read", "ops:read"])]
 
 
 async def _register(uow: UnitOfWork, body: AssetCreate) -> Created:
@@ -78,7 +75,7 @@ async def create_asset(
     summary="An asset",
     responses=problem_responses(404),
 )
-async def get_asset(asset_id: UUID, runtime: RuntimeDep, principal: Reader) -> Any:
+async def get_asset(asset_id: UUID, runtime: RuntimeDep, principal: TicketReader) -> Any:
     async with runtime.uow() as uow:
         return asdict(await handlers.get_asset(uow, asset_id))
 
@@ -88,7 +85,7 @@ async def get_asset(asset_id: UUID, runtime: RuntimeDep, principal: Reader) -> A
 )
 async def list_assets(
     runtime: RuntimeDep,
-    principal: Reader,
+    principal: TicketReader,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
     customer_id: Annotated[UUID | None, Query(description="Only this customer's")] = None,

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import Request, Response, Security
+from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from services.intake.access import CustomerReader, CustomerWriter
 from services.intake.contacts import handlers
 from services.intake.contacts.commands import AddContact, RemoveContact, UpdateContact
 from services.intake.contacts.schemas import ContactCreate, ContactPatch, ContactPublic
-from shared.auth import Principal, authenticate
 from shared.db import UnitOfWork
 from shared.http.creation import Created, CreateEndpoint, one_at_a_time
 from shared.http.idempotency import IdempotencyKey
@@ -25,8 +25,6 @@ from shared.service import RuntimeDep
 router = api_router()
 
 # Call-centre software syncing its CRM gets `customers:write` once shared/auth.py has it.
-Writer = Annotated[Principal, Security(authenticate, scopes=["admin"])]
-Reader = Annotated[Principal, Security(authenticate, scopes=["tickets:read", "ops:read"])]
 
 
 class _ContactFor(BaseModel):
@@ -85,7 +83,7 @@ async def add_contact(
     body: ContactCreate,
     request: Request,
     runtime: RuntimeDep,
-    principal: Writer,
+    principal: CustomerWriter,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     return await CONTACTS(
@@ -107,7 +105,7 @@ async def add_contact(
 async def list_contacts(
     customer_id: UUID,
     runtime: RuntimeDep,
-    principal: Reader,
+    principal: CustomerReader,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Any:
@@ -128,7 +126,7 @@ async def list_contacts(
     summary="A duty contact",
     responses=problem_responses(404),
 )
-async def get_contact(contact_id: UUID, runtime: RuntimeDep, principal: Reader) -> Any:
+async def get_contact(contact_id: UUID, runtime: RuntimeDep, principal: CustomerReader) -> Any:
     async with runtime.uow() as uow:
         return asdict(await handlers.get_contact(uow, contact_id))
 
@@ -143,7 +141,7 @@ async def get_contact(contact_id: UUID, runtime: RuntimeDep, principal: Reader) 
     ),
 )
 async def patch_contact(
-    contact_id: UUID, body: ContactPatch, runtime: RuntimeDep, principal: Writer
+    contact_id: UUID, body: ContactPatch, runtime: RuntimeDep, principal: CustomerWriter
 ) -> Any:
     async with runtime.uow() as uow:
         contact = await handlers.update_contact(
@@ -161,7 +159,9 @@ async def patch_contact(
     summary="Remove a duty contact",
     responses=problem_responses(404),
 )
-async def remove_contact(contact_id: UUID, runtime: RuntimeDep, principal: Writer) -> Response:
+async def remove_contact(
+    contact_id: UUID, runtime: RuntimeDep, principal: CustomerWriter
+) -> Response:
     async with runtime.uow() as uow:
         await handlers.remove_contact(uow, RemoveContact(contact_id=contact_id))
         await uow.commit()

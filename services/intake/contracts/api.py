@@ -6,9 +6,10 @@ from dataclasses import asdict
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Query, Request, Security
+from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 
+from services.intake.access import Admin, TicketReader
 from services.intake.contracts import handlers, rules
 from services.intake.contracts.commands import RegisterContract, UpdateContract
 from services.intake.contracts.rules import Contract, LadderContact, TargetOverride, Waiver
@@ -20,7 +21,6 @@ from services.intake.contracts.schemas import (
     TargetOverrideBody,
     WaiverBody,
 )
-from shared.auth import Principal, authenticate
 from shared.db import UnitOfWork
 from shared.http.creation import Created, CreateEndpoint, one_at_a_time
 from shared.http.idempotency import IdempotencyKey
@@ -30,9 +30,6 @@ from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
 router = api_router()
-
-Admin = Annotated[Principal, Security(authenticate, scopes=["admin"])]
-Reader = Annotated[Principal, Security(authenticate, scopes=["tickets:read", "ops:read"])]
 
 
 def _targets(body: dict[Any, TargetOverrideBody]) -> dict[rules.Priority, TargetOverride]:
@@ -126,7 +123,7 @@ async def create_contract(
     summary="A contract",
     responses=problem_responses(404),
 )
-async def get_contract(contract_id: UUID, runtime: RuntimeDep, principal: Reader) -> Any:
+async def get_contract(contract_id: UUID, runtime: RuntimeDep, principal: TicketReader) -> Any:
     async with runtime.uow() as uow:
         return render(await handlers.get_contract(uow, contract_id))
 
@@ -139,7 +136,7 @@ async def get_contract(contract_id: UUID, runtime: RuntimeDep, principal: Reader
 )
 async def list_contracts(
     runtime: RuntimeDep,
-    principal: Reader,
+    principal: TicketReader,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
     customer_id: Annotated[UUID | None, Query(description="Only this customer's")] = None,

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import Request, Security
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from services.intake.access import CustomerReader, CustomerWriter
 from services.intake.customers import handlers
 from services.intake.customers.commands import CreateCustomer
 from services.intake.customers.schemas import CustomerCreate, CustomerPublic
-from shared.auth import Principal, authenticate
 from shared.db import UnitOfWork
 from shared.http.creation import CreateEndpoint, one_at_a_time
 from shared.http.idempotency import IdempotencyKey
@@ -20,9 +20,6 @@ from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
 router = api_router()
-
-Admin = Annotated[Principal, Security(authenticate, scopes=["admin"])]
-CustomerReader = Annotated[Principal, Security(authenticate, scopes=["tickets:read", "ops:read"])]
 
 
 async def _create_customer(uow: UnitOfWork, body: CustomerCreate) -> handlers.Created:
@@ -59,7 +56,7 @@ async def create_customer(
     body: CustomerCreate,
     request: Request,
     runtime: RuntimeDep,
-    principal: Admin,
+    principal: CustomerWriter,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     return await CUSTOMERS(

@@ -6,13 +6,13 @@ from dataclasses import asdict
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Query, Request, Security
+from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 
+from services.intake.access import CustomerReader, CustomerWriter
 from services.intake.sites import handlers
 from services.intake.sites.commands import RegisterSite, UpdateSite
 from services.intake.sites.schemas import SiteCreate, SitePatch, SitePublic
-from shared.auth import Principal, authenticate
 from shared.db import UnitOfWork
 from shared.http.creation import Created, CreateEndpoint, one_at_a_time
 from shared.http.idempotency import IdempotencyKey
@@ -24,8 +24,6 @@ from shared.service import RuntimeDep
 router = api_router()
 
 # Call-centre software syncing its CRM gets `customers:write` once shared/auth.py has it.
-Writer = Annotated[Principal, Security(authenticate, scopes=["admin"])]
-Reader = Annotated[Principal, Security(authenticate, scopes=["tickets:read", "ops:read"])]
 
 
 async def _register(uow: UnitOfWork, body: SiteCreate) -> Created:
@@ -65,7 +63,7 @@ async def create_site(
     body: SiteCreate,
     request: Request,
     runtime: RuntimeDep,
-    principal: Writer,
+    principal: CustomerWriter,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     return await SITES(runtime, request, principal=principal.sub, key=idempotency_key, body=body)
@@ -78,7 +76,7 @@ async def create_site(
     summary="A site",
     responses=problem_responses(404),
 )
-async def get_site(site_id: UUID, runtime: RuntimeDep, principal: Reader) -> Any:
+async def get_site(site_id: UUID, runtime: RuntimeDep, principal: CustomerReader) -> Any:
     async with runtime.uow() as uow:
         return asdict(await handlers.get_site(uow, site_id))
 
@@ -88,7 +86,7 @@ async def get_site(site_id: UUID, runtime: RuntimeDep, principal: Reader) -> Any
 )
 async def list_sites(
     runtime: RuntimeDep,
-    principal: Reader,
+    principal: CustomerReader,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
     customer_id: Annotated[UUID | None, Query(description="Only this customer's")] = None,
@@ -109,7 +107,9 @@ async def list_sites(
     responses=problem_responses(*BODY_PROBLEMS, 404),
     description="Only the fields sent change; `site.updated` carries the whole new site.",
 )
-async def patch_site(site_id: UUID, body: SitePatch, runtime: RuntimeDep, principal: Writer) -> Any:
+async def patch_site(
+    site_id: UUID, body: SitePatch, runtime: RuntimeDep, principal: CustomerWriter
+) -> Any:
     async with runtime.uow() as uow:
         site = await handlers.update_site(uow, UpdateSite(site_id=site_id, changes=body.changes()))
         await uow.commit()

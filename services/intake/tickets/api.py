@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import Request, Security
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from services.intake.access import TicketReader, TicketWriter
 from services.intake.tickets import handlers
 from services.intake.tickets.commands import CreateTicket
 from services.intake.tickets.lifecycle import Status
 from services.intake.tickets.schemas import TicketCreate, TicketPublic
-from shared.auth import Principal, authenticate
 from shared.db import UnitOfWork
 from shared.errors import DomainError
 from shared.http.creation import CreateEndpoint, CreateRequest
@@ -23,9 +23,6 @@ from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
 router = api_router()
-
-TicketWriter = Annotated[Principal, Security(authenticate, scopes=["tickets:write"])]
-TicketReader = Annotated[Principal, Security(authenticate, scopes=["tickets:read", "ops:read"])]
 
 
 async def _create_tickets(
