@@ -94,7 +94,7 @@ def draft_from_ticket(ticket: TicketForArticle) -> dict[str, Any]:
     """IN-8: a resolved ticket's report becomes a draft an editor then rewrites for the manual."""
     if ticket.status not in RESOLVED:
         raise TicketNotResolved(f"ticket {ticket.id} is {ticket.status}; only a resolved ticket becomes an article",
-                                ticket_id=ticket.id, status=ticket.status)
+                                ticket_id=ticket.id, ticket_status=ticket.status)
     sections = [("Symptom", ticket.description or ticket.summary), ("Root cause", ticket.root_cause),
                 ("Work done", ticket.work_done)]
     body = "\n\n".join(f"{heading}\n{text.strip()}" for heading, text in sections if text and text.strip())
