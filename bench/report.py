@@ -58,6 +58,9 @@ def figures(raw: dict[str, Any]) -> dict[str, Any]:
         "availability_rps": col("availability", "rps"),
         "availability_p50_ms": col("availability", "p50_ms"),
         "availability_p99_ms": col("availability", "p99_ms"),
+        "knowledge_search_rps": col("knowledge_search", "rps"),
+        "knowledge_search_p50_ms": col("knowledge_search", "p50_ms"),
+        "knowledge_search_p99_ms": col("knowledge_search", "p99_ms"),
     }
     # Ratios per round, from figures measured minutes apart on the same machine: the noise of a
     # shared machine moves both sides together, which a ratio of medians would not cancel.
@@ -74,6 +77,7 @@ def figures(raw: dict[str, Any]) -> dict[str, Any]:
         "ceiling_http_rps": col("ceiling_http", "generator_cpu_pct"),
         "intake_create_rps": col("intake_create", "generator_cpu_pct"),
         "availability_rps": col("availability", "generator_cpu_pct"),
+        "knowledge_search_rps": col("knowledge_search", "generator_cpu_pct"),
         "e2e_assign_latency": e2e_col("generator_cpu_pct"),
     }
     machine_busy = {
@@ -81,6 +85,7 @@ def figures(raw: dict[str, Any]) -> dict[str, Any]:
         "ceiling_http_rps": col("ceiling_http", "machine_busy_pct"),
         "intake_create_rps": col("intake_create", "machine_busy_pct"),
         "availability_rps": col("availability", "machine_busy_pct"),
+        "knowledge_search_rps": col("knowledge_search", "machine_busy_pct"),
         "e2e_assign_latency": e2e_col("machine_busy_pct"),
     }
     # CPU that no process of the bench accounts for: another tenant of a shared machine. When
@@ -90,6 +95,7 @@ def figures(raw: dict[str, Any]) -> dict[str, Any]:
         "ceiling_http_rps": col("ceiling_http", "unaccounted_cpu_pct"),
         "intake_create_rps": col("intake_create", "unaccounted_cpu_pct"),
         "availability_rps": col("availability", "unaccounted_cpu_pct"),
+        "knowledge_search_rps": col("knowledge_search", "unaccounted_cpu_pct"),
         "e2e_assign_latency": e2e_col("unaccounted_cpu_pct"),
     }
     verdicts = {}
@@ -177,6 +183,9 @@ def print_table(summary: dict[str, Any], console: Console, *, title: str) -> Non
                   f"http {_fmt(http.median)}", f"{_cell(r['availability_rps/ceiling_http_rps'], 2)} of http",
                   "", _cell(cpu["availability_rps"], unit="%"), _cell(busy["availability_rps"], unit="%"),
                   _cell(others["availability_rps"], unit="%"))
+    table.add_row("knowledge_search", _cell(f["knowledge_search_rps"]), p("knowledge_search"),
+                  "10,000 articles, 16 clients", "", "", _cell(cpu["knowledge_search_rps"], unit="%"),
+                  _cell(busy["knowledge_search_rps"], unit="%"), _cell(others["knowledge_search_rps"], unit="%"))
     console.print(table)
     console.print("[dim]gen CPU: the load generator's own CPU, % of one core. machine: all cores busy, %. "
                   "others: CPU no bench process accounts for (other tenants), % of one core. "

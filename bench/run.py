@@ -25,7 +25,7 @@ import httpx
 import psutil
 from rich.console import Console
 
-from bench.seed import E2E_CATEGORIES, THROUGHPUT_CATEGORIES, Seed
+from bench.seed import E2E_CATEGORIES, THROUGHPUT_CATEGORIES, Seed, knowledge_queries
 from bench.stack import BARE_HTTP, BenchStack, postmaster_pid
 from shared.db import asyncpg_dsn
 from shared.events.contracts import TicketCreated
@@ -33,6 +33,7 @@ from shared.outbox import envelope_for
 from shared.settings import SERVICES, Settings
 
 CEILING_SCHEMA = "bench_ceiling"
+KNOWLEDGE_CLIENTS = 16
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,12 @@ class Phases:
         return await self.http("availability_rps", "inventory", token=None, expect=200, request="availability",
                                targets=self.seed.parts)
 
+    async def knowledge_search(self) -> dict[str, Any]:
+        # IN-8: the centre's searches over the 10,000 articles seed_articles wrote, at 16 clients.
+        return await self.http("knowledge_search", "intake", token=self.seed.writer_token, expect=200,
+                               request="knowledge_search", queries=knowledge_queries(),
+                               concurrency=KNOWLEDGE_CLIENTS)
+
     async def end_to_end(self) -> dict[str, Any]:
         await self.settle("e2e_assign_latency")
         swept = await self.sweep_assignments()
@@ -287,7 +294,8 @@ async def measure(stack: BenchStack, seed: Seed, options: Options, console: Cons
     for n in range(options.runs):
         done: dict[str, Any] = {}
         for name, phase in (("ceiling_pg", phases.pg_ceiling), ("ceiling_http", phases.http_ceiling),
-                            ("intake_create", phases.intake_creates), ("availability", phases.availability)):
+                            ("intake_create", phases.intake_creates), ("availability", phases.availability),
+                            ("knowledge_search", phases.knowledge_search)):
             console.print(f"  round {n + 1}/{options.runs}: {name} …")
             done[name] = await phase()
         rounds.append(done)

@@ -1,28 +1,27 @@
 """Every SQL statement of the knowledge base: articles, their search, and the tickets they come from.
 
 How Chinese is searched (IN-8: a search for 端口 finds a body that says 交换机端口抖动).
-PostgreSQL's text-search parsers do not split Chinese into words. Two methods were measured on
-10,000 generated articles (mixed Chinese/English, bodies of 300-900 characters):
+PostgreSQL's text-search parsers do not split Chinese into words. Two methods were compared on
+10,000 generated articles (bench/seed.py: mixed Chinese/English, Zipf word frequencies, bodies
+of about 600 characters), one client, PostgreSQL 15 under C.UTF-8:
 
 - pg_trgm, GIN trigram indexes on title and body, ILIKE '%q%'. Not chosen. (1) Whether a CJK
-  character counts as a word character at all depends on the database's LC_CTYPE: under C.UTF-8
-  (the PostgreSQL 15 server here) show_trgm('交换机端口抖动') gives 8 trigrams, but under the C
-  locale the embedded server of `fieldops up` and `make bench` initialises with (`initdb
-  --no-locale`, PostgreSQL 18.6, which does ship pg_trgm) it gives {} and similarity() is 0: the
-  index holds nothing of a Chinese text, and every Chinese search reads the whole table. (2) A
-  2-character query, the commonest Chinese word length (端口, 光模, 电源), gives no trigram even
-  where CJK are word characters: the GIN index cannot narrow '%端口%' and PostgreSQL rechecks every
-  row — p50 36 ms for a 2-character query over 10,000 articles on C.UTF-8, against 0.3 ms for the
-  bigram index below.
+  character is a word character at all depends on the database's LC_CTYPE: under C.UTF-8
+  show_trgm('交换机端口抖动') gives 8 trigrams, but under the C locale of the embedded server that
+  `fieldops up` and `make bench` start (`initdb --no-locale`; PostgreSQL 18.6, which does ship
+  pg_trgm) it gives {} and similarity() is 0: the index holds nothing of a Chinese text. (2) A
+  2-character query, the commonest Chinese word length (端口, 电源), has no trigram of its own even
+  where CJK are word characters: the planner reads the whole table. A 2-character word in 254 of
+  the 10,000 articles took 256 ms this way.
 - Chosen: a `search` tsvector per article, written by the store from rules.document(): each CJK
   run as overlapping bigrams plus its last character, each other word case-folded, title at
   weight A and body at weight B, in tsvector's own input syntax so that no parser and no locale
   stands between the text and the index; one GIN index on it. A 1-character query is a prefix
   ('端':*), 2 characters one bigram, 3+ a phrase of bigrams at consecutive positions (so 交换机
   matches 交换机, never 交换 ... 换机 apart), English words prefixes. The same on every locale,
-  and rank (ts_rank) comes with it. Measured over 10,000 articles, one client, PostgreSQL 15:
-  p50 0.3-3 ms for 2-, 3+-character and English queries, a common bigram matching thousands of
-  rows costs most (ranking every match).
+  and ts_rank comes with it. The same 2-character word: 2-4 ms to match, 8 ms ranked.
+  The cost grows with the number of matches, since every match is ranked: a word in 98 % of
+  the articles took 141 ms (ILIKE 156 ms just to count them).
 
 Ranking (search): a title hit (2) above any body hit, then ts_rank with title weighed over body
 (normalised into [0, 1)), then recency (0.5 for today, halving at one year); all computed "as of"
