@@ -74,18 +74,13 @@ async def seed(urls: dict[str, str], *, customers: int = 20, engineers: int = 4,
 
 # --- knowledge base -------------------------------------------------------------------------------
 
-_CHINESE = ("交换机 端口 抖动 光模块 电源 风扇 告警 链路 中断 重启 升级 固件 配置 路由 丢包 延迟 存储 磁盘 阵列 控制器 "
-            "服务器 内存 主板 温度 过高 机房 空调 防火墙 策略 会话 认证 失败 证书 过期 日志 分析 备份 恢复 数据库 "
-            "连接 超时 负载 均衡 集群 节点 心跳 网卡 驱动 补丁 漏洞 扫描 时钟 同步 光纤 衰减 供电 冗余 巡检").split()
-_ENGLISH = ("switch port flapping sfp module power supply fan alarm link down reboot upgrade firmware config route "
-            "packet loss latency storage disk array controller server memory board temperature high firewall "
-            "policy session auth failure certificate expired log backup restore database connection timeout "
-            "cluster node heartbeat nic driver patch vulnerability clock sync fiber redundant inspection").split()
+_CHINESE = ["交换机", "端口", "抖动", "光模块", "电源", "风扇", "告警", "链路", "中断", "重启", "升级", "固件", "配置", "路由", "丢包", "延迟", "存储", "磁盘", "阵列", "控制器", "服务器", "内存", "主板", "温度", "过高", "机房", "空调", "防火墙", "策略", "会话", "认证", "失败", "证书", "过期", "日志", "分析", "备份", "恢复", "数据库", "连接", "超时", "负载", "均衡", "集群", "节点", "心跳", "网卡", "驱动", "补丁", "漏洞", "扫描", "时钟", "同步", "光纤", "衰减", "供电", "冗余", "巡检"]
+_ENGLISH = ["switch", "port", "flapping", "sfp", "module", "power", "supply", "fan", "alarm", "link", "down", "reboot", "upgrade", "firmware", "config", "route", "packet", "loss", "latency", "storage", "disk", "array", "controller", "server", "memory", "board", "temperature", "high", "firewall", "policy", "session", "auth", "failure", "certificate", "expired", "log", "backup", "restore", "database", "connection", "timeout", "cluster", "node", "heartbeat", "nic", "driver", "patch", "vulnerability", "clock", "sync", "fiber", "redundant", "inspection"]
 
 
 _HAN = "".join(dict.fromkeys("".join(_CHINESE) + "的设备网络接口管理系统故障处理检查状态异常正常版本安装部署监控"
                                             "信号电压电流测试模式参数命令端口协议地址通道线路机柜"))
-_SYLLABLES = "ba ce di fo gu ha ke li mo nu pa re si to vu wa xe yo za qu ter lin mon sta por ack".split()
+_SYLLABLES = ["ba", "ce", "di", "fo", "gu", "ha", "ke", "li", "mo", "nu", "pa", "re", "si", "to", "vu", "wa", "xe", "yo", "za", "qu", "ter", "lin", "mon", "sta", "por", "ack"]
 
 
 def _vocabulary(rng: random.Random) -> tuple[list[str], list[str]]:
