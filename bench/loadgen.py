@@ -193,7 +193,23 @@ def availability_maker(spec: dict[str, Any]) -> Callable[[random.Random], Reques
     return make
 
 
-MAKERS = {"ticket_post": ticket_post_maker, "availability": availability_maker}
+def knowledge_search_maker(spec: dict[str, Any]) -> Callable[[random.Random], Request]:
+    from urllib.parse import quote
+
+    urls = [f"{spec['base']}/v1/knowledge?q={quote(q)}&limit=20" for q in spec["queries"]]
+    headers = {"Authorization": f"Bearer {spec['token']}"}
+
+    def make(rng: random.Random) -> Request:
+        return "GET", rng.choice(urls), headers, None
+
+    return make
+
+
+MAKERS = {
+    "ticket_post": ticket_post_maker,
+    "availability": availability_maker,
+    "knowledge_search": knowledge_search_maker,
+}
 
 
 # --- scenarios ------------------------------------------------------------------------------------

@@ -60,6 +60,9 @@ def figures(raw: dict[str, Any]) -> dict[str, Any]:
         "availability_p50_ms": col("availability", "p50_ms"),
         "availability_p99_ms": col("availability", "p99_ms"),
         "businesstime_add_us": _spread(raw.get("businesstime", {}).get("runs_us", [])),
+        "knowledge_search_rps": col("knowledge_search", "rps"),
+        "knowledge_search_p50_ms": col("knowledge_search", "p50_ms"),
+        "knowledge_search_p99_ms": col("knowledge_search", "p99_ms"),
     }
     # Ratios per round, from figures measured minutes apart on the same machine: the noise of a
     # shared machine moves both sides together, which a ratio of medians would not cancel.
@@ -79,6 +82,7 @@ def figures(raw: dict[str, Any]) -> dict[str, Any]:
         "ceiling_http_rps": col("ceiling_http", "generator_cpu_pct"),
         "intake_create_rps": col("intake_create", "generator_cpu_pct"),
         "availability_rps": col("availability", "generator_cpu_pct"),
+        "knowledge_search_rps": col("knowledge_search", "generator_cpu_pct"),
         "e2e_assign_latency": e2e_col("generator_cpu_pct"),
     }
     machine_busy = {
@@ -86,6 +90,7 @@ def figures(raw: dict[str, Any]) -> dict[str, Any]:
         "ceiling_http_rps": col("ceiling_http", "machine_busy_pct"),
         "intake_create_rps": col("intake_create", "machine_busy_pct"),
         "availability_rps": col("availability", "machine_busy_pct"),
+        "knowledge_search_rps": col("knowledge_search", "machine_busy_pct"),
         "e2e_assign_latency": e2e_col("machine_busy_pct"),
     }
     # CPU that no process of the bench accounts for: another tenant of a shared machine. When
@@ -95,6 +100,7 @@ def figures(raw: dict[str, Any]) -> dict[str, Any]:
         "ceiling_http_rps": col("ceiling_http", "unaccounted_cpu_pct"),
         "intake_create_rps": col("intake_create", "unaccounted_cpu_pct"),
         "availability_rps": col("availability", "unaccounted_cpu_pct"),
+        "knowledge_search_rps": col("knowledge_search", "unaccounted_cpu_pct"),
         "e2e_assign_latency": e2e_col("unaccounted_cpu_pct"),
     }
     verdicts = {}
@@ -247,6 +253,17 @@ def print_table(summary: dict[str, Any], console: Console, *, title: str) -> Non
         "",
         "",
         "",
+    )
+    table.add_row(
+        "knowledge_search",
+        _cell(f["knowledge_search_rps"]),
+        p("knowledge_search"),
+        "10,000 articles, 16 clients",
+        "",
+        "",
+        _cell(cpu["knowledge_search_rps"], unit="%"),
+        _cell(busy["knowledge_search_rps"], unit="%"),
+        _cell(others["knowledge_search_rps"], unit="%"),
     )
     console.print(table)
     console.print(

@@ -26,7 +26,7 @@ import psutil
 from rich.console import Console
 
 from bench import businesstime
-from bench.seed import E2E_CATEGORIES, THROUGHPUT_CATEGORIES, Seed
+from bench.seed import E2E_CATEGORIES, THROUGHPUT_CATEGORIES, Seed, knowledge_queries
 from bench.stack import BARE_HTTP, BenchStack, postmaster_pid
 from shared.db import asyncpg_dsn
 from shared.events.intake import TicketCreated
@@ -34,6 +34,7 @@ from shared.outbox_rows import envelope_for
 from shared.settings import SERVICES, Settings
 
 CEILING_SCHEMA = "bench_ceiling"
+KNOWLEDGE_CLIENTS = 16
 
 
 @dataclass(frozen=True)
@@ -280,6 +281,18 @@ class Phases:
             targets=self.seed.parts,
         )
 
+    async def knowledge_search(self) -> dict[str, Any]:
+        # IN-8: the centre's searches over the 10,000 articles seed_articles wrote, at 16 clients.
+        return await self.http(
+            "knowledge_search",
+            "intake",
+            token=self.seed.writer_token,
+            expect=200,
+            request="knowledge_search",
+            queries=knowledge_queries(),
+            concurrency=KNOWLEDGE_CLIENTS,
+        )
+
     async def end_to_end(self) -> dict[str, Any]:
         await self.settle("e2e_assign_latency")
         swept = await self.sweep_assignments()
@@ -384,6 +397,7 @@ async def measure(
             ("ceiling_http", phases.http_ceiling),
             ("intake_create", phases.intake_creates),
             ("availability", phases.availability),
+            ("knowledge_search", phases.knowledge_search),
         ):
             console.print(f"  round {n + 1}/{options.runs}: {name} …")
             done[name] = await phase()

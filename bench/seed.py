@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import random
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import httpx
 
 from shared.auth import issue_dev_token
+from shared.db import asyncpg_dsn
 from shared.settings import Settings
 
 # Tickets of the end-to-end phase fall into these; the bench's engineers have all of them.
@@ -117,3 +122,251 @@ async def seed(
             settings, "bench-call-centre", ["tickets:write", "tickets:read"]
         ),
     )
+
+
+# --- knowledge base -------------------------------------------------------------------------------
+
+_CHINESE = [
+    "交换机",
+    "端口",
+    "抖动",
+    "光模块",
+    "电源",
+    "风扇",
+    "告警",
+    "链路",
+    "中断",
+    "重启",
+    "升级",
+    "固件",
+    "配置",
+    "路由",
+    "丢包",
+    "延迟",
+    "存储",
+    "磁盘",
+    "阵列",
+    "控制器",
+    "服务器",
+    "内存",
+    "主板",
+    "温度",
+    "过高",
+    "机房",
+    "空调",
+    "防火墙",
+    "策略",
+    "会话",
+    "认证",
+    "失败",
+    "证书",
+    "过期",
+    "日志",
+    "分析",
+    "备份",
+    "恢复",
+    "数据库",
+    "连接",
+    "超时",
+    "负载",
+    "均衡",
+    "集群",
+    "节点",
+    "心跳",
+    "网卡",
+    "驱动",
+    "补丁",
+    "漏洞",
+    "扫描",
+    "时钟",
+    "同步",
+    "光纤",
+    "衰减",
+    "供电",
+    "冗余",
+    "巡检",
+]
+_ENGLISH = [
+    "switch",
+    "port",
+    "flapping",
+    "sfp",
+    "module",
+    "power",
+    "supply",
+    "fan",
+    "alarm",
+    "link",
+    "down",
+    "reboot",
+    "upgrade",
+    "firmware",
+    "config",
+    "route",
+    "packet",
+    "loss",
+    "latency",
+    "storage",
+    "disk",
+    "array",
+    "controller",
+    "server",
+    "memory",
+    "board",
+    "temperature",
+    "high",
+    "firewall",
+    "policy",
+    "session",
+    "auth",
+    "failure",
+    "certificate",
+    "expired",
+    "log",
+    "backup",
+    "restore",
+    "database",
+    "connection",
+    "timeout",
+    "cluster",
+    "node",
+    "heartbeat",
+    "nic",
+    "driver",
+    "patch",
+    "vulnerability",
+    "clock",
+    "sync",
+    "fiber",
+    "redundant",
+    "inspection",
+]
+
+
+_HAN = "".join(
+    dict.fromkeys(
+        "".join(_CHINESE) + "的设备网络接口管理系统故障处理检查状态异常正常版本安装部署监控"
+        "信号电压电流测试模式参数命令端口协议地址通道线路机柜"
+    )
+)
+_SYLLABLES = [
+    "ba",
+    "ce",
+    "di",
+    "fo",
+    "gu",
+    "ha",
+    "ke",
+    "li",
+    "mo",
+    "nu",
+    "pa",
+    "re",
+    "si",
+    "to",
+    "vu",
+    "wa",
+    "xe",
+    "yo",
+    "za",
+    "qu",
+    "ter",
+    "lin",
+    "mon",
+    "sta",
+    "por",
+    "ack",
+]
+
+
+def _vocabulary(rng: random.Random) -> tuple[list[str], list[str]]:
+    """The real words first (the most frequent), then made-up ones: a manual's long tail of terms."""
+    chinese = list(_CHINESE) + [
+        "".join(rng.choice(_HAN) for _ in range(rng.randint(2, 3))) for _ in range(1500)
+    ]
+    english = list(_ENGLISH) + [
+        "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))) for _ in range(1500)
+    ]
+    return chinese, english
+
+
+def _zipf(rng: random.Random, words: list[str]) -> str:
+    # Word frequencies in text fall off as 1/rank (Zipf): a few words are in most articles, most are rare.
+    weights = _ZIPF.get(len(words))
+    if weights is None:
+        weights = _ZIPF[len(words)] = list(
+            itertools.accumulate(1 / rank for rank in range(1, len(words) + 1))
+        )
+    return rng.choices(words, cum_weights=weights)[0]
+
+
+_ZIPF: dict[int, list[float]] = {}
+
+
+def _article_text(rng: random.Random, words: int, vocabulary: tuple[list[str], list[str]]) -> str:
+    chinese, english = vocabulary
+    parts = []
+    for _ in range(words):
+        if rng.random() < 0.6:  # Chinese without spaces, as it is written, in runs of 2-4 words
+            parts.append("".join(_zipf(rng, chinese) for _ in range(rng.randint(2, 4))) + "，")
+        else:
+            parts.append(" ".join(_zipf(rng, english) for _ in range(rng.randint(2, 5))) + ". ")
+    return "".join(parts)
+
+
+def knowledge_queries(count: int = 200, seed: int = 11) -> list[str]:
+    """What the centre types: a 2-character word, a longer Chinese phrase, an English word or two."""
+    rng = random.Random(seed)
+    chinese, english = _vocabulary(random.Random(7))
+    makers = [
+        lambda: _zipf(rng, chinese),
+        lambda: _zipf(rng, chinese) + _zipf(rng, chinese),
+        lambda: _zipf(rng, english),
+        lambda: f"{_zipf(rng, english)} {_zipf(rng, english)}",
+    ]
+    return [rng.choice(makers)() for _ in range(count)]
+
+
+async def seed_articles(database_url: str, *, count: int = 10_000, seed: int = 7) -> int:
+    """Published articles straight through SQL (the API would spend minutes of the bench on 10,000 POSTs),
+    with the search vector the store writes, from generated text that is the same on every run."""
+    from services.intake.knowledge.rules import document
+
+    vocabulary = _vocabulary(random.Random(seed))
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    conn = await asyncpg.connect(asyncpg_dsn(database_url), timeout=10)
+    try:
+        for start in range(0, count, 1000):
+            batch = []
+            for i in range(start, min(start + 1000, count)):
+                title = _article_text(rng, rng.randint(1, 3), vocabulary).rstrip("，. ")
+                body = _article_text(rng, rng.randint(20, 60), vocabulary)
+                batch.append(
+                    (
+                        uuid.UUID(int=rng.getrandbits(128)),
+                        title,
+                        body,
+                        E2E_CATEGORIES[i % 4],
+                        document(title, body),
+                        now - timedelta(minutes=i),
+                    )
+                )
+            ids, titles, bodies, categories, searches, times = map(list, zip(*batch, strict=True))
+            await conn.execute(
+                """INSERT INTO intake.knowledge_articles (id, title, body, category, models, tags, status, search,
+                                                          created_by, created_at, updated_at)
+                   SELECT id, title, body, category, '{}', '{}', 'published', search::tsvector, 'bench', at, at
+                   FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+                        AS a(id, title, body, category, search, at)""",
+                ids,
+                titles,
+                bodies,
+                categories,
+                searches,
+                times,
+            )
+        await conn.execute("ANALYZE intake.knowledge_articles")
+    finally:
+        await conn.close()
+    return count

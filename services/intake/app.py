@@ -6,6 +6,7 @@ from services.intake.assets import api as assets_api
 from services.intake.contacts import api as contacts_api
 from services.intake.contracts import api as contracts_api
 from services.intake.customers import api as customers_api
+from services.intake.knowledge import api as knowledge_api
 from services.intake.sites import api as sites_api
 from services.intake.tickets import api as tickets_api
 from services.intake.tickets import handlers as tickets
@@ -23,6 +24,7 @@ SPEC = ServiceSpec(
         contracts_api.router,
         assets_api.router,
         tickets_api.router,
+        knowledge_api.router,
     ],
     handlers=handler_map(tickets.EVENTS),
 )

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
@@ -119,5 +120,28 @@ class Asset(IntakeTable, table=True):
     serial: str = Field(max_length=100, index=True)
     accepted_on: date
     warranty_end: date
+    created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class KnowledgeArticle(IntakeTable, table=True):
+    """IN-8: the technical service manual. `search` is written by knowledge/store.py (see its docstring)."""
+
+    __tablename__ = "knowledge_articles"
+    __table_args__ = (
+        sa.UniqueConstraint("source_ticket_id", name="uq_knowledge_articles_source_ticket_id"),
+        sa.Index("ix_knowledge_articles_search", "search", postgresql_using="gin"),
+        sa.Index("ix_knowledge_articles_status_updated_at_id", "status", "updated_at", "id"),
+    )
+    id: UUID = Field(primary_key=True)
+    title: str = Field(max_length=200)
+    body: str = Field(max_length=15_000)
+    category: str = Field(max_length=32)
+    models: list[str] = Field(sa_type=postgresql.ARRAY(sa.Text()))
+    tags: list[str] = Field(sa_type=postgresql.ARRAY(sa.Text()))
+    status: str = Field(max_length=16)
+    source_ticket_id: UUID | None = Field(default=None, foreign_key="intake.tickets.id")
+    search: str = Field(sa_type=postgresql.TSVECTOR())
+    created_by: str = Field(max_length=200)
     created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))

@@ -14,7 +14,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from shared.commands import Created, HandleMany, Submission, one_at_a_time
+from shared.commands import Created, HandleMany, one_at_a_time
 from shared.http.commands import Answer, CommandEndpoint
 
 if TYPE_CHECKING:
@@ -22,11 +22,7 @@ if TYPE_CHECKING:
 
 Command = TypeVar("Command", bound=BaseModel)
 
-# The older names of the same things: a create handler receives Submissions.
-CreateRequest = Submission
-CreateMany = HandleMany
-
-__all__ = ["Answer", "CreateEndpoint", "CreateMany", "CreateRequest", "Created", "one_at_a_time"]
+__all__ = ["Answer", "CreateEndpoint", "Created", "one_at_a_time"]
 
 
 class CreateEndpoint(CommandEndpoint[Command]):

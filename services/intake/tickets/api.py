@@ -13,9 +13,10 @@ from services.intake.tickets import handlers
 from services.intake.tickets.commands import CreateTicket
 from services.intake.tickets.lifecycle import Status
 from services.intake.tickets.schemas import TicketCreate, TicketPublic
+from shared.commands import Submission
 from shared.db import UnitOfWork
 from shared.errors import DomainError
-from shared.http.creation import CreateEndpoint, CreateRequest
+from shared.http.creation import CreateEndpoint
 from shared.http.idempotency import IdempotencyKey
 from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_position, page_of
 from shared.http.problems import BODY_PROBLEMS, Problem, problem_responses
@@ -27,7 +28,7 @@ router = api_router()
 
 async def _create_tickets(
     uow: UnitOfWork,
-    requests: list[CreateRequest[TicketCreate]],
+    requests: list[Submission[TicketCreate]],
 ) -> list[handlers.Created | DomainError]:
     return await handlers.create_tickets(
         uow, [CreateTicket(**r.command.model_dump(), created_by=r.principal) for r in requests]

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from shared.db import asyncpg_dsn, init_connection
+from shared.db import asyncpg_dsn, create_pool, init_connection
 from shared.migrations import migrate
 from shared.settings import Settings
 
@@ -28,3 +28,15 @@ async def conn(migrated: str) -> AsyncIterator[asyncpg.Connection]:
     finally:
         await transaction.rollback()
         await connection.close()
+
+
+@pytest.fixture(scope="module")
+async def intake_settings(migrated: str) -> Settings:
+    return Settings(service="intake", database_url=migrated)
+
+
+@pytest.fixture(scope="module")
+async def pool(intake_settings: Settings) -> AsyncIterator[asyncpg.Pool]:
+    created = await create_pool(intake_settings, max_size=3)
+    yield created
+    await created.close()
