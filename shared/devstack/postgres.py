@@ -300,8 +300,16 @@ async def drop_database(server_url: str, database: str) -> None:
     name = database_name(database) if "://" in database else database
     if name == database_name(server_url):
         raise ValueError("cannot drop the database the admin connection uses")
-    conn = await _admin_connection(server_url)
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)")
-    finally:
-        await conn.close()
+    # IF EXISTS makes a second try safe: the admin connection was seen to drop mid-statement
+    # while the database's own clients were being forced off, under load.
+    for attempt in range(3):
+        conn = await _admin_connection(server_url)
+        try:
+            await conn.execute(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)")
+            return
+        except asyncpg.exceptions.ConnectionDoesNotExistError:
+            if attempt == 2:
+                raise
+        finally:
+            if not conn.is_closed():
+                await conn.close()

@@ -75,8 +75,11 @@ def make_valid_data_usable(case, data, seeded: Seeded) -> None:
         and not case.meta.is_negative_at(ParameterLocation.QUERY)
     ):
         at = data.draw(st.datetimes(timezones=st.just(UTC)), label="cursor time")
+        # A ranked search pages by (as of, score, id); every other list by (time, id).
+        ranked = case.formatted_path == "/v1/knowledge" and case.query.get("q")
+        score = [data.draw(st.floats(0, 4), label="cursor score")] if ranked else []
         case.query["cursor"] = encode_cursor(
-            at.isoformat(), str(data.draw(st.uuids(), label="cursor id"))
+            at.isoformat(), *score, str(data.draw(st.uuids(), label="cursor id"))
         )
     key = (case.headers or {}).get("Idempotency-Key")
     if key and not case.meta.is_negative_at(ParameterLocation.HEADER):

@@ -126,6 +126,7 @@ async def create_article(
     tags=["knowledge"],
     summary="Draft an article from a resolved ticket",
     responses=problem_responses(
+        *BODY_PROBLEMS,
         404,
         409,
         422,

@@ -7,8 +7,10 @@ from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from services.intake.knowledge.rules import ArticleStatus
+from services.intake.patch import PatchBody
 from shared.http.bodies import NOT_BLANK, StrictBody
 from shared.vocabulary import Category
 
@@ -35,15 +37,19 @@ class ArticleCreate(StrictBody):
     )
 
 
-class ArticlePatch(StrictBody):
+class ArticlePatch(PatchBody):
     """The fields to change; absent ones stay. `status: archived` retires an article (there is no delete)."""
 
-    title: str | None = Field(default=None, min_length=1, max_length=200, pattern=NOT_BLANK)
-    body: str | None = Field(default=None, min_length=1, max_length=BODY_MAX, pattern=NOT_BLANK)
-    category: Category | None = None
-    models: list[Model] | None = Field(default=None, max_length=50)
-    tags: list[Tag] | None = Field(default=None, max_length=20)
-    status: ArticleStatus | None = None
+    title: str | SkipJsonSchema[None] = Field(
+        default=None, min_length=1, max_length=200, pattern=NOT_BLANK
+    )
+    body: str | SkipJsonSchema[None] = Field(
+        default=None, min_length=1, max_length=BODY_MAX, pattern=NOT_BLANK
+    )
+    category: Category | SkipJsonSchema[None] = None
+    models: Annotated[list[Model], Field(max_length=50)] | SkipJsonSchema[None] = None
+    tags: Annotated[list[Tag], Field(max_length=20)] | SkipJsonSchema[None] = None
+    status: ArticleStatus | SkipJsonSchema[None] = None
 
 
 class ArticleFromTicket(StrictBody):
