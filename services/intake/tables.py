@@ -207,7 +207,9 @@ class SlaOutcome(IntakeTable, table=True):
 class Advisory(IntakeTable, table=True):
     __tablename__ = "advisories"
     __table_args__ = (
-        sa.UniqueConstraint("manufacturer", "reference", name="uq_advisories_manufacturer_reference"),
+        sa.UniqueConstraint(
+            "manufacturer", "reference", name="uq_advisories_manufacturer_reference"
+        ),
     )
     id: UUID = Field(primary_key=True)
     manufacturer: str = Field(max_length=100)
