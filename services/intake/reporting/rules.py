@@ -7,6 +7,7 @@ belongs to that month, not to the one before as it would in UTC.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +41,8 @@ class Period:
 
 
 def period(month: str) -> Period:
+    if re.fullmatch(MONTH_PATTERN, month) is None:
+        raise InvalidMonth(f"a month is YYYY-MM (1970 to 2999), not {month!r}", field="month")
     try:
         year, number = (int(part) for part in month.split("-"))
         first = datetime(year, number, 1, tzinfo=REPORT_ZONE)
