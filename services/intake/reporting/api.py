@@ -25,8 +25,7 @@ Month = Annotated[
     str,
     Query(
         pattern=rules.MONTH_PATTERN,
-        description="YYYY-MM, a calendar month in Asia/Shanghai",
-        examples=["2026-11"],
+        description="YYYY-MM (e.g. 2026-11), a calendar month in Asia/Shanghai",
     ),
 ]
 CSV = "text/csv"
