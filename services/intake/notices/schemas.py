@@ -6,12 +6,14 @@ from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.notices.rules import NoticeStatus, Severity, Source
+from shared.http.bodies import NOT_BLANK
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Firmware = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+# Not blank, in words both regex dialects read alike: what the schema accepts, the rule accepts.
+Name = Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK)]
+Firmware = Annotated[str, Field(min_length=1, max_length=64, pattern=NOT_BLANK)]
 
 
 class AdvisoryCreate(BaseModel):
@@ -22,7 +24,7 @@ class AdvisoryCreate(BaseModel):
         default=None, description="Recorded with the advisory; assets do not record firmware yet"
     )
     firmware_to: Firmware | None = None
-    text: str = Field(min_length=1, max_length=10_000)
+    text: str = Field(min_length=1, max_length=10_000, pattern=NOT_BLANK)
     severity: Severity = Field(
         description="critical: notices go out at once; major: within a day; minor: within 7 days"
     )
