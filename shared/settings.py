@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     jwt_jwks_url: str | None = None
     jwt_issuer: str = "fieldops"
     jwt_audience: str = "fieldops"
+    # Signs the customers' rating links (IN-6). Unset: derived from the JWT secret with HMAC, so a
+    # link is never signed with the key that signs access tokens. JWKS deployments must set it.
+    rating_secret: SecretStr | None = None
 
     # POST/GET /v1/ops/clock: tests move the business clock instead of sleeping to a deadline.
     # Test and development deployments only; production refuses to start with it.
@@ -145,6 +148,17 @@ class Settings(BaseSettings):
                 )
         elif self.environment is Environment.production and not self.jwt_jwks_url:
             raise ValueError("production needs FIELDOPS_JWT_JWKS_URL or FIELDOPS_JWT_SECRET")
+        if self.rating_secret is not None:
+            value = self.rating_secret.get_secret_value()
+            if not value.strip() or value.strip().casefold() in PUBLISHED_SECRETS:
+                raise ValueError("FIELDOPS_RATING_SECRET is empty or a published value")
+            if (
+                self.environment is Environment.production
+                and len(value.encode()) < MIN_SECRET_BYTES
+            ):
+                raise ValueError(
+                    f"production needs a FIELDOPS_RATING_SECRET of at least {MIN_SECRET_BYTES} bytes"
+                )
         if self.environment is Environment.production and self.clock_control:
             raise ValueError("FIELDOPS_CLOCK_CONTROL moves business time: never in production")
         return self

@@ -7,6 +7,12 @@ from services.intake.contacts import api as contacts_api
 from services.intake.contracts import api as contracts_api
 from services.intake.customers import api as customers_api
 from services.intake.knowledge import api as knowledge_api
+from services.intake.notices import api as notices_api
+from services.intake.notices import handlers as notices
+from services.intake.notices.timer import notice_timer
+from services.intake.ratings import api as ratings_api
+from services.intake.reporting import api as reporting_api
+from services.intake.reporting import handlers as reporting
 from services.intake.sites import api as sites_api
 from services.intake.tickets import api as tickets_api
 from services.intake.tickets import handlers as tickets
@@ -25,8 +31,13 @@ SPEC = ServiceSpec(
         assets_api.router,
         tickets_api.router,
         knowledge_api.router,
+        ratings_api.router,
+        ratings_api.public_router,
+        notices_api.router,
+        reporting_api.router,
     ],
-    handlers=handler_map(tickets.EVENTS),
+    handlers=handler_map(tickets.EVENTS, notices.EVENTS, reporting.EVENTS),
+    workers=[notice_timer],
 )
 
 create_app = SPEC.create_app

@@ -145,3 +145,118 @@ class KnowledgeArticle(IntakeTable, table=True):
     created_by: str = Field(max_length=200)
     created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+# --- ratings (IN-6), advance notices (IN-9, IV-5), the reports' read models (RP-1, RP-2) ---
+
+
+class RatingLink(IntakeTable, table=True):
+    """The link issued for a resolved ticket: the token is rebuilt from this row, never stored."""
+
+    __tablename__ = "rating_links"
+    ticket_id: UUID = Field(primary_key=True, foreign_key="intake.tickets.id")
+    issued_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class Rating(IntakeTable, table=True):
+    """One rating per ticket: the primary key is what makes a second one a 409."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        sa.CheckConstraint("score BETWEEN 1 AND 5", name="ck_ratings_score"),
+        sa.Index("ix_ratings_recorded_at", "recorded_at"),
+    )
+    ticket_id: UUID = Field(primary_key=True, foreign_key="intake.tickets.id")
+    score: int = Field(sa_type=sa.SmallInteger())
+    comment: str | None = Field(default=None, max_length=2000)
+    engineer_ids: list[UUID] = Field(sa_type=postgresql.ARRAY(sa.Uuid()))
+    recorded_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class TicketEngineer(IntakeTable, table=True):
+    """Who was sent to a ticket, from dispatch's `assignment.created`: ratings and the engineer
+    review need it."""
+
+    __tablename__ = "ticket_engineers"
+    __table_args__ = (sa.Index("ix_ticket_engineers_engineer_id", "engineer_id"),)
+    ticket_id: UUID = Field(primary_key=True)
+    engineer_id: UUID = Field(primary_key=True)
+    assignment_id: UUID
+    assigned_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class SlaOutcome(IntakeTable, table=True):
+    """RP-2: each SLA clock's outcome as escalation reported it (`sla.met`, `sla.breached`)."""
+
+    __tablename__ = "sla_outcomes"
+    __table_args__ = (
+        sa.Index("ix_sla_outcomes_ticket_id", "ticket_id"),
+        sa.Index("ix_sla_outcomes_decided_at", "decided_at"),
+    )
+    clock_id: UUID = Field(primary_key=True)
+    ticket_id: UUID
+    kind: str = Field(max_length=16)
+    outcome: str = Field(max_length=16)
+    due_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    met_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # When the outcome was settled: met_at if met in time, due_at if breached.
+    decided_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class Advisory(IntakeTable, table=True):
+    __tablename__ = "advisories"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "manufacturer", "reference", name="uq_advisories_manufacturer_reference"
+        ),
+    )
+    id: UUID = Field(primary_key=True)
+    manufacturer: str = Field(max_length=100)
+    models: list[str] = Field(sa_type=postgresql.ARRAY(sa.Text()))
+    # Recorded as given: assets do not record their firmware yet, so every asset of a model matches.
+    firmware_from: str | None = Field(default=None, max_length=64)
+    firmware_to: str | None = Field(default=None, max_length=64)
+    text: str = Field(max_length=10_000)
+    severity: str = Field(max_length=16)
+    reference: str = Field(max_length=100)
+    created_by: str = Field(max_length=200)
+    created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class Notice(IntakeTable, table=True):
+    """One advance notice to one customer: from an advisory or from a part's end of life."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        sa.Index("ix_notices_created_at_id", "created_at", "id"),
+        sa.Index("ix_notices_customer_id_created_at_id", "customer_id", "created_at", "id"),
+        # The timer's scan: only notices still waiting are indexed.
+        sa.Index(
+            "ix_notices_pending_send_by",
+            "send_by",
+            postgresql_where=sa.text("status = 'pending'"),
+        ),
+        # A redelivered or repeated end-of-life announcement tells each customer once.
+        sa.Index(
+            "uq_notices_part_number_customer_id",
+            "part_number",
+            "customer_id",
+            unique=True,
+            postgresql_where=sa.text("part_number IS NOT NULL"),
+        ),
+    )
+    id: UUID = Field(primary_key=True)
+    customer_id: UUID = Field(foreign_key="intake.customers.id")
+    source: str = Field(max_length=16)
+    advisory_id: UUID | None = Field(default=None, foreign_key="intake.advisories.id", index=True)
+    reference: str = Field(max_length=100)
+    severity: str | None = Field(default=None, max_length=16)
+    part_number: str | None = Field(default=None, max_length=100)
+    end_of_production: date | None = None
+    serials: list[str] = Field(sa_type=postgresql.ARRAY(sa.Text()))
+    contacts: list = Field(sa_type=JSONB)
+    send_by: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    status: str = Field(max_length=16)
+    due_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))

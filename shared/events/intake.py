@@ -205,3 +205,74 @@ class AssetRegistered(Event):
 
     def aggregate_id(self) -> str:
         return self.serial
+
+
+@register
+class RatingRecorded(TicketEvent):
+    """The customer rated the service on a resolved ticket (IN-6); feeds the engineer review (RP-1).
+
+    The comment itself stays in intake (personal data); its length tells a report whether one was left.
+    """
+
+    type: ClassVar[str] = "rating.recorded"
+    example: ClassVar[dict[str, Any]] = {
+        "ticket_id": "6f1c1c3e-3c7e-4d4e-9a55-0b8f3f0d2a11",
+        "score": 5,
+        "comment_length": 42,
+        "engineer_ids": ["7d6c5b4a-3f2e-4d1c-9b0a-8e7f6d5c4b3a"],
+        "recorded_at": "2026-11-27T10:00:00Z",
+    }
+    score: int
+    comment_length: int
+    engineer_ids: list[UUID]
+    recorded_at: datetime
+
+
+class NoticeContact(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    name: str
+    phone: str
+    email: str | None = None
+    role: Literal["primary", "secondary"]
+
+
+@register
+class NoticeDue(Event):
+    """An advance notice must go out now (IN-9 advisories, IV-5 end of life): escalation delivers it.
+
+    `source` says which: an advisory (`advisory_id`, `reference` = the vendor's reference,
+    `severity`) or an end-of-life announcement (`part_number`, `end_of_production`; `reference`
+    = the part number). Contacts are the customer's duty roster when the notice fell due.
+    """
+
+    type: ClassVar[str] = "notice.due"
+    owner: ClassVar[str] = "intake"
+    example: ClassVar[dict[str, Any]] = {
+        "notice_id": "5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e",
+        "customer_id": "2b0e7d4a-8f61-4a38-9c1e-5d0c6a7b8e90",
+        "contacts": [
+            {"name": "Wang Wei", "phone": "+86 21 5555 0101", "email": None, "role": "primary"}
+        ],
+        "source": "advisory",
+        "advisory_id": "8a7b6c5d-4e3f-4a2b-9c1d-0e9f8a7b6c5d",
+        "reference": "HW-SA-2026-011",
+        "severity": "critical",
+        "part_number": None,
+        "end_of_production": None,
+        "serials": ["SN-0042", "SN-0043"],
+        "send_by": "2026-11-27T10:00:00Z",
+    }
+    notice_id: UUID
+    customer_id: UUID
+    contacts: list[NoticeContact]
+    source: Literal["advisory", "eol"]
+    advisory_id: UUID | None = None
+    reference: str
+    severity: Literal["critical", "major", "minor"] | None = None
+    part_number: str | None = None
+    end_of_production: date | None = None
+    serials: list[str]
+    send_by: datetime
+
+    def aggregate_id(self) -> str:
+        return str(self.notice_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from shared.events.base import Event, register
@@ -44,3 +44,22 @@ class PartStockReceived(PartEvent):
     warehouse: str
     quantity: int
     received_at: datetime
+
+
+@register
+class PartEolAnnounced(PartEvent):
+    """A manufacturer will stop producing a part for these models (IV-5): intake tells the
+    customers who own them in writing 6 months before `end_of_production`."""
+
+    type: ClassVar[str] = "part.eol_announced"
+    example: ClassVar[dict[str, Any]] = {
+        "part_number": "HW-S5735-PSU",
+        "manufacturer": "huawei",
+        "models": ["S5735", "S5735-L"],
+        "end_of_production": "2027-12-31",
+        "announced_at": "2026-11-25T10:00:00Z",
+    }
+    manufacturer: str
+    models: list[str]
+    end_of_production: date
+    announced_at: datetime
