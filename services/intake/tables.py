@@ -130,7 +130,19 @@ class KnowledgeArticle(IntakeTable, table=True):
     __tablename__ = "knowledge_articles"
     __table_args__ = (
         sa.UniqueConstraint("source_ticket_id", name="uq_knowledge_articles_source_ticket_id"),
-        sa.Index("ix_knowledge_articles_search", "search", postgresql_using="gin"),
+        # fastupdate off: see migration 0004 (articles are written seldom, searched all day).
+        sa.Index(
+            "ix_knowledge_articles_search",
+            "search",
+            postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},
+        ),
+        sa.Index(
+            "ix_knowledge_articles_title_search",
+            "title_search",
+            postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},
+        ),
         sa.Index("ix_knowledge_articles_status_updated_at_id", "status", "updated_at", "id"),
     )
     id: UUID = Field(primary_key=True)
@@ -142,6 +154,14 @@ class KnowledgeArticle(IntakeTable, table=True):
     status: str = Field(max_length=16)
     source_ticket_id: UUID | None = Field(default=None, foreign_key="intake.tickets.id")
     search: str = Field(sa_type=postgresql.TSVECTOR())
+    # The title's terms alone (the weight-A part of `search`), for finding title hits cheaply.
+    title_search: str = Field(
+        sa_column=sa.Column(
+            postgresql.TSVECTOR(),
+            sa.Computed("ts_filter(search, '{a}'::\"char\"[])", persisted=True),
+            nullable=False,
+        )
+    )
     created_by: str = Field(max_length=200)
     created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))

@@ -108,6 +108,29 @@ async def test_an_empty_query_lists_the_most_recently_updated_first_page_by_page
     assert [a["id"] for a in first["items"] + second["items"]] == ids[::-1]
 
 
+async def test_a_search_pages_title_hits_then_body_hits_with_its_cursor(stack: ServiceStack):
+    async with stack.client("intake") as admin:
+        body_hit = (
+            await admin.post("/v1/knowledge", json=article(title="巡检", body="翻页 检查", tags=[]))
+        ).json()["id"]
+        title_hits = [
+            (await admin.post("/v1/knowledge", json=article(title=f"翻页 {i}", body="x"))).json()[
+                "id"
+            ]
+            for i in range(2)
+        ]
+        first = (await admin.get("/v1/knowledge", params={"q": "翻页", "limit": 2})).json()
+        second = (
+            await admin.get(
+                "/v1/knowledge", params={"q": "翻页", "limit": 2, "cursor": first["next_cursor"]}
+            )
+        ).json()
+        forged = await admin.get("/v1/knowledge", params={"q": "翻页", "cursor": "WzEsMiwzXQ"})
+    assert {a["id"] for a in first["items"]} == set(title_hits)
+    assert [a["id"] for a in second["items"]] == [body_hit] and second["next_cursor"] is None
+    assert forged.status_code == 422
+
+
 async def test_a_query_of_ten_thousand_characters_is_refused_before_it_reaches_the_database(
     stack: ServiceStack,
 ):

@@ -16,7 +16,7 @@ from services.intake.knowledge.commands import (
     SearchArticles,
     WriteArticle,
 )
-from services.intake.knowledge.rules import ArticleStatus
+from services.intake.knowledge.rules import ArticleStatus, Place
 from services.intake.knowledge.schemas import (
     QUERY_MAX,
     ArticleCreate,
@@ -201,19 +201,38 @@ async def patch_article(
     return handlers.as_dict(article)
 
 
-def _ranked_position(cursor: str | None) -> tuple[datetime, float, UUID] | None:
-    values = decode_cursor(cursor, 3)
+def _search_cursor(as_of: datetime, place: Place) -> str:
+    older_at, older_id = place.older_than or (None, None)
+    score, after_id = place.after or (None, None)
+    return encode_cursor(
+        as_of.isoformat(),
+        place.title_hits,
+        older_at.isoformat() if older_at else None,
+        str(older_id) if older_id else None,
+        score,
+        str(after_id) if after_id else None,
+    )
+
+
+def _instant(value: Any) -> datetime:
+    at = datetime.fromisoformat(value)
+    if at.tzinfo is None:
+        raise ValueError("an instant has a time zone")
+    return at.astimezone(UTC)
+
+
+def _search_position(cursor: str | None) -> tuple[datetime, Place] | None:
+    values = decode_cursor(cursor, 6)
     if values is None:
         return None
+    as_of, title_hits, older_at, older_id, score, after_id = values
     try:
-        as_of = datetime.fromisoformat(values[0])
-        if (
-            as_of.tzinfo is None
-            or isinstance(values[1], bool)
-            or not isinstance(values[1], int | float)
+        if not isinstance(title_hits, bool) or (
+            isinstance(score, bool) or not isinstance(score, int | float)
         ):
-            raise ValueError("not a ranked position")
-        return as_of.astimezone(UTC), float(values[1]), UUID(values[2])
+            raise ValueError("not a search position")
+        older = None if older_at is None else (_instant(older_at), UUID(older_id))
+        return _instant(as_of), Place(title_hits, older, (float(score), UUID(after_id)))
     except (TypeError, ValueError, OverflowError):
         raise Problem(422, "cursor-invalid", "the cursor is not one this API gave out") from None
 
@@ -231,9 +250,10 @@ def _ranked_position(cursor: str | None) -> tuple[datetime, float, UUID] | None:
             422: "q longer than 200 characters",
         },
     ),
-    description="IN-8: every word of `q` must occur in the title or body, Chinese or English; a title "
-    "hit ranks above a body hit, then closeness, then recency. Without `q`: the most recently "
-    "updated first.",
+    description="IN-8: every word of `q` must occur in the title or body, Chinese or English; title "
+    "hits come before body hits; each in groups of the 200 most recently updated, ranked by "
+    "closeness, then recency (a search with up to 200 hits of each is ranked as a whole). Without "
+    "`q`: the most recently updated first.",
 )
 async def search_articles(
     runtime: RuntimeDep,
@@ -260,18 +280,19 @@ async def search_articles(
             limit,
             key=lambda a: (a["updated_at"].isoformat(), str(a["id"])),
         )
-    position = _ranked_position(cursor)
+    position = _search_position(cursor)
     async with runtime.uow() as uow:
         found, as_of = await handlers.search(
             uow,
             command,
             as_of=position[0] if position else None,
-            after=(position[1], position[2]) if position else None,
+            place=position[1] if position else None,
         )
     page = page_of([f.as_dict() for f in found], limit, key=lambda a: (a["id"],))
     if page.next_cursor is not None:
-        last = page.items[-1]
-        page.next_cursor = encode_cursor(as_of.isoformat(), last["score"], str(last["id"]))
+        place = found[limit - 1].place
+        assert place is not None  # every hit of a search has its place
+        page.next_cursor = _search_cursor(as_of, place)
     return page
 
 

@@ -36,6 +36,7 @@ Created = tuple[dict[str, Any], list[Event]]
 class Found:
     article: Article
     score: float | None = None
+    place: rules.Place | None = None  # a search's place just after this article
 
     def as_dict(self) -> dict[str, Any]:
         return as_dict(self.article) | {"score": self.score}
@@ -107,24 +108,33 @@ async def search(
     command: SearchArticles,
     *,
     as_of: datetime | None,
-    after: tuple[float, UUID] | None,
+    place: rules.Place | None,
 ) -> tuple[list[Found], datetime]:
-    """Ranked matches of a non-empty query; the ranking is as of the first page's time."""
+    """Ranked matches of a non-empty query from `place` on; the ranking is as of the first page's time."""
     as_of = as_of or uow.now
     query = rules.search_query(command.q)
     if query is None:
         return [], as_of  # only punctuation: nothing can match it
-    found = await store.search(
-        uow.conn,
-        query,
-        as_of=as_of,
-        status=command.status,
-        category=command.category,
-        model=command.model,
-        after=after,
-        limit=command.limit,
-    )
-    return [Found(article, score) for article, score in found], as_of
+    await store.plan_for_each_query(uow.conn)
+    taken: list[tuple[rules.Ranked, rules.Place]] = []
+    at: rules.Place | None = place or rules.Place()
+    # Each turn either fills the page or moves on (an older window, the body hits, the end).
+    while at is not None and len(taken) < command.limit:
+        window = await store.ranked_window(
+            uow.conn,
+            query,
+            title_hits=at.title_hits,
+            older_than=at.older_than,
+            as_of=as_of,
+            status=command.status,
+            category=command.category,
+            model=command.model,
+            size=rules.SEARCH_WINDOW,
+        )
+        more, at = rules.take(window, at, command.limit - len(taken))
+        taken += more
+    articles = {a.id: a for a in await store.get_many(uow.conn, [r.id for r, _ in taken])}
+    return [Found(articles[r.id], r.score, after) for r, after in taken if r.id in articles], as_of
 
 
 async def recent(

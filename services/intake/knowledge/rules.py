@@ -74,6 +74,9 @@ _COMMON_WORDS = frozenset(
 # Ranking weights, {D, C, B, A} as ts_rank takes them: the title is written with weight A,
 # the body with B.
 RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
+# A search ranks at most this many hits at a time: the most recently updated ones of a tier (see
+# store.py). Above the largest page (200), so that a page needs at most two windows of a tier.
+SEARCH_WINDOW = 200
 
 
 class ArticleStatus(StrEnum):
@@ -121,6 +124,45 @@ class ArticleExists(Conflict):
 
 RESOLVED = frozenset({"resolved", "closed"})
 REVISABLE = frozenset({"title", "body", "category", "models", "tags", "status"})
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """A hit of a search window, ranked; its article is read once the page is chosen."""
+
+    id: UUID
+    updated_at: datetime
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a page of search results starts (a search's order is described in store.py).
+
+    The tier (title hits, then body hits); the window of that tier (its hits older, by
+    (updated_at, id), than `older_than`; None: the most recent); in the window, the hits ranked
+    below `after` (score, id).
+    """
+
+    title_hits: bool = True
+    older_than: tuple[datetime, UUID] | None = None
+    after: tuple[float, UUID] | None = None
+
+
+def take(
+    window: list[Ranked], place: Place, wanted: int, size: int = SEARCH_WINDOW
+) -> tuple[list[tuple[Ranked, Place]], Place | None]:
+    """Up to `wanted` hits of `window` (ranked best first) from `place` on, each with the place just
+    after it, and the place to read next: the same window, the next older one, the body hits, or
+    None when the search has nothing more."""
+    rest = [r for r in window if place.after is None or (r.score, r.id) < place.after]
+    taken = [(r, replace(place, after=(r.score, r.id))) for r in rest[:wanted]]
+    if len(taken) == wanted:
+        return taken, taken[-1][1] if taken else place
+    if len(window) == size:  # a full window: older hits of this tier may follow
+        oldest = min((r.updated_at, r.id) for r in window)
+        return taken, Place(place.title_hits, oldest)
+    return taken, Place(title_hits=False) if place.title_hits else None
 
 
 def draft_from_ticket(ticket: TicketForArticle) -> dict[str, Any]:

@@ -16,7 +16,12 @@ from services.intake.knowledge.commands import (
     SearchArticles,
     WriteArticle,
 )
-from services.intake.knowledge.rules import ArticleExists, ArticleStatus, TicketNotResolved
+from services.intake.knowledge.rules import (
+    SEARCH_WINDOW,
+    ArticleExists,
+    ArticleStatus,
+    TicketNotResolved,
+)
 from shared.clock import FrozenClock
 from shared.db import UnitOfWork
 from shared.vocabulary import Category
@@ -64,7 +69,7 @@ async def search(uow: UnitOfWork, q: str, **filters) -> list[str]:
         model=filters.pop("model", None),
         limit=50,
     )
-    found, _ = await handlers.search(uow, command, as_of=None, after=None)
+    found, _ = await handlers.search(uow, command, as_of=None, place=None)
     return [f.article.title for f in found]
 
 
@@ -137,17 +142,61 @@ async def test_the_next_page_continues_where_the_ranking_left_off(uow):
     command = SearchArticles(
         q="端口", status=ArticleStatus.published, category=None, model=None, limit=2
     )
-    first, as_of = await handlers.search(uow, command, as_of=None, after=None)
-    second, _ = await handlers.search(
-        uow, command, as_of=as_of, after=(first[-1].score, first[-1].article.id)
-    )
+    first, as_of = await handlers.search(uow, command, as_of=None, place=None)
+    second, _ = await handlers.search(uow, command, as_of=as_of, place=first[-1].place)
     everything, _ = await handlers.search(
         uow,
         SearchArticles("端口", ArticleStatus.published, None, None, 10),
         as_of=as_of,
-        after=None,
+        place=None,
     )
     assert [f.article.id for f in first + second] == [f.article.id for f in everything[:4]]
+
+
+async def test_a_word_in_every_article_still_puts_the_title_hits_first_then_the_closest_body_hits(
+    uow,
+):
+    # More articles than a search ranks at once, every one of them saying 端口; the two title hits
+    # are the oldest, so that no window of the most recent hits holds them.
+    commands = [
+        WriteArticle(
+            "端口抖动处理", "端口 " * 5, Category.network, (), (), ArticleStatus.published, "a"
+        ),
+        WriteArticle(
+            "端口", "检查光模块。", Category.network, (), (), ArticleStatus.published, "a"
+        ),
+        WriteArticle(
+            "巡检 近", "端口 " * 30, Category.network, (), (), ArticleStatus.published, "a"
+        ),
+    ] + [
+        WriteArticle(
+            f"巡检 {i}", "端口正常。", Category.network, (), (), ArticleStatus.published, "a"
+        )
+        for i in range(SEARCH_WINDOW + 30)
+    ]
+    written = [article["id"] for article, _ in await handlers.write_articles(uow, commands)]
+    ages = [timedelta(days=400), timedelta(days=401), timedelta(minutes=7)] + [
+        timedelta(minutes=i) for i in range(SEARCH_WINDOW + 30)
+    ]
+    await uow.conn.executemany(
+        "UPDATE intake.knowledge_articles SET updated_at = $2 WHERE id = $1",
+        [(article_id, NOW - age) for article_id, age in zip(written, ages, strict=True)],
+    )
+    command = SearchArticles("端口", ArticleStatus.published, None, None, 10)
+    first, as_of = await handlers.search(uow, command, as_of=None, place=None)
+    assert [f.article.title for f in first[:3]] == ["端口抖动处理", "端口", "巡检 近"]
+    assert [f.article.title for f in first[3:]] == [f"巡检 {i}" for i in range(7)]
+
+    # Page after page, every article once, the title hits before any body hit.
+    seen, place = list(first), first[-1].place
+    for _ in range(len(commands)):  # bounded: one page of 10 at least per turn
+        page, _ = await handlers.search(uow, command, as_of=as_of, place=place)
+        if not page:
+            break
+        seen += page
+        place = page[-1].place
+    assert sorted(f.article.id for f in seen) == sorted(written)
+    assert [f.score is not None and f.score >= 2 for f in seen[:3]] == [True, True, False]
 
 
 async def new_ticket(

@@ -1,6 +1,7 @@
 """IN-8: how article and query text become search terms, and how a resolved ticket becomes a draft."""
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -8,6 +9,8 @@ from services.intake.knowledge.rules import (
     MAX_POSITIONS_PER_TERM,
     SUGGESTION_TERMS,
     ArticleStatus,
+    Place,
+    Ranked,
     TicketForArticle,
     TicketNotResolved,
     any_of,
@@ -15,6 +18,7 @@ from services.intake.knowledge.rules import (
     draft_from_ticket,
     search_query,
     suggestion_terms,
+    take,
     tokens,
 )
 from shared.vocabulary import Category
@@ -136,3 +140,40 @@ def test_a_draft_without_a_report_keeps_the_symptom_alone():
 def test_an_unresolved_ticket_does_not_become_an_article(status):
     with pytest.raises(TicketNotResolved):
         draft_from_ticket(ticket(status))
+
+
+# --- paging a search through its windows ------------------------------------------------------
+
+T0 = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def window(*scores: float) -> list[Ranked]:
+    """Hits ranked best first; the later in the list, the longer ago updated."""
+    hits = [
+        Ranked(uuid.UUID(int=i + 1), T0 - timedelta(minutes=i), s) for i, s in enumerate(scores)
+    ]
+    return sorted(hits, key=lambda r: (r.score, r.id), reverse=True)
+
+
+def test_a_page_inside_a_window_continues_after_its_last_hit():
+    hits = window(0.9, 0.5, 0.7)
+    taken, at = take(hits, Place(), 2, size=3)
+    assert [r.score for r, _ in taken] == [0.9, 0.7]
+    assert at == Place(True, None, (0.7, hits[1].id)) == taken[-1][1]
+    rest, _ = take(hits, at, 2, size=3)
+    assert [r.score for r, _ in rest] == [0.5]
+
+
+def test_a_full_window_used_up_leads_to_the_next_older_window_of_the_same_tier():
+    hits = window(0.9, 0.5, 0.7)
+    taken, at = take(hits, Place(), 5, size=3)
+    assert len(taken) == 3
+    assert at == Place(True, (T0 - timedelta(minutes=2), uuid.UUID(int=3)))
+
+
+def test_the_title_hits_used_up_lead_to_the_body_hits_and_those_to_the_end():
+    _, after_titles = take(window(0.9), Place(), 5, size=3)
+    assert after_titles == Place(title_hits=False)
+    _, after_bodies = take(window(0.9), Place(title_hits=False), 5, size=3)
+    assert after_bodies is None
+    assert take([], Place(title_hits=False), 5, size=3) == ([], None)
