@@ -1,14 +1,14 @@
 """intake: the knowledge base's title terms apart, so that title hits are found without reading bodies
 
-Revision ID: 0004_knowledge_title_search
-Revises: 0003_knowledge
+Revision ID: 0007_knowledge_title_search
+Revises: 0006_ratings_notices
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = '0004_knowledge_title_search'
-down_revision = '0003_knowledge'
+revision = '0007_knowledge_title_search'
+down_revision = '0006_ratings_notices'
 branch_labels = None
 depends_on = None
 
