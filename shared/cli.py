@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from rich.console import Console
 
 from shared.devstack.commands import devstack_cli
@@ -17,6 +17,21 @@ from shared.settings import SERVICES, Settings
 app = typer.Typer(help="fieldops: after-sales field service backend", no_args_is_help=True)
 app.add_typer(devstack_cli)
 console = Console()
+
+
+def _settings(**given: Any) -> Settings:
+    """The settings, or a one-line refusal naming what is wrong (not a traceback)."""
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        for error in exc.errors():
+            reason = str(error["msg"]).removeprefix("Value error, ")
+            console.print(
+                f"[red]fieldops: configuration refused:[/red] {reason}",
+                highlight=False,
+                soft_wrap=True,
+            )
+        raise typer.Exit(2) from None
 
 
 def _check_service(name: str) -> str:
@@ -43,7 +58,7 @@ def serve(
 
     os.environ["FIELDOPS_SERVICE"] = service
     # Only a given port overrides FIELDOPS_PORT: an init argument, even None, beats the env.
-    settings = Settings(service=service, port=port) if port else Settings(service=service)
+    settings = _settings(service=service, port=port) if port else _settings(service=service)
     run(settings, workers=workers or settings.workers)
 
 
@@ -60,7 +75,7 @@ def migrate(
     """Run every service's Alembic migrations up to head (and create the topics)."""
     from shared.migrations import migrate as run
 
-    settings = Settings()
+    settings = _settings()
     chosen = tuple(_check_service(s) for s in service) if service else SERVICES
     run(settings, chosen)
     console.print(f"[green]migrated[/green] {', '.join(chosen)}")
@@ -97,7 +112,7 @@ def token(
     from shared.auth import issue_dev_token
     from shared.devstack.secret import SECRET_FILE, read_dev_secret
 
-    settings = Settings()
+    settings = _settings()
     if settings.jwt_secret is None:
         secret = read_dev_secret(state_dir)
         if secret is None:
