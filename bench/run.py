@@ -215,6 +215,7 @@ class Phases:
             channel="phone",
             summary="Core switch stopped forwarding",
             region="north",
+            reported_at=datetime.now(UTC),
             created_at=datetime.now(UTC),
         )
         envelope = envelope_for(event, "/fieldops/intake")
