@@ -84,9 +84,10 @@ async def create_tickets(uow: UnitOfWork, commands: list[CreateTicket]) -> list[
         for i in range(len(commands))
     ]
     groups = entry.group_alarms(keys)
-    folded: dict[tuple[UUID, str, str], dict[str, Any]] = {}
     if groups:
         await store.lock_alarms(conn, (key.lock_id() for key in groups))
+
+    async def write() -> tuple[dict[tuple[UUID, str, str], dict[str, Any]], list[dict[str, Any]]]:
         folded = await store.fold_alarms(
             conn,
             [
@@ -95,17 +96,25 @@ async def create_tickets(uow: UnitOfWork, commands: list[CreateTicket]) -> list[
             ],
             now,
         )
-    to_insert = []
-    for i, row in entries.items():
-        key = keys[i]
-        if key is None:
-            to_insert.append(row)
-        elif groups[key][0] == i and _alarm_key(key) not in folded:
-            ix = groups[key]
-            to_insert.append(
-                {**row, "occurrences": len(ix), "last_occurred_at": max(reported[j] for j in ix)}
-            )
-    inserted = await store.insert_entries(conn, to_insert, now)
+        to_insert = []
+        for i, row in entries.items():
+            key = keys[i]
+            if key is None:
+                to_insert.append(row)
+            elif groups[key][0] == i and _alarm_key(key) not in folded:
+                ix = groups[key]
+                to_insert.append(
+                    {
+                        **row,
+                        "occurrences": len(ix),
+                        "last_occurred_at": max(reported[j] for j in ix),
+                    }
+                )
+        return folded, await store.insert_entries(conn, to_insert, now)
+
+    # Folds lock open tickets that dispatch's facts also move: write them so that a deadlock
+    # with such a consumer is tried again rather than failing the whole group commit.
+    folded, inserted = await (store.retrying_deadlocks(conn, write) if groups else write())
     by_id = {row["id"]: row for row in inserted if row["inserted"]}
     for row in inserted:
         if not row["inserted"]:  # folded on conflict: another replica opened it meanwhile

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
+import asyncpg
 from asyncpg import Connection
 
 from services.intake.assets import store as assets_store
@@ -18,6 +19,8 @@ from services.intake.contracts.rules import Contract
 from services.intake.tables import OPEN_ALARM
 from services.intake.tickets.lifecycle import Status, Ticket, TicketMoved
 from shared.sql import Filters
+
+T = TypeVar("T")
 
 COLUMNS = (
     "id, number, customer_id, summary, description, channel, category, impact, priority, "
@@ -286,3 +289,21 @@ async def insert_entries(
         _INSERT_ENTRIES, *([entry[name] for entry in entries] for name in _ENTRY_NAMES), at
     )
     return [dict(r) for r in records]
+
+
+# A fold locks open tickets that a consumer of dispatch's facts may also be moving, several in
+# one transaction and in its own order: PostgreSQL then breaks the deadlock by failing one side.
+DEADLOCK_ATTEMPTS = 3
+
+
+async def retrying_deadlocks(conn: Connection, work: Callable[[], Awaitable[T]]) -> T:
+    """`work` in a savepoint, run again (up to DEADLOCK_ATTEMPTS) if it lost a deadlock: rolling
+    back to the savepoint frees the row locks it took, so the other side goes on."""
+    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+        try:
+            async with conn.transaction():
+                return await work()
+        except asyncpg.DeadlockDetectedError:
+            if attempt == DEADLOCK_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
+import asyncpg
 import pytest
 
 from services.intake.assets import store as assets
@@ -258,3 +259,67 @@ async def test_concurrent_transactions_fold_one_alarm_into_one_ticket(pool, inta
             await conn.fetchval("SELECT count(*) FROM intake.tickets WHERE asset_id = $1", asset.id)
             == 1
         )
+
+
+async def test_a_write_that_loses_a_deadlock_is_tried_again_in_its_savepoint(pool, migrated):
+    # A consumer of dispatch's facts moves several tickets in one transaction, in its own order;
+    # a fold locking the same tickets in another order loses the deadlock, and tries again.
+    from services.intake.tickets import store
+    from shared.db import asyncpg_dsn
+
+    async with pool.acquire() as setup:
+        customer_id = await a_customer(setup)
+        first, second = uuid.uuid4(), uuid.uuid4()
+        for ticket_id, number in ((first, "T-DL-1"), (second, "T-DL-2")):
+            await setup.execute(
+                """INSERT INTO intake.tickets (id, number, customer_id, summary, description, channel,
+                       category, impact, priority, status, created_by, created_at, updated_at,
+                       reported_at, occurrences, last_occurred_at)
+                   VALUES ($1, $2, $3, 's', '', 'phone', 'network', 'minor', 'P4', 'new', 't',
+                           $4, $4, $4, 1, $4)""",
+                ticket_id,
+                number,
+                customer_id,
+                NOW,
+            )
+    consumer = await asyncpg.connect(asyncpg_dsn(migrated))
+    attempts = 0
+    try:
+        consumer_tx = consumer.transaction()
+        await consumer_tx.start()
+        await consumer.execute(
+            "UPDATE intake.tickets SET status = 'assigned' WHERE id = $1", second
+        )
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute("SET LOCAL deadlock_timeout = '50ms'")  # this side is the victim
+
+            async def work() -> int:
+                nonlocal attempts
+                attempts += 1
+                await conn.execute("UPDATE intake.tickets SET occurrences = 2 WHERE id = $1", first)
+                if attempts == 1:  # the consumer now wants `first` while this waits for `second`
+                    asyncio.get_running_loop().call_later(
+                        0.01,
+                        lambda: asyncio.ensure_future(consumer_moves_first()),
+                    )
+                await conn.execute(
+                    "UPDATE intake.tickets SET occurrences = 2 WHERE id = $1", second
+                )
+                return attempts
+
+            async def consumer_moves_first() -> None:
+                await consumer.execute(
+                    "UPDATE intake.tickets SET status = 'assigned' WHERE id = $1", first
+                )
+                await consumer_tx.commit()
+
+            assert await store.retrying_deadlocks(conn, work) == 2
+            assert (
+                await conn.fetchval(
+                    "SELECT sum(occurrences) FROM intake.tickets WHERE id = ANY($1::uuid[])",
+                    [first, second],
+                )
+                == 4
+            )
+    finally:
+        await consumer.close()
