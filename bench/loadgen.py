@@ -297,9 +297,10 @@ async def pg_ceiling(spec: dict[str, Any]) -> dict[str, Any]:
     schema = spec["schema"]
     ticket_sql = (
         f"INSERT INTO {schema}.tickets (id, number, customer_id, summary, description, channel, category, impact, "
-        f"priority, status, region, created_by, created_at, updated_at) "
+        f"priority, status, region, created_by, created_at, updated_at, reported_at, occurrences, "
+        f"last_occurred_at) "
         f"VALUES ($1, 'T-' || lpad(nextval('{schema}.ticket_number_seq')::text, 8, '0'), $2, $3, $4, $5, $6, $7, "
-        f"$8, 'new', $9, $10, $11, $11)"
+        f"$8, 'new', $9, $10, $11, $11, $11, 1, $11)"
     )
     outbox_sql = (
         f"INSERT INTO {schema}.outbox (event_id, topic, key, type, headers, payload) "

@@ -108,7 +108,7 @@ def upcast_ticket_created_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
     return {
         **data,
         "reported_at": data.get("reported_at", data.get("created_at")),
-        "impact": _IMPACT_OF_PRIORITY.get(data.get("priority", "")),
+        "impact": data.get("impact", _IMPACT_OF_PRIORITY.get(data.get("priority", ""))),
     }
 
 
