@@ -17,7 +17,7 @@ from rich.console import Console
 
 from bench.report import as_json, figures, print_table
 from bench.run import Options, measure
-from bench.seed import seed, seed_articles
+from bench.seed import seed, seed_articles, seed_installed_base
 from bench.stack import start_stack
 from shared.devstack.binaries import BinaryNotFound
 from shared.devstack.services import StackFailed
@@ -165,6 +165,7 @@ async def _bench(
         console.print("  " + ", ".join(f"{k} {v:.1f} s" for k, v in stack.timings.items()))
         urls = {s: stack.url(s) for s in SERVICES}
         seeded = await seed(urls, stack.settings, engineers=engineers)
+        seeded = await seed_installed_base(urls, stack.settings, seeded)
         await seed_articles(stack.database_url)
         raw = await measure(stack, seeded, options, console)
         raw["restarts"] = stack.restarts()

@@ -205,7 +205,31 @@ def knowledge_search_maker(spec: dict[str, Any]) -> Callable[[random.Random], Re
     return make
 
 
+def ticket_by_serial_maker(spec: dict[str, Any]) -> Callable[[random.Random], Request]:
+    """IN-10: a call centre that reads the serial off the label: intake finds customer, site
+    and contract, and answers with the entitlement."""
+    url = spec["url"]
+    base_headers = {"Content-Type": "application/json", "Authorization": f"Bearer {spec['token']}"}
+
+    def make(rng: random.Random) -> Request:
+        headers = {**base_headers, "Idempotency-Key": str(uuid.uuid4())}
+        body = json.dumps(
+            {
+                "serial": rng.choice(spec["serials"]),
+                "summary": "Core switch stopped forwarding",
+                "description": "Building A: all floors offline since 09:12.",
+                "channel": rng.choice(["phone", "web", "email"]),
+                "category": rng.choice(spec["categories"]),
+                "impact": rng.choice(["outage", "degraded", "function", "minor"]),
+            }
+        ).encode()
+        return "POST", url, headers, body
+
+    return make
+
+
 MAKERS = {
+    "ticket_by_serial": ticket_by_serial_maker,
     "ticket_post": ticket_post_maker,
     "availability": availability_maker,
     "knowledge_search": knowledge_search_maker,
@@ -273,9 +297,10 @@ async def pg_ceiling(spec: dict[str, Any]) -> dict[str, Any]:
     schema = spec["schema"]
     ticket_sql = (
         f"INSERT INTO {schema}.tickets (id, number, customer_id, summary, description, channel, category, impact, "
-        f"priority, status, region, created_by, created_at, updated_at) "
+        f"priority, status, region, created_by, created_at, updated_at, reported_at, occurrences, "
+        f"last_occurred_at) "
         f"VALUES ($1, 'T-' || lpad(nextval('{schema}.ticket_number_seq')::text, 8, '0'), $2, $3, $4, $5, $6, $7, "
-        f"$8, 'new', $9, $10, $11, $11)"
+        f"$8, 'new', $9, $10, $11, $11, $11, 1, $11)"
     )
     outbox_sql = (
         f"INSERT INTO {schema}.outbox (event_id, topic, key, type, headers, payload) "
@@ -494,7 +519,74 @@ async def end_to_end(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-SCENARIOS = {"http": closed_loop, "pg": pg_ceiling, "e2e": end_to_end}
+async def alarm_storm(spec: dict[str, Any]) -> dict[str, Any]:
+    """`alarms` monitoring alarms spread over the storm's assets, from `concurrency` clients at
+    once, each sent as soon as the last was answered: how fast intake absorbs them, and how
+    they were answered (one 201 per asset, 200 for every fold)."""
+    import aiohttp
+
+    serials = spec["serials"]
+    total = spec["alarms"]
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {spec['token']}"}
+    bodies = [
+        json.dumps(
+            {
+                "serial": serials[i % len(serials)],
+                "summary": "Link down on uplink port",
+                "channel": "monitoring",
+                "category": spec["categories"][0],
+                "impact": "degraded",
+                "alarm": {"source": "bench-monitor", "code": spec["code"]},
+            }
+        ).encode()
+        for i in range(total)
+    ]
+    queue = iter(bodies)
+    statuses: Counter[str] = Counter()
+    latencies: list[float] = []
+    window = Window(0.0, spec["seconds_cap"], _watch(spec))
+    connector = aiohttp.TCPConnector(limit=spec["concurrency"])
+    timeout = aiohttp.ClientTimeout(total=CLIENT_TIMEOUT_S)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+
+        async def client() -> None:
+            for body in queue:
+                if time.monotonic() >= window.end:
+                    return
+                began = time.monotonic()
+                try:
+                    async with session.post(
+                        spec["url"],
+                        data=body,
+                        headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
+                    ) as response:
+                        await response.read()
+                        status: int | str = response.status
+                except (TimeoutError, aiohttp.ClientError) as exc:
+                    status = type(exc).__name__
+                latencies.append(time.monotonic() - began)
+                statuses[str(status)] += 1
+
+        first = _snapshot(window.watch)
+        window.first = first
+        started = time.monotonic()
+        await asyncio.gather(*(client() for _ in range(spec["concurrency"])))
+        elapsed = time.monotonic() - started
+        window.last = _snapshot(window.watch)
+    answered = statuses["200"] + statuses["201"]
+    return {
+        "alarms": total,
+        "statuses": dict(statuses),
+        "created": statuses["201"],
+        "folded": statuses["200"],
+        "seconds": round(elapsed, 3),
+        "alarms_per_s": round(answered / elapsed, 1) if elapsed else None,
+        **_latency_summary(latencies),
+        **window.cpu(),
+    }
+
+
+SCENARIOS = {"http": closed_loop, "pg": pg_ceiling, "e2e": end_to_end, "storm": alarm_storm}
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import sys
@@ -34,6 +35,7 @@ from shared.outbox_rows import envelope_for
 from shared.settings import SERVICES, Settings
 
 CEILING_SCHEMA = "bench_ceiling"
+ALARM_STORM_ALARMS = 2_000
 KNOWLEDGE_CLIENTS = 16
 
 
@@ -215,6 +217,7 @@ class Phases:
             channel="phone",
             summary="Core switch stopped forwarding",
             region="north",
+            reported_at=datetime.now(UTC),
             created_at=datetime.now(UTC),
         )
         envelope = envelope_for(event, "/fieldops/intake")
@@ -270,6 +273,54 @@ class Phases:
 
     async def intake_creates(self) -> dict[str, Any]:
         return await self.http("intake_create_rps", "intake", token=self.seed.writer_token)
+
+    async def intake_creates_by_serial(self) -> dict[str, Any]:
+        # IN-10: the same creates, by serial: one batched lookup of asset, contract and site.
+        return await self.http(
+            "intake_create_by_serial_rps",
+            "intake",
+            token=self.seed.writer_token,
+            request="ticket_by_serial",
+            serials=self.seed.serials,
+        )
+
+    async def alarm_storm(self, round_no: int) -> dict[str, Any]:
+        """2,000 alarms over 20 assets from 32 clients must open exactly 20 tickets.
+
+        A code of the round's own: the previous round's tickets are still open and would
+        absorb every alarm of this one."""
+        await self.settle("alarm_storm")
+        code = f"BENCH-LINK-DOWN-{round_no}-{uuid.uuid4().hex[:6]}"
+        result = await self.loadgen(
+            {
+                "scenario": "storm",
+                "url": f"{self.stack.url('intake')}/v1/tickets",
+                "token": self.seed.writer_token,
+                "serials": self.seed.alarm_serials,
+                "categories": THROUGHPUT_CATEGORIES,
+                "alarms": ALARM_STORM_ALARMS,
+                "concurrency": self.options.concurrency,
+                "code": code,
+                "seconds_cap": 120.0,
+            },
+            timeout=180.0,
+        )
+        counted = await self._fetchrow(
+            "SELECT count(*) AS tickets, coalesce(sum(occurrences), 0) AS occurrences "
+            "FROM intake.tickets WHERE alarm_code = $1",
+            code,
+        )
+        result["tickets"] = counted["tickets"]
+        result["occurrences"] = counted["occurrences"]
+        result["expected_tickets"] = len(self.seed.alarm_serials)
+        return result
+
+    async def _fetchrow(self, sql: str, *args: Any) -> Any:
+        conn = await asyncpg.connect(asyncpg_dsn(self.stack.database_url), timeout=10)
+        try:
+            return await conn.fetchrow(sql, *args)
+        finally:
+            await conn.close()
 
     async def availability(self) -> dict[str, Any]:
         return await self.http(
@@ -396,6 +447,8 @@ async def measure(
             ("ceiling_pg", phases.pg_ceiling),
             ("ceiling_http", phases.http_ceiling),
             ("intake_create", phases.intake_creates),
+            ("intake_create_by_serial", phases.intake_creates_by_serial),
+            ("alarm_storm", functools.partial(phases.alarm_storm, n)),
             ("availability", phases.availability),
             ("knowledge_search", phases.knowledge_search),
         ):

@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import random
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -33,6 +33,8 @@ class Seed:
     engineers: list[tuple[str, str]]  # (engineer id, token with sub = that id)
     parts: list[tuple[str, str]]  # (part number, token of the part's vendor)
     writer_token: str
+    serials: list[str] = field(default_factory=list)  # tickets by serial (entitlement lookup)
+    alarm_serials: list[str] = field(default_factory=list)  # the alarm storm's assets, apart
 
 
 async def seed(
@@ -122,6 +124,82 @@ async def seed(
             settings, "bench-call-centre", ["tickets:write", "tickets:read"]
         ),
     )
+
+
+# --- installed base: sites, contracts and assets, for tickets by serial and the alarm storm ---
+
+ALARM_ASSETS = 20
+
+
+async def seed_installed_base(
+    urls: dict[str, str],
+    settings: Settings,
+    seeded: Seed,
+    *,
+    assets_per_customer: int = 10,
+) -> Seed:
+    """Per customer a site and a contract; its assets through the API, as a back office keeps
+    them. The storm's assets are apart, so its tickets never mix with the creates'."""
+    admin = {"Authorization": f"Bearer {issue_dev_token(settings, 'bench-admin', ['admin'])}"}
+    async with httpx.AsyncClient(base_url=urls["intake"], timeout=30.0, headers=admin) as http:
+
+        async def post(path: str, body: dict) -> dict:
+            response = await http.post(path, json=body)
+            if response.status_code != 201:
+                raise RuntimeError(
+                    f"seeding intake {path}: HTTP {response.status_code} {response.text[:500]}"
+                )
+            return response.json()
+
+        async def install(index: int, customer_id: str) -> list[str]:
+            site = await post(
+                "/v1/sites",
+                {
+                    "customer_id": customer_id,
+                    "name": f"Bench site {index}",
+                    "address": f"{index} Bench Road",
+                    "latitude": 31.2,
+                    "longitude": 121.5,
+                    "timezone": "Asia/Shanghai",
+                    "region": REGIONS[index % len(REGIONS)],
+                },
+            )
+            contract = await post(
+                "/v1/contracts",
+                {
+                    "customer_id": customer_id,
+                    "coverage": "7x24" if index % 2 else "5x8",
+                    "onsite_minutes": 120,
+                    "calendar": "24x7" if index % 2 else "cn-5x8",
+                    "warranty_start": "2026-01-01",
+                    "warranty_end": "2030-12-31",
+                },
+            )
+            serials = []
+            for n in range(assets_per_customer):
+                asset = await post(
+                    "/v1/assets",
+                    {
+                        "customer_id": customer_id,
+                        "site_id": site["id"],
+                        "contract_id": contract["id"],
+                        "manufacturer": VENDORS[n % len(VENDORS)],
+                        "model": "S5735",
+                        "serial": f"BENCH-SN-{index:03d}-{n:03d}",
+                        "accepted_on": "2026-03-01",
+                    },
+                )
+                serials.append(asset["serial"])
+            return serials
+
+        per_customer = await asyncio.gather(
+            *(install(i, c) for i, c in enumerate(seeded.customer_ids))
+        )
+    serials = [s for some in per_customer for s in some]
+    # The first ALARM_ASSETS assets across customers take the storm; the rest the creates.
+    alarm_serials = [some[0] for some in per_customer][:ALARM_ASSETS]
+    others = [s for s in serials if s not in set(alarm_serials)]
+    return Seed(**{**seeded.__dict__, "serials": others, "alarm_serials": alarm_serials})
 
 
 # --- knowledge base -------------------------------------------------------------------------------

@@ -26,9 +26,25 @@ class Customer(IntakeTable, table=True):
     created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
 
+# Statuses in which a ticket still absorbs its alarm's repeats (lifecycle: before resolution).
+OPEN_ALARM = "alarm_code IS NOT NULL AND status NOT IN ('resolved', 'closed', 'cancelled')"
+
+
 class Ticket(IntakeTable, table=True):
     __tablename__ = "tickets"
-    __table_args__ = (sa.Index("ix_tickets_created_at_id", "created_at", "id"),)
+    __table_args__ = (
+        sa.Index("ix_tickets_created_at_id", "created_at", "id"),
+        # Alarm folding: one open ticket per asset and alarm, held by the database against
+        # every worker and replica at once (INSERT ... ON CONFLICT folds into it).
+        sa.Index(
+            "uq_tickets_open_alarm",
+            "asset_id",
+            "alarm_source",
+            "alarm_code",
+            unique=True,
+            postgresql_where=sa.text(OPEN_ALARM),
+        ),
+    )
     id: UUID = Field(primary_key=True)
     number: str = Field(unique=True, max_length=32)
     customer_id: UUID = Field(foreign_key="intake.customers.id", index=True)
@@ -43,6 +59,23 @@ class Ticket(IntakeTable, table=True):
     created_by: str = Field(max_length=200)
     created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    # --- ticket entry (IN-1, IN-10): when it was reported, by and about what, what it is entitled to
+    reported_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    contact_id: UUID | None = Field(default=None, foreign_key="intake.contacts.id")
+    site_id: UUID | None = Field(default=None, foreign_key="intake.sites.id")
+    asset_id: UUID | None = Field(default=None, foreign_key="intake.assets.id")
+    asset_serial: str | None = Field(default=None, max_length=100)
+    asset_manufacturer: str | None = Field(default=None, max_length=100)
+    asset_model: str | None = Field(default=None, max_length=100)
+    contract_id: UUID | None = Field(default=None, foreign_key="intake.contracts.id")
+    coverage: str | None = Field(default=None, max_length=8)
+    calendar: str | None = Field(default=None, max_length=64)
+    in_warranty: bool | None = Field(default=None)
+    chargeable: bool | None = Field(default=None)  # None: recorded before entitlements were
+    alarm_source: str | None = Field(default=None, max_length=64)
+    alarm_code: str | None = Field(default=None, max_length=128)
+    occurrences: int = Field(default=1)
+    last_occurred_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
 
 # --- master data: sites, duty contacts, contracts, the installed base ---

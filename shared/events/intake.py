@@ -8,9 +8,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.events.base import Event, register
+from shared.events.base import UPCASTERS, Event, register
 
 Priority = Literal["P1", "P2", "P3", "P4"]
+Impact = Literal["outage", "degraded", "function", "minor"]
 
 
 class TicketEvent(Event):
@@ -22,8 +23,8 @@ class TicketEvent(Event):
 
 
 @register
-class TicketCreated(TicketEvent):
-    """A fault report was recorded and classified (IN-1, IN-3)."""
+class TicketCreatedV1(TicketEvent):
+    """A fault report was recorded and classified (IN-1, IN-3); kept to read old events."""
 
     type: ClassVar[str] = "ticket.created"
     example: ClassVar[dict[str, Any]] = {
@@ -45,6 +46,75 @@ class TicketCreated(TicketEvent):
     summary: str
     region: str | None = None
     created_at: datetime
+
+
+@register
+class TicketCreated(TicketEvent):
+    """A fault report was recorded (IN-1), classified (IN-3) and its entitlement found (IN-10).
+
+    `reported_at` is when the customer reported it, by the call centre's clock: a ticket
+    recorded offline and posted later counts from then. The site, contract, asset and
+    entitlement fields are None when the report could not be tied to them (a customer with
+    several contracts and no serial given), and for tickets upcast from v1.
+    """
+
+    type: ClassVar[str] = "ticket.created"
+    version: ClassVar[int] = 2
+    example: ClassVar[dict[str, Any]] = {
+        "ticket_id": "6f1c1c3e-3c7e-4d4e-9a55-0b8f3f0d2a11",
+        "number": "T-00000042",
+        "customer_id": "2b0e7d4a-8f61-4a38-9c1e-5d0c6a7b8e90",
+        "site_id": "0d6c1f7e-5a3b-4c2d-8e9f-1a2b3c4d5e6f",
+        "contract_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+        "asset_serial": "SN-0042",
+        "asset_manufacturer": "huawei",
+        "asset_model": "S5735",
+        "priority": "P1",
+        "category": "network",
+        "channel": "monitoring",
+        "impact": "outage",
+        "summary": "Core switch down",
+        "region": "north",
+        "reported_at": "2026-11-25T09:10:30Z",
+        "in_warranty": True,
+        "chargeable": False,
+        "coverage": "5x8",
+        "calendar": "cn-5x8",
+        "created_at": "2026-11-25T09:12:00Z",
+    }
+    number: str
+    customer_id: UUID
+    site_id: UUID | None = None
+    contract_id: UUID | None = None
+    asset_serial: str | None = None
+    asset_manufacturer: str | None = None
+    asset_model: str | None = None
+    priority: Priority
+    category: str
+    channel: str
+    impact: Impact | None = None  # None: upcast from v1, which did not carry it
+    summary: str
+    region: str | None = None
+    reported_at: datetime
+    in_warranty: bool | None = None
+    chargeable: bool | None = None
+    coverage: Literal["5x8", "7x24"] | None = None
+    calendar: str | None = None
+    created_at: datetime
+
+
+def upcast_ticket_created_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """A v1 ticket was reported when it was recorded; its entitlement was never looked up."""
+    return {
+        **data,
+        "reported_at": data.get("reported_at", data.get("created_at")),
+        "impact": data.get("impact", _IMPACT_OF_PRIORITY.get(data.get("priority", ""))),
+    }
+
+
+# v1 knew only the priority, which IN-3 derives one-to-one from the impact.
+_IMPACT_OF_PRIORITY = {"P1": "outage", "P2": "degraded", "P3": "function", "P4": "minor"}
+UPCASTERS[("ticket.created", 1)] = upcast_ticket_created_v1_v2
 
 
 # Master data: sites, contracts and the installed base, as dispatch (travel, resident

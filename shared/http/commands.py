@@ -63,7 +63,8 @@ class CommandEndpoint(Generic[C]):
     Give exactly one of `handle_one` (`async (command, uow) -> result`) or `handle_many`
     (`async (uow, [Submission]) -> [result | DomainError]`). `render` turns a result into
     the answer's body (a pydantic model or anything JSON-encodable); `location`, given the
-    rendered body, is the `Location` header of a 2xx.
+    rendered body, is the `Location` header of a 2xx. `status_of`, given a result, picks its
+    2xx where one endpoint has two (a create that found the thing already there: 200).
     """
 
     def __init__(
@@ -76,6 +77,7 @@ class CommandEndpoint(Generic[C]):
         status_code: int = 200,
         location: Callable[[Any], str] | None = None,
         max_batch: int = 64,
+        status_of: Callable[[Any], int] | None = None,
     ) -> None:
         if (handle_one is None) == (handle_many is None):
             raise TypeError(f"{name}: give exactly one of handle_one or handle_many")
@@ -85,6 +87,7 @@ class CommandEndpoint(Generic[C]):
         self.status_code = status_code
         self.location = location
         self.max_batch = max_batch
+        self.status_of = status_of
 
     async def __call__(
         self,
@@ -179,10 +182,11 @@ class CommandEndpoint(Generic[C]):
                 if is_created(outcome):
                     outcome, events = outcome
                     uow.publish(*events, trace_id=sub.trace_id)
+                status = self.status_of(outcome) if self.status_of else self.status_code
                 body = self._body(outcome)
-                results[index] = Answer(self.status_code, body)
+                results[index] = Answer(status, body)
                 if sub.key is not None:
-                    remembered.append((sub.principal, sub.key, self.status_code, body))
+                    remembered.append((sub.principal, sub.key, status, body))
             await release_many(uow.conn, schema, refused)
             await remember_many(uow.conn, schema, remembered)
             await uow.commit()

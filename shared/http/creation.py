@@ -34,6 +34,7 @@ class CreateEndpoint(CommandEndpoint[Command]):
         location: Callable[[Any], str] | None = None,
         *,
         max_batch: int = 64,
+        status_of: Callable[[Any], int] | None = None,
     ) -> None:
         super().__init__(
             name,
@@ -42,6 +43,7 @@ class CreateEndpoint(CommandEndpoint[Command]):
             status_code=201,
             location=location,
             max_batch=max_batch,
+            status_of=status_of,
         )
 
     async def __call__(  # type: ignore[override]

@@ -52,6 +52,7 @@ RULE_MODULES = {
     "domain.py",
     "lifecycle.py",
     "classification.py",
+    "entry.py",
     "scoring.py",
     "rules.py",
     "policy.py",

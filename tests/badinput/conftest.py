@@ -16,6 +16,7 @@ class Seeded:
     part_number: str
     site_id: str
     contract_id: str
+    serial: str  # an asset of the customer, at the site, under the contract
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +88,19 @@ async def seeded(stack: ServiceStack) -> Seeded:
                 },
             )
         ).json()
+        asset = await intake.post(
+            "/v1/assets",
+            json={
+                "customer_id": customer["id"],
+                "site_id": site["id"],
+                "contract_id": contract["id"],
+                "manufacturer": "huawei",
+                "model": "S5735",
+                "serial": "SN-SEEDED-1",
+                "accepted_on": "2026-03-01",
+            },
+        )
+        assert asset.status_code == 201, asset.text
     return Seeded(
         customer_id=customer["id"],
         ticket_id=ticket["id"],
@@ -95,4 +109,5 @@ async def seeded(stack: ServiceStack) -> Seeded:
         part_number=part["part_number"],
         site_id=site["id"],
         contract_id=contract["id"],
+        serial=asset.json()["serial"],
     )

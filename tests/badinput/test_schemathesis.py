@@ -66,6 +66,8 @@ def make_valid_data_usable(case, data, seeded: Seeded) -> None:
         # target after its response target): leave those fields to their defaults.
         for name in ("warranty_end", "targets"):
             case.body.pop(name, None)
+        if case.method.upper() == "POST" and case.formatted_path == "/v1/tickets":
+            usable_ticket(case.body, seeded)
         if case.method.upper() == "PATCH":
             for name in ("warranty_start", "accepted_on"):
                 case.body.pop(name, None)
@@ -87,6 +89,24 @@ def make_valid_data_usable(case, data, seeded: Seeded) -> None:
         case.headers["Idempotency-Key"] = (
             f"{key[:200]}-{hashlib.sha256(request.encode()).hexdigest()[:16]}"
         )
+
+
+def usable_ticket(body: dict, seeded: Seeded) -> None:
+    """A report names the seeded customer or its asset's serial (an unknown one is a 422 by
+    rule), an alarm comes from monitoring about a serial, and `reported_at` is left to the
+    server's clock (a time is refused more than 5 minutes ahead or 30 days back)."""
+    body.pop("reported_at", None)
+    body.pop("contact_id", None)
+    if body.get("alarm") is not None:
+        body["channel"] = "monitoring"
+        body["serial"] = seeded.serial
+    if body.get("serial") is not None:
+        body["serial"] = seeded.serial
+        body.pop("manufacturer", None)
+    else:
+        body.pop("serial", None)
+        body.pop("manufacturer", None)
+        body["customer_id"] = seeded.customer_id
 
 
 def fuzz(service: str):

@@ -21,15 +21,15 @@ from shared.events.intake import TicketCreated
 
 async def on_ticket_created(event: TicketCreated, envelope: Envelope, uow: UnitOfWork) -> None:
     """ES-1/ES-2: every ticket gets a response clock and a restore clock, started when it was
-    recorded."""
+    reported (IN-1: a ticket recorded offline and posted later counts from then)."""
     calendar = policy.AroundTheClock()
-    plans = policy.plan_clocks(event.priority, event.created_at, calendar)
+    plans = policy.plan_clocks(event.priority, event.reported_at, calendar)
     await store.open_clocks(
         uow.conn,
         event.ticket_id,
         event.priority,
         calendar.name,
-        event.created_at,
+        event.reported_at,
         plans,
         (uuid.uuid4() for _ in plans),
     )

@@ -10,12 +10,11 @@ from fastapi.responses import JSONResponse
 
 from services.intake.access import TicketReader, TicketWriter
 from services.intake.tickets import handlers
-from services.intake.tickets.commands import CreateTicket
+from services.intake.tickets.commands import Alarm, CreateTicket
 from services.intake.tickets.lifecycle import Status
 from services.intake.tickets.schemas import TicketCreate, TicketPublic
 from shared.commands import Submission
 from shared.db import UnitOfWork
-from shared.errors import DomainError
 from shared.http.creation import CreateEndpoint
 from shared.http.idempotency import IdempotencyKey
 from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_position, page_of
@@ -29,10 +28,15 @@ router = api_router()
 async def _create_tickets(
     uow: UnitOfWork,
     requests: list[Submission[TicketCreate]],
-) -> list[handlers.Created | DomainError]:
+) -> list[handlers.Entered]:
     return await handlers.create_tickets(
-        uow, [CreateTicket(**r.command.model_dump(), created_by=r.principal) for r in requests]
+        uow, [_create_command(r.command, r.principal) for r in requests]
     )
+
+
+def _create_command(body: TicketCreate, principal: str) -> CreateTicket:
+    alarm = None if body.alarm is None else Alarm(body.alarm.source, body.alarm.code)
+    return CreateTicket(**body.model_dump(exclude={"alarm"}), alarm=alarm, created_by=principal)
 
 
 TICKETS = CreateEndpoint(
@@ -40,6 +44,8 @@ TICKETS = CreateEndpoint(
     _create_tickets,
     TicketPublic.model_validate,
     location=lambda t: f"/v1/tickets/{t['id']}",
+    # A repeat alarm is no new ticket: 200 with the open one it folded into.
+    status_of=lambda ticket: 200 if ticket.get("folded") else 201,
 )
 
 _CREATE_ERRORS = problem_responses(
@@ -48,7 +54,10 @@ _CREATE_ERRORS = problem_responses(
     422,
     described={
         409: "A request with this Idempotency-Key is still in progress",
-        422: "Invalid body, unknown field, or Idempotency-Key reused with another body",
+        422: "Invalid body or unknown field; an unknown customer, serial, site or contact, a "
+        "serial two makers use without `manufacturer`, a serial of another customer, "
+        "`reported_at` in the future; or Idempotency-Key reused with another body. `field` "
+        "names what to fix",
     },
 )
 
@@ -59,10 +68,21 @@ _CREATE_ERRORS = problem_responses(
     response_model=TicketPublic,
     tags=["tickets"],
     summary="Record a fault report",
-    responses=_CREATE_ERRORS,
-    description="IN-1/IN-3: the ticket is recorded once, classified P1-P4 from its "
-    "impact, and handed to dispatch and escalation (IN-2). Send an "
-    "Idempotency-Key to retry safely.",
+    responses={
+        200: {
+            "model": TicketPublic,
+            "description": "A monitoring alarm whose ticket is still open: folded into it "
+            "(`occurrences` counted, `last_occurred_at` moved); no new ticket",
+        },
+        **_CREATE_ERRORS,
+    },
+    description="IN-1/IN-3/IN-10: from any channel, by `customer_id` or by the asset's "
+    "`serial` (+ `manufacturer` when two makers use it), which names customer, site and "
+    "contract. The ticket is recorded once, classified P1-P4 from its impact, answered with "
+    "its entitlement, and handed to dispatch and escalation (IN-2), counting from "
+    "`reported_at`. 422 names the field: an unknown serial, customer, site or contact, an "
+    "ambiguous serial (`manufacturer`), a serial of another customer, `reported_at` in the "
+    "future. Send an Idempotency-Key to retry safely.",
 )
 async def create_ticket(
     body: TicketCreate,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from services.intake.tickets.classification import Channel, Impact
@@ -11,10 +12,21 @@ from shared.vocabulary import Category
 
 
 @dataclass(frozen=True, slots=True)
-class CreateTicket:
-    """IN-1: record a fault report."""
+class Alarm:
+    """What a monitoring system reports: itself and its own code for the fault."""
 
-    customer_id: UUID
+    source: str
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class CreateTicket:
+    """IN-1/IN-10: record a fault report from any channel, by customer or by serial.
+
+    A monitoring alarm for an asset whose same alarm is still open folds into that ticket.
+    """
+
+    customer_id: UUID | None
     summary: str
     description: str
     channel: Channel
@@ -22,6 +34,12 @@ class CreateTicket:
     impact: Impact
     region: str | None
     created_by: str
+    serial: str | None = None
+    manufacturer: str | None = None
+    reported_at: datetime | None = None  # the call centre's clock; None: now
+    contact_id: UUID | None = None
+    site_id: UUID | None = None
+    alarm: Alarm | None = None
 
 
 @dataclass(frozen=True, slots=True)

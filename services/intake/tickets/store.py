@@ -3,65 +3,42 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
+import asyncpg
 from asyncpg import Connection
 
+from services.intake.assets import store as assets_store
+from services.intake.assets.store import AmbiguousSerial, Asset, UnknownSerial
+from services.intake.contracts import store as contracts_store
+from services.intake.contracts.rules import Contract
+from services.intake.tables import OPEN_ALARM
 from services.intake.tickets.lifecycle import Status, Ticket, TicketMoved
 from shared.sql import Filters
+
+T = TypeVar("T")
 
 COLUMNS = (
     "id, number, customer_id, summary, description, channel, category, impact, priority, "
     "status, region, created_at, updated_at"
 )
 
-# One statement for a whole batch of reports. The number comes from the sequence, and a
-# report naming an unknown customer finds no row in the join: it is simply not returned.
-_INSERT_MANY = f"""
-INSERT INTO intake.tickets (id, number, customer_id, summary, description, channel, category,
-                            impact, priority, status, region, created_by, created_at, updated_at)
-SELECT u.id, 'T-' || lpad(nextval('intake.ticket_number_seq')::text, 8, '0'), c.id, u.summary,
-       u.description, u.channel, u.category, u.impact, u.priority, 'new',
-       coalesce(u.region, c.region), u.created_by, $10, $10
-FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-            $8::text[], $9::text[], $11::text[])
-     WITH ORDINALITY AS u(id, customer_id, summary, description, channel, category, impact,
-                          priority, region, created_by, ord)
-JOIN intake.customers c ON c.id = u.customer_id
-ORDER BY u.ord
-RETURNING {COLUMNS}"""
-_GET = f"SELECT {COLUMNS} FROM intake.tickets WHERE id = $1"
-_LIST = f"SELECT {COLUMNS} FROM intake.tickets"
+# Ticket entry (IN-1, IN-10): when it was reported, about what, and what it is entitled to.
+ENTRY_COLUMNS = (
+    "reported_at, contact_id, site_id, asset_id, asset_serial, asset_manufacturer, asset_model, "
+    "contract_id, coverage, calendar, in_warranty, chargeable, alarm_source, alarm_code, "
+    "occurrences, last_occurred_at"
+)
+ANSWER_COLUMNS = f"{COLUMNS}, {ENTRY_COLUMNS}"
+
+_GET = f"SELECT {ANSWER_COLUMNS} FROM intake.tickets WHERE id = $1"
+_LIST = f"SELECT {ANSWER_COLUMNS} FROM intake.tickets"
 _LOCK = "SELECT id, status FROM intake.tickets WHERE id = $1 FOR UPDATE"
 _MOVE = "UPDATE intake.tickets SET status = $2, updated_at = $3 WHERE id = $1"
-
-
-async def insert_many(
-    conn: Connection, rows: Sequence[dict[str, Any]], at: datetime
-) -> dict[UUID, dict[str, Any]]:
-    """The tickets created, by id; one whose customer does not exist is missing."""
-
-    def column(name: str) -> list[Any]:
-        return [row[name] for row in rows]
-
-    records = await conn.fetch(
-        _INSERT_MANY,
-        column("id"),
-        column("customer_id"),
-        column("summary"),
-        column("description"),
-        column("channel"),
-        column("category"),
-        column("impact"),
-        column("priority"),
-        column("region"),
-        at,
-        column("created_by"),
-    )
-    return {r["id"]: dict(r) for r in records}
 
 
 async def get(conn: Connection, ticket_id: UUID) -> dict[str, Any] | None:
@@ -96,3 +73,237 @@ async def lock(conn: Connection, ticket_id: UUID) -> Ticket | None:
 
 async def save_move(conn: Connection, moved: TicketMoved) -> None:
     await conn.execute(_MOVE, moved.ticket_id, moved.to.value, moved.at)
+
+
+# --- ticket entry: the lookups a batch of reports makes, and the one write that records them ---
+
+_CONTRACT_AS_C = ", ".join(
+    f"c.{c.strip()} AS c_{c.strip()}" for c in contracts_store.COLUMNS.split(",")
+)
+_ASSET = ", ".join(f"a.{c.strip()}" for c in assets_store.COLUMNS.split(","))
+
+# Every serial of a batch in one round trip, with the asset's contract and where it stands.
+# Serials are unique per manufacturer only: without the maker, a serial may match several.
+_BY_SERIALS = f"""
+SELECT u.ord, {_ASSET}, {_CONTRACT_AS_C}, s.timezone AS site_timezone,
+       coalesce(s.region, cu.region) AS region
+FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(serial, maker, ord)
+JOIN intake.assets a ON a.serial = u.serial AND (u.maker IS NULL OR a.manufacturer = u.maker)
+JOIN intake.contracts c ON c.id = a.contract_id
+JOIN intake.sites s ON s.id = a.site_id
+JOIN intake.customers cu ON cu.id = a.customer_id
+ORDER BY u.ord, a.manufacturer"""
+_CUSTOMERS = f"""
+SELECT cu.id AS customer_id, cu.region AS customer_region, {_CONTRACT_AS_C}
+FROM intake.customers cu LEFT JOIN intake.contracts c ON c.customer_id = cu.id
+WHERE cu.id = ANY($1::uuid[])"""
+_SITES = "SELECT id, customer_id, timezone, region FROM intake.sites WHERE id = ANY($1::uuid[])"
+_CONTACTS = "SELECT id, customer_id FROM intake.contacts WHERE id = ANY($1::uuid[])"
+
+# Repeats of one alarm wait for each other here, in one order for every transaction (the
+# caller sorts the ids), so two group commits never deadlock over the same alarms.
+_LOCK_ALARMS = "SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k"
+_FOLD = f"""
+WITH u AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::timestamptz[])
+             AS u(asset_id, source, code, n, at)
+), hit AS (
+    SELECT t.id, u.n, u.at FROM intake.tickets t
+    JOIN u ON t.asset_id = u.asset_id AND t.alarm_source = u.source AND t.alarm_code = u.code
+    WHERE t.{OPEN_ALARM}
+    ORDER BY t.id FOR UPDATE OF t
+)
+UPDATE intake.tickets t
+SET occurrences = t.occurrences + hit.n, last_occurred_at = greatest(t.last_occurred_at, hit.at),
+    updated_at = $6
+FROM hit WHERE t.id = hit.id
+RETURNING {", ".join(f"t.{c.strip()}" for c in ANSWER_COLUMNS.split(","))}"""
+
+# One statement for a whole batch of reports, numbered from the sequence in the batch's order.
+# An alarm whose open ticket appeared since the fold above (another replica's commit) still
+# folds, here: the partial unique index is what holds "one open ticket per alarm".
+_ENTRY_ARRAYS = (
+    ("id", "uuid"),
+    ("customer_id", "uuid"),
+    ("summary", "text"),
+    ("description", "text"),
+    ("channel", "text"),
+    ("category", "text"),
+    ("impact", "text"),
+    ("priority", "text"),
+    ("region", "text"),
+    ("created_by", "text"),
+    ("reported_at", "timestamptz"),
+    ("contact_id", "uuid"),
+    ("site_id", "uuid"),
+    ("asset_id", "uuid"),
+    ("asset_serial", "text"),
+    ("asset_manufacturer", "text"),
+    ("asset_model", "text"),
+    ("contract_id", "uuid"),
+    ("coverage", "text"),
+    ("calendar", "text"),
+    ("in_warranty", "bool"),
+    ("chargeable", "bool"),
+    ("alarm_source", "text"),
+    ("alarm_code", "text"),
+    ("occurrences", "int"),
+    ("last_occurred_at", "timestamptz"),
+)
+_ENTRY_NAMES = [name for name, _ in _ENTRY_ARRAYS]
+_AT = len(_ENTRY_ARRAYS) + 1
+_INSERT_ENTRIES = f"""
+INSERT INTO intake.tickets (number, status, created_at, updated_at, {", ".join(_ENTRY_NAMES)})
+SELECT 'T-' || lpad(nextval('intake.ticket_number_seq')::text, 8, '0'), 'new', ${_AT}, ${_AT},
+       {", ".join(f"u.{name}" for name in _ENTRY_NAMES)}
+FROM unnest({", ".join(f"${i}::{kind}[]" for i, (_, kind) in enumerate(_ENTRY_ARRAYS, 1))})
+     WITH ORDINALITY AS u({", ".join(_ENTRY_NAMES)}, ord)
+ORDER BY u.ord
+ON CONFLICT (asset_id, alarm_source, alarm_code) WHERE {OPEN_ALARM}
+DO UPDATE SET occurrences = intake.tickets.occurrences + excluded.occurrences,
+              last_occurred_at = greatest(intake.tickets.last_occurred_at, excluded.last_occurred_at),
+              updated_at = excluded.updated_at
+RETURNING {ANSWER_COLUMNS}, (xmax = 0) AS inserted"""
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """An asset found by its serial, with its contract and where it stands."""
+
+    asset: Asset
+    contract: Contract
+    site_timezone: str
+    region: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerOnFile:
+    region: str | None
+    contracts: tuple[Contract, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SiteOnFile:
+    customer_id: UUID
+    timezone: str
+    region: str | None
+
+
+async def find_by_serials(
+    conn: Connection, lookups: Sequence[tuple[str, str | None]]
+) -> list[Placement | UnknownSerial | AmbiguousSerial]:
+    """IN-10: each (serial, manufacturer or None) found, or why not, in the order asked."""
+    if not lookups:
+        return []
+    rows = await conn.fetch(_BY_SERIALS, [s for s, _ in lookups], [m for _, m in lookups])
+    matches: dict[int, list[Any]] = {}
+    for row in rows:
+        matches.setdefault(row["ord"], []).append(row)
+    found: list[Placement | UnknownSerial | AmbiguousSerial] = []
+    for ord_, (serial, maker) in enumerate(lookups, 1):
+        rows_of = matches.get(ord_, [])
+        if not rows_of:
+            detail = f"no asset with serial {serial}" + (f" from {maker}" if maker else "")
+            found.append(UnknownSerial(detail, field="serial"))
+        elif len(rows_of) > 1:
+            makers = ", ".join(row["manufacturer"] for row in rows_of)
+            found.append(
+                AmbiguousSerial(
+                    f"serial {serial} is registered for several manufacturers ({makers}): "
+                    "send the manufacturer too",
+                    field="manufacturer",
+                    manufacturers=makers,
+                )
+            )
+        else:
+            row = rows_of[0]
+            found.append(
+                Placement(
+                    asset=Asset(**{name: row[name] for name in Asset.__dataclass_fields__}),
+                    contract=contracts_store.contract_from(row, prefix="c_"),
+                    site_timezone=row["site_timezone"],
+                    region=row["region"],
+                )
+            )
+    return found
+
+
+async def customers_on_file(conn: Connection, ids: Iterable[UUID]) -> dict[UUID, CustomerOnFile]:
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    regions: dict[UUID, str | None] = {}
+    contracts: dict[UUID, list[Contract]] = {}
+    for row in await conn.fetch(_CUSTOMERS, wanted):
+        regions[row["customer_id"]] = row["customer_region"]
+        contracts.setdefault(row["customer_id"], [])
+        if row["c_id"] is not None:
+            contracts[row["customer_id"]].append(contracts_store.contract_from(row, prefix="c_"))
+    return {cid: CustomerOnFile(regions[cid], tuple(contracts[cid])) for cid in regions}
+
+
+async def sites_on_file(conn: Connection, ids: Iterable[UUID]) -> dict[UUID, SiteOnFile]:
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    return {
+        r["id"]: SiteOnFile(r["customer_id"], r["timezone"], r["region"])
+        for r in await conn.fetch(_SITES, wanted)
+    }
+
+
+async def contacts_on_file(conn: Connection, ids: Iterable[UUID]) -> dict[UUID, UUID]:
+    """Each contact's customer."""
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    return {r["id"]: r["customer_id"] for r in await conn.fetch(_CONTACTS, wanted)}
+
+
+async def lock_alarms(conn: Connection, lock_ids: Iterable[int]) -> None:
+    ordered = sorted(set(lock_ids))
+    if ordered:
+        await conn.fetchval(_LOCK_ALARMS, ordered)
+
+
+async def fold_alarms(
+    conn: Connection,
+    repeats: Sequence[tuple[UUID, str, str, int, datetime]],
+    at: datetime,
+) -> dict[tuple[UUID, str, str], dict[str, Any]]:
+    """Add (asset, source, code, count, last seen) to each matching open ticket; by alarm key."""
+    if not repeats:
+        return {}
+    columns = list(zip(*repeats, strict=True))
+    rows = await conn.fetch(_FOLD, *columns, at)
+    return {(r["asset_id"], r["alarm_source"], r["alarm_code"]): dict(r) for r in rows}
+
+
+async def insert_entries(
+    conn: Connection, entries: Sequence[dict[str, Any]], at: datetime
+) -> list[dict[str, Any]]:
+    """The tickets written, each with `inserted` False where an alarm folded into an open one."""
+    if not entries:
+        return []
+    records = await conn.fetch(
+        _INSERT_ENTRIES, *([entry[name] for entry in entries] for name in _ENTRY_NAMES), at
+    )
+    return [dict(r) for r in records]
+
+
+# A fold locks open tickets that a consumer of dispatch's facts may also be moving, several in
+# one transaction and in its own order: PostgreSQL then breaks the deadlock by failing one side.
+DEADLOCK_ATTEMPTS = 3
+
+
+async def retrying_deadlocks(conn: Connection, work: Callable[[], Awaitable[T]]) -> T:
+    """`work` in a savepoint, run again (up to DEADLOCK_ATTEMPTS) if it lost a deadlock: rolling
+    back to the savepoint frees the row locks it took, so the other side goes on."""
+    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+        try:
+            async with conn.transaction():
+                return await work()
+        except asyncpg.DeadlockDetectedError:
+            if attempt == DEADLOCK_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")

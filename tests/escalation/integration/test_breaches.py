@@ -45,6 +45,7 @@ async def test_an_overdue_clock_is_breached_once_at_the_business_time(settings, 
         category="host",
         channel="phone",
         summary="Disk failed",
+        reported_at=OPENED,
         created_at=OPENED,
     )
     # One transaction, never committed, stands for several timer ticks (each tick is a unit of
@@ -62,3 +63,28 @@ async def test_an_overdue_clock_is_breached_once_at_the_business_time(settings, 
             "SELECT breached_at FROM escalation.clocks WHERE ticket_id = $1 AND kind = 'response'",
             event.ticket_id,
         ) == OPENED + timedelta(minutes=31)
+
+
+async def test_clocks_start_when_the_ticket_was_reported_not_when_it_was_posted(settings, pool):
+    # IN-1: a ticket the call centre recorded offline at 09:00 and posted at 09:40 counts
+    # from 09:00, so its 30-minute response clock is overdue the moment it arrives.
+    reported = OPENED - timedelta(minutes=40)
+    event = TicketCreated(
+        ticket_id=uuid.uuid4(),
+        number="T-00000002",
+        customer_id=uuid.uuid4(),
+        priority="P1",
+        category="host",
+        channel="phone",
+        summary="Disk failed",
+        reported_at=reported,
+        created_at=OPENED,
+    )
+    async with UnitOfWork(pool, settings, clock=FrozenClock(OPENED)) as uow:
+        await on_ticket_created(event, envelope_for(event, "/fieldops/intake"), uow)
+        started, due = await uow.conn.fetchrow(
+            "SELECT started_at, due_at FROM escalation.clocks WHERE ticket_id = $1 AND kind = 'response'",
+            event.ticket_id,
+        )
+        assert started == reported and due == reported + timedelta(minutes=30)
+        assert await fire_breaches(FireBreaches(), uow) == 1

@@ -215,8 +215,9 @@ async def new_ticket(
     )
     await uow.conn.execute(
         """INSERT INTO intake.tickets (id, number, customer_id, summary, description, channel, category, impact,
-                                       priority, status, created_by, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, 'phone', $6, 'degraded', 'P2', $7, 'test', $8, $8)""",
+                                       priority, status, created_by, created_at, updated_at,
+                                       reported_at, occurrences, last_occurred_at)
+           VALUES ($1, $2, $3, $4, $5, 'phone', $6, 'degraded', 'P2', $7, 'test', $8, $8, $8, 1, $8)""",
         ticket_id,
         f"T-{ticket_id.hex[:8]}",
         customer_id,

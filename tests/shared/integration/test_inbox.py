@@ -20,6 +20,7 @@ def ticket_created() -> TicketCreated:
         category="host",
         channel="web",
         summary="Server fan alarm",
+        reported_at=datetime.now(UTC),
         created_at=datetime.now(UTC),
     )
 

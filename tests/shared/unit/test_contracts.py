@@ -5,9 +5,16 @@ from pydantic import ValidationError
 
 from shared.events import base
 from shared.events.asyncapi import document
-from shared.events.catalog import CATALOG, OWNER_MODULES, UnknownEventType, owner_of, parse_event
+from shared.events.catalog import (
+    CATALOG,
+    OWNER_MODULES,
+    UnknownEventType,
+    latest_version,
+    owner_of,
+    parse_event,
+)
 from shared.events.envelope import Envelope
-from shared.events.intake import TicketCreated
+from shared.events.intake import TicketCreated, TicketCreatedV1
 from shared.outbox_rows import envelope_for
 from shared.settings import SERVICES
 
@@ -21,7 +28,11 @@ def test_every_event_types_example_round_trips_through_the_envelope_and_parse(ev
     envelope = envelope_for(event, "/fieldops/test")
     received = Envelope.from_record(envelope.headers(), envelope.value())
     parsed = parse_event(received.type, received.dataversion, received.data)
-    assert parsed == event and type(parsed) is cls
+    newest = CATALOG[(event_type, latest_version(event_type))]
+    if cls is newest:
+        assert parsed == event and type(parsed) is cls
+    else:  # an old version is read as the newest, through its upcasters
+        assert type(parsed) is newest and parsed.aggregate_id() == event.aggregate_id()
     assert received.subject == event.aggregate_id()
     # The example lists every field: what the AsyncAPI document shows is the whole payload.
     assert set(cls.example) == set(cls.model_fields), set(cls.model_fields) ^ set(cls.example)
@@ -71,16 +82,37 @@ def test_a_payload_failing_its_schema_is_refused():
 
 
 def test_an_old_version_is_upcast_to_the_newest(monkeypatch):
-    class TicketCreatedV2(TicketCreated):
-        version = 2
+    class TicketCreatedV3(TicketCreated):
+        version = 3
         source_system: str
 
-    monkeypatch.setitem(CATALOG, ("ticket.created", 2), TicketCreatedV2)
+    monkeypatch.setitem(CATALOG, ("ticket.created", 3), TicketCreatedV3)
     monkeypatch.setitem(
-        base.UPCASTERS, ("ticket.created", 1), lambda d: {**d, "source_system": "legacy"}
+        base.UPCASTERS, ("ticket.created", 2), lambda d: {**d, "source_system": "legacy"}
     )
-    event = parse_event("ticket.created", 1, TicketCreated.example)
-    assert isinstance(event, TicketCreatedV2) and event.source_system == "legacy"
+    event = parse_event("ticket.created", 1, TicketCreatedV1.example)
+    assert isinstance(event, TicketCreatedV3) and event.source_system == "legacy"
+
+
+def test_an_old_ticket_created_v1_reads_as_v2_reported_when_it_was_recorded():
+    event = parse_event("ticket.created", 1, TicketCreatedV1.example)
+    v1 = TicketCreatedV1.model_validate(TicketCreatedV1.example)
+    assert type(event) is TicketCreated
+    assert event.reported_at == v1.created_at == event.created_at
+    assert (event.ticket_id, event.number, event.priority, event.region) == (
+        v1.ticket_id,
+        v1.number,
+        v1.priority,
+        v1.region,
+    )
+    # IN-3 maps impact to priority one to one; v1 never looked the entitlement up.
+    assert event.impact == "outage"
+    assert (event.in_warranty, event.chargeable, event.coverage, event.contract_id) == (
+        None,
+        None,
+        None,
+        None,
+    )
 
 
 def test_the_asyncapi_document_lists_every_event_on_its_owners_channel_with_its_example():
@@ -93,4 +125,6 @@ def test_the_asyncapi_document_lists_every_event_on_its_owners_channel_with_its_
     assert "ticket.created.v1" in doc["channels"]["intake"]["messages"]
     message = doc["components"]["messages"]["ticket.created.v1"]
     assert message["payload"]["properties"]["priority"]
-    assert message["examples"][0]["payload"] == TicketCreated.example
+    assert message["examples"][0]["payload"] == TicketCreatedV1.example
+    newest = doc["components"]["messages"]["ticket.created.v2"]
+    assert newest["examples"][0]["payload"] == TicketCreated.example
