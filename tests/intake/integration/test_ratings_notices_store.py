@@ -109,8 +109,9 @@ async def ticket(conn, customer_id, *, status="resolved", at=NOW, priority="P2",
     ticket_id = uuid.uuid4()
     await conn.execute(
         "INSERT INTO intake.tickets (id, number, customer_id, summary, description, channel,"
-        " category, impact, priority, status, created_by, created_at, updated_at)"
-        " VALUES ($1, $2, $3, 's', 'd', $4, 'network', 'degraded', $5, $6, 't', $7, $7)",
+        " category, impact, priority, status, created_by, created_at, updated_at,"
+        " reported_at, occurrences, last_occurred_at)"
+        " VALUES ($1, $2, $3, 's', 'd', $4, 'network', 'degraded', $5, $6, 't', $7, $7, $7, 1, $7)",
         ticket_id,
         f"T-{ticket_id.hex[:8]}",
         customer_id,
