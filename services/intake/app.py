@@ -6,10 +6,13 @@ from services.intake.assets import api as assets_api
 from services.intake.contacts import api as contacts_api
 from services.intake.contracts import api as contracts_api
 from services.intake.customers import api as customers_api
+from services.intake.followups import api as followups_api
 from services.intake.knowledge import api as knowledge_api
 from services.intake.sites import api as sites_api
 from services.intake.tickets import api as tickets_api
 from services.intake.tickets import handlers as tickets
+from services.intake.timeline import api as timeline_api
+from services.intake.timeline import handlers as timeline
 from shared.service import ServiceSpec, handler_map
 
 SPEC = ServiceSpec(
@@ -24,9 +27,11 @@ SPEC = ServiceSpec(
         contracts_api.router,
         assets_api.router,
         tickets_api.router,
+        timeline_api.router,
+        followups_api.router,
         knowledge_api.router,
     ],
-    handlers=handler_map(tickets.EVENTS),
+    handlers=handler_map(tickets.EVENTS, timeline.EVENTS),
 )
 
 create_app = SPEC.create_app

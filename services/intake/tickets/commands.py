@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from services.intake.tickets.classification import Channel, Impact
-from services.intake.tickets.lifecycle import Move
+from services.intake.reports.rules import Report
+from services.intake.tickets.classification import Channel, Impact, Priority
 from shared.vocabulary import Category
 
 
@@ -24,9 +24,67 @@ class CreateTicket:
     created_by: str
 
 
+# --- the centre's moves (IN-4): what POST /v1/tickets/{id}/<move> asks ---
+
+
 @dataclass(frozen=True, slots=True)
-class MoveTicket:
-    """IN-4: a move of the ticket's lifecycle, from the centre or a fact from dispatch."""
+class AwaitCustomer:
+    ticket_id: UUID
+    reason: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeTicket:
+    ticket_id: UUID
+    reason: str | None
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveTicket:
+    """IN-5: the centre resolves a fault fixed by phone, with its report."""
 
     ticket_id: UUID
-    how: Move
+    report: Report
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class CloseTicket:
+    ticket_id: UUID
+    reason: str | None
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReopenTicket:
+    ticket_id: UUID
+    reason: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class CancelTicket:
+    ticket_id: UUID
+    reason: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReclassifyTicket:
+    ticket_id: UUID
+    priority: Priority
+    reason: str
+    by: str
+
+
+CentreMove = (
+    AwaitCustomer
+    | ResumeTicket
+    | ResolveTicket
+    | CloseTicket
+    | ReopenTicket
+    | CancelTicket
+    | ReclassifyTicket
+)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from services.intake.reports.schemas import ReportBody
 from services.intake.tickets.classification import Channel, Impact, Priority
 from services.intake.tickets.lifecycle import Status
 from shared.http.bodies import NOT_BLANK, StrictBody
@@ -43,3 +45,46 @@ class TicketPublic(BaseModel):
     region: str | None
     created_at: datetime
     updated_at: datetime
+    # --- the ticket's life after creation (IN-4): absent from a create's answer, null until set ---
+    held_from: Status | None = Field(
+        default=None, description="While awaiting the customer: the status `resume` returns to"
+    )
+    resolved_at: datetime | None = Field(
+        default=None, description="The latest resolution; a reopen is allowed for 7 days after"
+    )
+    closed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    # --- end of the ticket's life block ---
+
+
+# --- the centre's moves (IN-4): bodies of POST /v1/tickets/{id}/<move> ---
+
+Reason = Annotated[
+    str,
+    Field(min_length=1, max_length=2_000, pattern=NOT_BLANK, description="Why, for the timeline"),
+]
+
+
+class AwaitCustomerBody(StrictBody):
+    reason: Reason = Field(description="What the work waits for")
+
+
+class ResumeBody(StrictBody):
+    reason: Reason | None = None
+
+
+class ResolveBody(StrictBody):
+    report: ReportBody
+
+
+class CloseBody(StrictBody):
+    reason: Reason | None = None
+
+
+class ReasonBody(StrictBody):
+    reason: Reason
+
+
+class ReclassifyBody(StrictBody):
+    priority: Priority
+    reason: Reason

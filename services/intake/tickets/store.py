@@ -10,13 +10,16 @@ from uuid import UUID
 
 from asyncpg import Connection
 
-from services.intake.tickets.lifecycle import Status, Ticket, TicketMoved
+from services.intake.tickets.lifecycle import Status, Ticket
 from shared.sql import Filters
 
 COLUMNS = (
     "id, number, customer_id, summary, description, channel, category, impact, priority, "
     "status, region, created_at, updated_at"
 )
+
+# The ticket's life after creation (IN-4): what a read shows beside COLUMNS.
+LIFE_COLUMNS = "held_from, resolved_at, closed_at, cancelled_at"
 
 # One statement for a whole batch of reports. The number comes from the sequence, and a
 # report naming an unknown customer finds no row in the join: it is simply not returned.
@@ -33,10 +36,9 @@ FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text
 JOIN intake.customers c ON c.id = u.customer_id
 ORDER BY u.ord
 RETURNING {COLUMNS}"""
-_GET = f"SELECT {COLUMNS} FROM intake.tickets WHERE id = $1"
-_LIST = f"SELECT {COLUMNS} FROM intake.tickets"
-_LOCK = "SELECT id, status FROM intake.tickets WHERE id = $1 FOR UPDATE"
-_MOVE = "UPDATE intake.tickets SET status = $2, updated_at = $3 WHERE id = $1"
+_GET = f"SELECT {COLUMNS}, {LIFE_COLUMNS} FROM intake.tickets WHERE id = $1"
+_LIST = f"SELECT {COLUMNS}, {LIFE_COLUMNS} FROM intake.tickets"
+_LOCK = "SELECT id, status, held_from, resolved_at FROM intake.tickets WHERE id = $1 FOR UPDATE"
 
 
 async def insert_many(
@@ -91,8 +93,47 @@ async def page(
 
 async def lock(conn: Connection, ticket_id: UUID) -> Ticket | None:
     row = await conn.fetchrow(_LOCK, ticket_id)
-    return None if row is None else Ticket(id=row["id"], status=Status(row["status"]))
+    if row is None:
+        return None
+    return Ticket(
+        id=row["id"],
+        status=Status(row["status"]),
+        held_from=None if row["held_from"] is None else Status(row["held_from"]),
+        resolved_at=row["resolved_at"],
+    )
 
 
-async def save_move(conn: Connection, moved: TicketMoved) -> None:
-    await conn.execute(_MOVE, moved.ticket_id, moved.to.value, moved.at)
+# --- the ticket's life after creation (IN-4) ---
+
+# The end of a ticket's life is kept once: closing or cancelling stamps its time.
+_SAVE = """
+UPDATE intake.tickets
+SET status = $2::text, held_from = $3, resolved_at = $4,
+    closed_at = CASE WHEN $2::text = 'closed' THEN $5 ELSE closed_at END,
+    cancelled_at = CASE WHEN $2::text = 'cancelled' THEN $5 ELSE cancelled_at END,
+    updated_at = $5
+WHERE id = $1"""
+# The priority before the change comes from the row as the statement found it (locked already).
+_RECLASSIFY = """
+UPDATE intake.tickets t SET priority = $2, updated_at = $3
+FROM (SELECT id, priority FROM intake.tickets WHERE id = $1) before
+WHERE t.id = before.id
+RETURNING before.priority"""
+
+
+async def save(conn: Connection, ticket: Ticket, at: datetime) -> None:
+    """The ticket as a move left it (`TicketMoved.applied_to`); `at` is the unit of work's now."""
+    await conn.execute(
+        _SAVE,
+        ticket.id,
+        ticket.status.value,
+        None if ticket.held_from is None else ticket.held_from.value,
+        ticket.resolved_at,
+        at,
+    )
+
+
+async def reclassify(conn: Connection, ticket_id: UUID, priority: str, at: datetime) -> str:
+    """The new priority stored; returns the old one."""
+    old: str = await conn.fetchval(_RECLASSIFY, ticket_id, priority, at)
+    return old
