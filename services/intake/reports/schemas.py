@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
+from services.intake.numbers import json_integer
 from services.intake.reports.rules import FaultType, Part, Report, ServiceReport, Source
-from shared.http.bodies import NOT_BLANK, JsonInteger, StrictBody
+from shared.http.bodies import NOT_BLANK, StrictBody
+
+# The bounds before the validator, so the document shows them as JSON Schema bounds.
+Quantity = Annotated[int, Field(ge=1, le=1000), BeforeValidator(json_integer)]
+MinutesOnSite = Annotated[
+    int,
+    Field(ge=0, le=100_000, description="None when fixed by phone"),
+    BeforeValidator(json_integer),
+]
 
 
 class PartUsedBody(StrictBody):
@@ -19,7 +29,7 @@ class PartUsedBody(StrictBody):
     serial_in: str | None = Field(
         default=None, min_length=1, max_length=100, pattern=NOT_BLANK, description="Fitted"
     )
-    quantity: JsonInteger = Field(default=1, ge=1, le=1000)
+    quantity: Quantity = 1
 
 
 class ReportBody(StrictBody):
@@ -29,9 +39,7 @@ class ReportBody(StrictBody):
     root_cause: str = Field(min_length=1, max_length=2_000, pattern=NOT_BLANK)
     fault_type: FaultType
     parts_used: list[PartUsedBody] = Field(default_factory=list, max_length=100)
-    minutes_on_site: JsonInteger | None = Field(
-        default=None, ge=0, le=100_000, description="None when fixed by phone"
-    )
+    minutes_on_site: MinutesOnSite | None = None
     engineer_ids: list[UUID] = Field(
         default_factory=list, max_length=20, description="Who worked on it, if anyone was sent"
     )
