@@ -6,6 +6,7 @@ from services.intake.assets import api as assets_api
 from services.intake.contacts import api as contacts_api
 from services.intake.contracts import api as contracts_api
 from services.intake.customers import api as customers_api
+from services.intake.followups import api as followups_api
 from services.intake.knowledge import api as knowledge_api
 from services.intake.notices import api as notices_api
 from services.intake.notices import handlers as notices
@@ -16,6 +17,7 @@ from services.intake.reporting import handlers as reporting
 from services.intake.sites import api as sites_api
 from services.intake.tickets import api as tickets_api
 from services.intake.tickets import handlers as tickets
+from services.intake.timeline import api as timeline_api
 from shared.service import ServiceSpec, handler_map
 
 SPEC = ServiceSpec(
@@ -30,6 +32,8 @@ SPEC = ServiceSpec(
         contracts_api.router,
         assets_api.router,
         tickets_api.router,
+        timeline_api.router,
+        followups_api.router,
         knowledge_api.router,
         ratings_api.router,
         ratings_api.public_router,

@@ -54,7 +54,7 @@ class Ticket(IntakeTable, table=True):
     category: str = Field(max_length=32)
     impact: str = Field(max_length=16)
     priority: str = Field(max_length=2)
-    status: str = Field(max_length=16)
+    status: str = Field(max_length=32)  # awaiting_customer did not fit in 16
     region: str | None = Field(default=None, max_length=64)
     created_by: str = Field(max_length=200)
     created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
@@ -64,7 +64,8 @@ class Ticket(IntakeTable, table=True):
     contact_id: UUID | None = Field(default=None, foreign_key="intake.contacts.id")
     site_id: UUID | None = Field(default=None, foreign_key="intake.sites.id")
     asset_id: UUID | None = Field(default=None, foreign_key="intake.assets.id")
-    asset_serial: str | None = Field(default=None, max_length=100)
+    # Repeat failures are found by serial, hence an index.
+    asset_serial: str | None = Field(default=None, max_length=100, index=True)
     asset_manufacturer: str | None = Field(default=None, max_length=100)
     asset_model: str | None = Field(default=None, max_length=100)
     contract_id: UUID | None = Field(default=None, foreign_key="intake.contracts.id")
@@ -76,6 +77,13 @@ class Ticket(IntakeTable, table=True):
     alarm_code: str | None = Field(default=None, max_length=128)
     occurrences: int = Field(default=1)
     last_occurred_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    # --- the ticket's life (IN-4, IN-5, IV-3) ---
+    # While awaiting the customer: the status `resume` returns to (see tickets/lifecycle.py).
+    held_from: str | None = Field(default=None, max_length=32)
+    # The latest resolution: the reopen window counts from it; a reopen clears it.
+    resolved_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    closed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    cancelled_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
 # --- master data: sites, duty contacts, contracts, the installed base ---
@@ -313,3 +321,82 @@ class Notice(IntakeTable, table=True):
     status: str = Field(max_length=16)
     due_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+# --- the ticket's life: its timeline, service reports, follow-ups, repeat failures ---
+
+
+class TicketTimelineEntry(IntakeTable, table=True):
+    """IN-4/ES-5: append-only; what happened to a ticket, who did it, when and why."""
+
+    __tablename__ = "ticket_timeline"
+    __table_args__ = (sa.Index("ix_ticket_timeline_ticket_id_seq", "ticket_id", "seq"),)
+    # The order intake learned things in: a reader paging by it never misses a late fact.
+    seq: int | None = Field(
+        default=None, sa_column=sa.Column(sa.BigInteger, sa.Identity(), primary_key=True)
+    )
+    ticket_id: UUID = Field(foreign_key="intake.tickets.id")
+    at: datetime = Field(sa_type=sa.DateTime(timezone=True))  # when it happened
+    recorded_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    kind: str = Field(max_length=40)
+    actor: str = Field(max_length=200)
+    detail: dict = Field(sa_type=JSONB)
+    # The consumed event's id: a fact delivered twice is on the timeline once.
+    event_id: str | None = Field(default=None, max_length=200, unique=True)
+
+
+class ServiceReport(IntakeTable, table=True):
+    """IN-5: one per resolution; a reopened and resolved again ticket keeps both."""
+
+    __tablename__ = "service_reports"
+    __table_args__ = (
+        sa.Index("ix_service_reports_ticket_id_resolved_at", "ticket_id", "resolved_at", "id"),
+        sa.Index("ix_service_reports_fault_type_resolved_at", "fault_type", "resolved_at"),
+    )
+    id: UUID = Field(primary_key=True)
+    ticket_id: UUID = Field(foreign_key="intake.tickets.id")
+    resolved_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    source: str = Field(max_length=16)  # centre (fixed by phone) or engineer (assignment.completed)
+    assignment_id: UUID | None = Field(default=None)
+    work_done: str = Field(max_length=10_000)
+    root_cause: str = Field(max_length=2_000)
+    fault_type: str = Field(max_length=16)
+    parts_used: list = Field(sa_type=JSONB)
+    minutes_on_site: int | None = Field(default=None)
+    engineer_ids: list[UUID] = Field(sa_type=postgresql.ARRAY(sa.Uuid()))
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class FollowUp(IntakeTable, table=True):
+    """IN-7: a phone follow-up (回访) after the work."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        sa.Index("ix_follow_ups_ticket_id_called_at_id", "ticket_id", "called_at", "id"),
+    )
+    id: UUID = Field(primary_key=True)
+    ticket_id: UUID = Field(foreign_key="intake.tickets.id")
+    called_by: str = Field(max_length=200)
+    called_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    outcome: str = Field(max_length=32)
+    notes: str | None = Field(default=None, max_length=2_000)
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class RepeatFailure(IntakeTable, table=True):
+    """IV-3: a serial's second hardware fault in warranty, reported once per pair of tickets."""
+
+    __tablename__ = "repeat_failures"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "earlier_ticket_id", "ticket_id", name="uq_repeat_failures_earlier_ticket_id_ticket_id"
+        ),
+    )
+    id: UUID = Field(primary_key=True)
+    serial: str = Field(max_length=100, index=True)
+    manufacturer: str = Field(max_length=100)
+    earlier_ticket_id: UUID = Field(foreign_key="intake.tickets.id")
+    ticket_id: UUID = Field(foreign_key="intake.tickets.id")
+    detected_at: datetime = Field(sa_type=sa.DateTime(timezone=True))

@@ -6,7 +6,10 @@ from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
+from pydantic import BaseModel, ConfigDict
+
 from shared.events.base import Event, register
+from shared.events.intake import Report
 
 _TICKET = "6f1c1c3e-3c7e-4d4e-9a55-0b8f3f0d2a11"
 _ASSIGNMENT = "0c9b8a7d-1e2f-4a3b-8c4d-5e6f7a8b9c0d"
@@ -65,3 +68,61 @@ class AssignmentAccepted(AssignmentEvent):
     assignment_id: UUID
     engineer_id: UUID
     accepted_at: datetime
+
+
+class Position(BaseModel):
+    """Where the phone was when the engineer reported (WGS 84)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    latitude: float
+    longitude: float
+    accuracy_m: float | None = None
+
+
+@register
+class AssignmentArrived(AssignmentEvent):
+    """The engineer reported arriving on site: the on-site clock stops."""
+
+    type: ClassVar[str] = "assignment.arrived"
+    example: ClassVar[dict[str, Any]] = {
+        "ticket_id": _TICKET,
+        "assignment_id": _ASSIGNMENT,
+        "engineer_id": _ENGINEER,
+        "occurred_at": "2026-11-25T10:05:00Z",
+        "position": {"latitude": 31.2304, "longitude": 121.4737, "accuracy_m": 12.0},
+    }
+    assignment_id: UUID
+    engineer_id: UUID
+    occurred_at: datetime  # the phone's time: it may report late, after a dead spot
+    position: Position | None = None
+
+
+@register
+class AssignmentCompleted(AssignmentEvent):
+    """The engineer finished the work and filed the service report (IN-5): intake resolves."""
+
+    type: ClassVar[str] = "assignment.completed"
+    example: ClassVar[dict[str, Any]] = {
+        "ticket_id": _TICKET,
+        "assignment_id": _ASSIGNMENT,
+        "engineer_id": _ENGINEER,
+        "occurred_at": "2026-11-25T11:15:00Z",
+        "report": {
+            "work_done": "Replaced the failed power supply and verified redundancy",
+            "root_cause": "PSU 2 fan seized",
+            "fault_type": "hardware",
+            "parts_used": [
+                {
+                    "part_number": "02312PSU",
+                    "serial_out": "PSU-0001",
+                    "serial_in": "PSU-0942",
+                    "quantity": 1,
+                }
+            ],
+            "minutes_on_site": 70,
+        },
+    }
+    assignment_id: UUID
+    engineer_id: UUID
+    occurred_at: datetime
+    report: Report

@@ -346,3 +346,181 @@ class NoticeDue(Event):
 
     def aggregate_id(self) -> str:
         return str(self.notice_id)
+
+
+# --- the ticket's life after creation (IN-4, IN-5, IV-3) ---
+
+FaultType = Literal["hardware", "software", "configuration"]
+
+
+class PartUsed(BaseModel):
+    """A part fitted (serial_in) in place of one taken out (serial_out); either may have none."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    part_number: str
+    serial_out: str | None = None
+    serial_in: str | None = None
+    quantity: int = 1
+
+
+class Report(BaseModel):
+    """IN-5: what the engineer (or the centre, for a fix by phone) did about the fault."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    work_done: str
+    root_cause: str
+    fault_type: FaultType
+    parts_used: list[PartUsed] = []
+    minutes_on_site: int | None = None  # none when fixed by phone
+
+
+_REPORT_EXAMPLE: dict[str, Any] = {
+    "work_done": "Replaced the failed power supply and verified redundancy",
+    "root_cause": "PSU 2 fan seized",
+    "fault_type": "hardware",
+    "parts_used": [
+        {
+            "part_number": "02312PSU",
+            "serial_out": "PSU-0001",
+            "serial_in": "PSU-0942",
+            "quantity": 1,
+        }
+    ],
+    "minutes_on_site": 45,
+}
+
+
+@register
+class TicketReclassified(TicketEvent):
+    """The centre changed a ticket's priority; its clocks and dispatch follow the new one."""
+
+    type: ClassVar[str] = "ticket.reclassified"
+    example: ClassVar[dict[str, Any]] = {
+        "ticket_id": "6f1c1c3e-3c7e-4d4e-9a55-0b8f3f0d2a11",
+        "old_priority": "P3",
+        "new_priority": "P1",
+        "reason": "The whole trading floor is down, not one desk",
+        "at": "2026-11-25T09:30:00Z",
+    }
+    old_priority: Priority
+    new_priority: Priority
+    reason: str
+    at: datetime
+
+
+@register
+class TicketAwaitingCustomer(TicketEvent):
+    """Work waits for the customer (site access, a window, a test): restore clocks pause."""
+
+    type: ClassVar[str] = "ticket.awaiting_customer"
+    example: ClassVar[dict[str, Any]] = {
+        "ticket_id": "6f1c1c3e-3c7e-4d4e-9a55-0b8f3f0d2a11",
+        "reason": "Machine room closed until Monday",
+        "at": "2026-11-25T10:00:00Z",
+    }
+    reason: str
+    at: datetime
+
+
+@register
+class TicketResumed(TicketEvent):
+    """The customer is ready again: paused clocks resume."""
+
+    type: ClassVar[str] = "ticket.resumed"
+    example: ClassVar[dict[str, Any]] = {
+        "ticket_id": "6f1c1c3e-3c7e-4d4e-9a55-0b8f3f0d2a11",
+        "reason": "Access granted",
+        "at": "2026-11-27T08:30:00Z",
+    }
+    reason: str | None = None
+    at: datetime
+
+
+@register
+class TicketResolved(TicketEvent):
+    """The fault is fixed (IN-5): restore clocks stop, reserved parts are consumed."""
+
+    type: ClassVar[str] = "ticket.resolved"
+    example: ClassVar[dict[str, Any]] = {
+        "ticket_id": "6f1c1c3e-3c7e-4d4e-9a55-0b8f3f0d2a11",
+        "resolved_at": "2026-11-25T11:15:00Z",
+        "fault_type": "hardware",
+        "root_cause": "PSU 2 fan seized",
+        "parts_used": _REPORT_EXAMPLE["parts_used"],
+        "engineer_ids": ["7d6c5b4a-3f2e-4d1c-9b0a-8e7f6d5c4b3a"],
+    }
+    resolved_at: datetime
+    fault_type: FaultType
+    root_cause: str
+    parts_used: list[PartUsed]
+    engineer_ids: list[UUID]
+
+
+class TicketEnded(TicketEvent):
+    at: datetime
+    reason: str | None = None
+
+
+@register
+class TicketReopened(TicketEnded):
+    """The fault came back within seven days of its resolution (IN-4)."""
+
+    type: ClassVar[str] = "ticket.reopened"
+    example: ClassVar[dict[str, Any]] = {
+        "ticket_id": "6f1c1c3e-3c7e-4d4e-9a55-0b8f3f0d2a11",
+        "at": "2026-11-27T09:00:00Z",
+        "reason": "Switch dropped its uplink again",
+    }
+
+
+@register
+class TicketClosed(TicketEnded):
+    """The customer confirmed the resolution, or the centre closed it after follow-up."""
+
+    type: ClassVar[str] = "ticket.closed"
+    example: ClassVar[dict[str, Any]] = {
+        "ticket_id": "6f1c1c3e-3c7e-4d4e-9a55-0b8f3f0d2a11",
+        "at": "2026-11-28T09:00:00Z",
+        "reason": "Customer confirmed on the follow-up call",
+    }
+
+
+@register
+class TicketCancelled(TicketEnded):
+    """Withdrawn before resolution: dispatch withdraws the engineer, inventory releases parts."""
+
+    type: ClassVar[str] = "ticket.cancelled"
+    example: ClassVar[dict[str, Any]] = {
+        "ticket_id": "6f1c1c3e-3c7e-4d4e-9a55-0b8f3f0d2a11",
+        "at": "2026-11-25T09:40:00Z",
+        "reason": "Duplicate of T-00000041",
+    }
+
+
+@register
+class AssetRepeatFailure(Event):
+    """IV-3: a serial in warranty failed in hardware again: inventory arranges a replacement."""
+
+    type: ClassVar[str] = "asset.repeat_failure"
+    owner: ClassVar[str] = "intake"
+    example: ClassVar[dict[str, Any]] = {
+        "serial": "SN-0042",
+        "earlier_ticket_id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+        "ticket_id": "6f1c1c3e-3c7e-4d4e-9a55-0b8f3f0d2a11",
+        "model": "S5735",
+        "manufacturer": "huawei",
+        "customer_id": "2b0e7d4a-8f61-4a38-9c1e-5d0c6a7b8e90",
+        "site_id": "0d6c1f7e-5a3b-4c2d-8e9f-1a2b3c4d5e6f",
+        "detected_at": "2026-11-25T11:15:00Z",
+    }
+    serial: str
+    earlier_ticket_id: UUID
+    ticket_id: UUID
+    model: str
+    manufacturer: str
+    customer_id: UUID
+    site_id: UUID
+    detected_at: datetime
+
+    def aggregate_id(self) -> str:
+        return self.serial

@@ -2,7 +2,6 @@
 
 import uuid
 
-import asyncpg
 import pytest
 
 from tests.support.stack import ServiceStack
@@ -161,14 +160,17 @@ async def test_a_resolved_ticket_becomes_a_draft_once(stack: ServiceStack):
         assert (
             await admin.post(f"/v1/knowledge/from-ticket/{ticket_id}")
         ).status_code == 409  # not resolved
-        # Resolution arrives with the ticket lifecycle; until then the test resolves the row itself.
-        conn = await asyncpg.connect(stack.database_url)
-        try:
-            await conn.execute(
-                "UPDATE intake.tickets SET status = 'resolved' WHERE id = $1", uuid.UUID(ticket_id)
-            )
-        finally:
-            await conn.close()
+        resolved = await admin.post(
+            f"/v1/tickets/{ticket_id}/resolve",
+            json={
+                "report": {
+                    "work_done": "Replaced the failed module",
+                    "root_cause": "Module failure",
+                    "fault_type": "hardware",
+                }
+            },
+        )
+        assert resolved.status_code == 200, resolved.text
         drafted = await admin.post(f"/v1/knowledge/from-ticket/{ticket_id}")
         assert drafted.status_code == 201, drafted.text
         assert (

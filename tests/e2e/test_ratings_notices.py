@@ -44,16 +44,17 @@ async def resolved_ticket(stack: ServiceStack, admin: httpx.AsyncClient, custome
     )
     assert ticket.status_code == 201, ticket.text
     ticket_id = ticket.json()["id"]
-    # Resolving over HTTP belongs to the ticket's life; here the row is moved as a resolve would.
-    conn = await asyncpg.connect(stack.database_url)
-    try:
-        await conn.execute(
-            "UPDATE intake.tickets SET status = 'resolved', updated_at = $2 WHERE id = $1",
-            uuid.UUID(ticket_id),
-            await stack.clock("intake"),
-        )
-    finally:
-        await conn.close()
+    resolved = await admin.post(
+        f"/v1/tickets/{ticket_id}/resolve",
+        json={
+            "report": {
+                "work_done": "Replaced the failed module",
+                "root_cause": "Module failure",
+                "fault_type": "hardware",
+            }
+        },
+    )
+    assert resolved.status_code == 200, resolved.text
     return ticket_id
 
 
@@ -226,7 +227,7 @@ async def test_reports_answer_in_json_and_in_csv(stack: ServiceStack):
         assert report.status_code == 200, report.text
         body = report.json()
         assert body["tickets_by_priority"]["P1"] == 1
-        assert (body["mean_rating"], body["ratings"], body["repeat_failures"]) == (4.0, 1, None)
+        assert (body["mean_rating"], body["ratings"], body["repeat_failures"]) == (4.0, 1, 0)
 
         as_csv = await ops.get(
             "/v1/reports/monthly",

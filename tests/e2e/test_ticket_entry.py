@@ -219,15 +219,19 @@ async def test_after_resolution_the_next_alarm_opens_a_new_ticket(stack: Service
         again = await monitor.post("/v1/tickets", json=an_alarm(serial))
         assert (first.status_code, again.status_code) == (201, 200)
         assert again.json()["id"] == first.json()["id"] and again.json()["occurrences"] == 2
-        # The centre's resolve move is its own slice; the status is what folding reads.
-        conn = await asyncpg.connect(asyncpg_dsn(stack.database_url))
-        try:
-            await conn.execute(
-                "UPDATE intake.tickets SET status = 'resolved' WHERE id = $1",
-                uuid.UUID(first.json()["id"]),
-            )
-        finally:
-            await conn.close()
+    async with stack.client("intake") as centre:
+        resolved = await centre.post(
+            f"/v1/tickets/{first.json()['id']}/resolve",
+            json={
+                "report": {
+                    "work_done": "Replaced the failed module",
+                    "root_cause": "Module failure",
+                    "fault_type": "hardware",
+                }
+            },
+        )
+        assert resolved.status_code == 200, resolved.text
+    async with stack.client("intake", *CALL_CENTRE) as monitor:
         after = await monitor.post("/v1/tickets", json=an_alarm(serial))
         assert after.status_code == 201, after.text
         assert after.json()["id"] != first.json()["id"] and after.json()["occurrences"] == 1

@@ -126,11 +126,17 @@ _SUGGEST = f"""SELECT {COLUMNS},
                WHERE status = 'published' AND (search @@ $1::tsquery OR category = $2 OR $3::text = ANY(models))
                ORDER BY score DESC, id DESC LIMIT $5"""
 
-# The ticket as a draft sees it. When service reports exist (intake.reports), this query joins
-# them for work_done and root_cause: the rule and the handler already take them.
-_TICKET_FOR_ARTICLE = """SELECT id, status, category, summary, description, NULL::text AS work_done,
-                                NULL::text AS root_cause
-                         FROM intake.tickets WHERE id = $1"""
+# The ticket as a draft sees it, with the report of its latest resolution (a reopened and
+# resolved again ticket keeps both: the later one is what fixed it).
+_TICKET_FOR_ARTICLE = """SELECT t.id, t.status, t.category, t.summary, t.description, r.work_done,
+                                r.root_cause
+                         FROM intake.tickets t
+                         LEFT JOIN LATERAL (
+                             SELECT work_done, root_cause FROM intake.service_reports
+                             WHERE ticket_id = t.id
+                             ORDER BY resolved_at DESC, recorded_at DESC, id DESC LIMIT 1
+                         ) r ON true
+                         WHERE t.id = $1"""
 
 
 def _article(row: asyncpg.Record) -> Article:

@@ -10,10 +10,9 @@ from asyncpg import Connection
 
 from services.intake.ratings.rules import Link, RateableTicket
 
-# intake.tickets records no resolution time of its own yet: the last change of a resolved
-# ticket is its resolution (a later close moves it on by the time between). One place to
-# point at tickets.resolved_at once the ticket's life records it; reporting uses it too.
-RESOLVED_AT = "updated_at"
+# The latest resolution (a close keeps it, a reopen clears it): the link's 30 days and the
+# engineer review's month both count from it.
+RESOLVED_AT = "resolved_at"
 
 _TICKET = f"SELECT id, status, {RESOLVED_AT} AS resolved_at FROM intake.tickets WHERE id = $1"
 _LINK = "SELECT ticket_id, issued_at, expires_at FROM intake.rating_links WHERE ticket_id = $1"

@@ -1,8 +1,8 @@
 """Reports (RP-1, RP-2) and the read models they need, kept from other services' events.
 
-Glue only; never commits. `record_assignment` is not in `EVENTS`: tickets' handler already
-claims `assignment.created` (a type claimed twice fails at start-up), so that handler is
-the one to call it.
+Glue only; never commits. An SLA outcome is recorded here and put on the ticket's timeline
+in the same handler (a type claimed by two slices fails at start-up); `record_assignment` is
+called by tickets' handler of `assignment.created` for the same reason.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from uuid import UUID
 
 from services.intake.reporting import rules, store
 from services.intake.reporting.rules import Outcome, Period
+from services.intake.timeline import handlers as timeline
 from shared.db import UnitOfWork
 from shared.errors import NotFound
 from shared.events.dispatch import AssignmentCreated
@@ -24,6 +25,7 @@ class CustomerNotFound(NotFound):
 
 
 async def on_sla_met(event: SlaMet, envelope: Envelope, uow: UnitOfWork) -> None:
+    await timeline.on_sla_met(event, envelope, uow)
     outcome = rules.met_outcome(event.due_at, event.met_at)
     await store.record_outcome(
         uow.conn,
@@ -38,6 +40,7 @@ async def on_sla_met(event: SlaMet, envelope: Envelope, uow: UnitOfWork) -> None
 
 
 async def on_sla_breached(event: SlaBreached, envelope: Envelope, uow: UnitOfWork) -> None:
+    await timeline.on_sla_breached(event, envelope, uow)
     await store.record_outcome(
         uow.conn,
         clock_id=event.clock_id,
@@ -82,8 +85,7 @@ async def monthly(uow: UnitOfWork, period: Period, customer_id: UUID | None) -> 
         },
         "mean_rating": rules.mean(rating_total, rating_count),
         "ratings": rating_count,
-        # asset.repeat_failure is not recorded in intake yet: unknown, not zero.
-        "repeat_failures": None,
+        "repeat_failures": await store.repeat_failures(uow.conn, *args),
     }
 
 
@@ -104,4 +106,4 @@ def _line(line: rules.EngineerLine) -> dict[str, Any]:
     return {name: getattr(line, name) for name in line.__dataclass_fields__}
 
 
-EVENTS = {SlaMet: on_sla_met, SlaBreached: on_sla_breached}
+EVENTS = {SlaMet.type: on_sla_met, SlaBreached.type: on_sla_breached}

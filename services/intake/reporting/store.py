@@ -41,6 +41,9 @@ _RATINGS = """
 SELECT coalesce(sum(r.score), 0) AS total, count(*) AS n
 FROM intake.ratings r JOIN intake.tickets t ON t.id = r.ticket_id
 WHERE r.recorded_at >= $1 AND r.recorded_at < $2 AND ($3::uuid IS NULL OR t.customer_id = $3)"""
+_REPEAT_FAILURES = """
+SELECT count(*) FROM intake.repeat_failures f JOIN intake.tickets t ON t.id = f.ticket_id
+WHERE f.detected_at >= $1 AND f.detected_at < $2 AND ($3::uuid IS NULL OR t.customer_id = $3)"""
 
 # RP-1: tickets resolved in the period, by the engineers assigned to them; ratings recorded
 # in the period, by the engineers they name.
@@ -135,3 +138,11 @@ async def engineer_work(
         )
         for r in rows
     ], int(completed)
+
+
+async def repeat_failures(
+    conn: Connection, start: datetime, end: datetime, customer_id: UUID | None
+) -> int:
+    """IV-3: the second hardware faults in warranty found in the period."""
+    count: int = await conn.fetchval(_REPEAT_FAILURES, start, end, customer_id)
+    return count

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from services.intake.tickets.classification import Channel, Impact
-from services.intake.tickets.lifecycle import Move
+from services.intake.reports.rules import Report
+from services.intake.tickets.classification import Channel, Impact, Priority
 from shared.vocabulary import Category
 
 
@@ -42,9 +42,67 @@ class CreateTicket:
     alarm: Alarm | None = None
 
 
+# --- the centre's moves (IN-4): what POST /v1/tickets/{id}/<move> asks ---
+
+
 @dataclass(frozen=True, slots=True)
-class MoveTicket:
-    """IN-4: a move of the ticket's lifecycle, from the centre or a fact from dispatch."""
+class AwaitCustomer:
+    ticket_id: UUID
+    reason: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeTicket:
+    ticket_id: UUID
+    reason: str | None
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveTicket:
+    """IN-5: the centre resolves a fault fixed by phone, with its report."""
 
     ticket_id: UUID
-    how: Move
+    report: Report
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class CloseTicket:
+    ticket_id: UUID
+    reason: str | None
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReopenTicket:
+    ticket_id: UUID
+    reason: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class CancelTicket:
+    ticket_id: UUID
+    reason: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReclassifyTicket:
+    ticket_id: UUID
+    priority: Priority
+    reason: str
+    by: str
+
+
+CentreMove = (
+    AwaitCustomer
+    | ResumeTicket
+    | ResolveTicket
+    | CloseTicket
+    | ReopenTicket
+    | CancelTicket
+    | ReclassifyTicket
+)

@@ -151,11 +151,13 @@ class IllegalMove(Conflict):
     title = "Move not allowed in this status"
 
     def __init__(self, current: Status, how: Move, *, allowed: tuple[Move, ...]) -> None:
-        names = ", ".join(allowed) or "none"
+        # Named as a client calls them (`await-customer`, the path's last segment), and as a
+        # list a client can branch on; `current_status`, as `status` is the problem's HTTP status.
+        names = [spelled(m) for m in allowed]
         super().__init__(
-            f"a ticket that is {current} cannot {how}; allowed: {names}",
+            f"a ticket that is {current} cannot {spelled(how)}; allowed: {', '.join(names) or 'none'}",
             current_status=current.value,
-            move=how.value,
+            move=spelled(how),
             allowed=names,
         )
         self.current = current
@@ -165,6 +167,11 @@ class IllegalMove(Conflict):
 
 class ReopenWindowClosed(Conflict):
     title = "Too late to reopen"
+
+
+def spelled(how: Move) -> str:
+    """A move as the API spells it: `await_customer` is POST .../await-customer."""
+    return how.value.replace("_", "-")
 
 
 def allowed_from(status: Status) -> tuple[Move, ...]:
@@ -187,8 +194,11 @@ def move(ticket: Ticket, how: Move, at: datetime) -> TicketMoved | None:
         raise IllegalMove(ticket.status, how, allowed=allowed_from(ticket.status))
     if how is Move.reopen and not can_reopen(ticket.resolved_at, at):
         raise ReopenWindowClosed(
-            f"ticket {ticket.id} was resolved more than {REOPEN_WINDOW.days} days ago",
+            f"ticket {ticket.id} was resolved more than {REOPEN_WINDOW.days} days ago; "
+            "record the fault again as a new ticket",
+            current_status=ticket.status.value,
             resolved_at=ticket.resolved_at,
+            reopen_until=ticket.resolved_at + REOPEN_WINDOW if ticket.resolved_at else None,
         )
     held_from = None
     if how is Move.await_customer:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from services.intake.assets.schemas import Maker, Serial
+from services.intake.reports.schemas import ReportBody
 from services.intake.tickets.classification import Channel, Impact, Priority
 from services.intake.tickets.lifecycle import Status
 from shared.http.bodies import NOT_BLANK, StrictBody
@@ -134,3 +135,47 @@ class TicketPublic(BaseModel):
             if data["alarm_code"] is None
             else {"source": data["alarm_source"], "code": data["alarm_code"]},
         }
+
+    # --- the ticket's life after creation (IN-4): absent from a create's answer, null until set ---
+    held_from: Status | None = Field(
+        default=None, description="While awaiting the customer: the status `resume` returns to"
+    )
+    resolved_at: datetime | None = Field(
+        default=None, description="The latest resolution; a reopen is allowed for 7 days after"
+    )
+    closed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    # --- end of the ticket's life block ---
+
+
+# --- the centre's moves (IN-4): bodies of POST /v1/tickets/{id}/<move> ---
+
+Reason = Annotated[
+    str,
+    Field(min_length=1, max_length=2_000, pattern=NOT_BLANK, description="Why, for the timeline"),
+]
+
+
+class AwaitCustomerBody(StrictBody):
+    reason: Reason = Field(description="What the work waits for")
+
+
+class ResumeBody(StrictBody):
+    reason: Reason | None = None
+
+
+class ResolveBody(StrictBody):
+    report: ReportBody
+
+
+class CloseBody(StrictBody):
+    reason: Reason | None = None
+
+
+class ReasonBody(StrictBody):
+    reason: Reason
+
+
+class ReclassifyBody(StrictBody):
+    priority: Priority
+    reason: Reason

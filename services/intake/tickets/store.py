@@ -17,7 +17,7 @@ from services.intake.assets.store import AmbiguousSerial, Asset, UnknownSerial
 from services.intake.contracts import store as contracts_store
 from services.intake.contracts.rules import Contract
 from services.intake.tables import OPEN_ALARM
-from services.intake.tickets.lifecycle import Status, Ticket, TicketMoved
+from services.intake.tickets.lifecycle import Status, Ticket
 from shared.sql import Filters
 
 T = TypeVar("T")
@@ -33,12 +33,13 @@ ENTRY_COLUMNS = (
     "contract_id, coverage, calendar, in_warranty, chargeable, alarm_source, alarm_code, "
     "occurrences, last_occurred_at"
 )
-ANSWER_COLUMNS = f"{COLUMNS}, {ENTRY_COLUMNS}"
+# The ticket's life after creation (IN-4).
+LIFE_COLUMNS = "held_from, resolved_at, closed_at, cancelled_at"
+ANSWER_COLUMNS = f"{COLUMNS}, {ENTRY_COLUMNS}, {LIFE_COLUMNS}"
 
 _GET = f"SELECT {ANSWER_COLUMNS} FROM intake.tickets WHERE id = $1"
 _LIST = f"SELECT {ANSWER_COLUMNS} FROM intake.tickets"
-_LOCK = "SELECT id, status FROM intake.tickets WHERE id = $1 FOR UPDATE"
-_MOVE = "UPDATE intake.tickets SET status = $2, updated_at = $3 WHERE id = $1"
+_LOCK = "SELECT id, status, held_from, resolved_at FROM intake.tickets WHERE id = $1 FOR UPDATE"
 
 
 async def get(conn: Connection, ticket_id: UUID) -> dict[str, Any] | None:
@@ -68,11 +69,14 @@ async def page(
 
 async def lock(conn: Connection, ticket_id: UUID) -> Ticket | None:
     row = await conn.fetchrow(_LOCK, ticket_id)
-    return None if row is None else Ticket(id=row["id"], status=Status(row["status"]))
-
-
-async def save_move(conn: Connection, moved: TicketMoved) -> None:
-    await conn.execute(_MOVE, moved.ticket_id, moved.to.value, moved.at)
+    if row is None:
+        return None
+    return Ticket(
+        id=row["id"],
+        status=Status(row["status"]),
+        held_from=None if row["held_from"] is None else Status(row["held_from"]),
+        resolved_at=row["resolved_at"],
+    )
 
 
 # --- ticket entry: the lookups a batch of reports makes, and the one write that records them ---
@@ -307,3 +311,39 @@ async def retrying_deadlocks(conn: Connection, work: Callable[[], Awaitable[T]])
             if attempt == DEADLOCK_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")
+
+
+# --- the ticket's life after creation (IN-4) ---
+
+# The end of a ticket's life is kept once: closing or cancelling stamps its time.
+_SAVE = """
+UPDATE intake.tickets
+SET status = $2::text, held_from = $3, resolved_at = $4,
+    closed_at = CASE WHEN $2::text = 'closed' THEN $5 ELSE closed_at END,
+    cancelled_at = CASE WHEN $2::text = 'cancelled' THEN $5 ELSE cancelled_at END,
+    updated_at = $5
+WHERE id = $1"""
+# The priority before the change comes from the row as the statement found it (locked already).
+_RECLASSIFY = """
+UPDATE intake.tickets t SET priority = $2, updated_at = $3
+FROM (SELECT id, priority FROM intake.tickets WHERE id = $1) before
+WHERE t.id = before.id
+RETURNING before.priority"""
+
+
+async def save(conn: Connection, ticket: Ticket, at: datetime) -> None:
+    """The ticket as a move left it (`TicketMoved.applied_to`); `at` is the unit of work's now."""
+    await conn.execute(
+        _SAVE,
+        ticket.id,
+        ticket.status.value,
+        None if ticket.held_from is None else ticket.held_from.value,
+        ticket.resolved_at,
+        at,
+    )
+
+
+async def reclassify(conn: Connection, ticket_id: UUID, priority: str, at: datetime) -> str:
+    """The new priority stored; returns the old one."""
+    old: str = await conn.fetchval(_RECLASSIFY, ticket_id, priority, at)
+    return old

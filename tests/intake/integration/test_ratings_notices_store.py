@@ -26,6 +26,7 @@ from shared.events.dispatch import AssignmentCreated
 from shared.events.escalation import SlaBreached, SlaMet
 from shared.events.intake import NoticeDue, RatingRecorded
 from shared.events.inventory import PartEolAnnounced
+from shared.outbox_rows import envelope_for
 from shared.settings import Settings
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -110,8 +111,8 @@ async def ticket(conn, customer_id, *, status="resolved", at=NOW, priority="P2",
     await conn.execute(
         "INSERT INTO intake.tickets (id, number, customer_id, summary, description, channel,"
         " category, impact, priority, status, created_by, created_at, updated_at,"
-        " reported_at, occurrences, last_occurred_at)"
-        " VALUES ($1, $2, $3, 's', 'd', $4, 'network', 'degraded', $5, $6, 't', $7, $7, $7, 1, $7)",
+        " reported_at, occurrences, last_occurred_at, resolved_at)"
+        " VALUES ($1, $2, $3, 's', 'd', $4, 'network', 'degraded', $5, $6, 't', $7, $7, $7, 1, $7, $8)",
         ticket_id,
         f"T-{ticket_id.hex[:8]}",
         customer_id,
@@ -119,6 +120,7 @@ async def ticket(conn, customer_id, *, status="resolved", at=NOW, priority="P2",
         priority,
         status,
         at,
+        at if status in ("resolved", "closed") else None,
     )
     return ticket_id
 
@@ -294,6 +296,11 @@ async def test_two_replicas_never_emit_the_same_notice(pool, settings):
     assert len(emitted) == 1
 
 
+async def sla(handler, event, uow):
+    """Deliver an SLA event as the consumer does: with its envelope (the timeline keeps its id)."""
+    await handler(event, envelope_for(event, "/fieldops/escalation"), uow)
+
+
 # --- the reports' read models -------------------------------------------------------------
 
 
@@ -301,15 +308,18 @@ async def test_a_breached_clock_stays_breached_when_a_late_met_arrives(uow):
     bank = await customer(uow.conn)
     ticket_id = await ticket(uow.conn, bank, at=NOW)
     clock, due = uuid.uuid4(), NOW + timedelta(hours=1)
-    await reporting.on_sla_breached(
-        SlaBreached(ticket_id=ticket_id, clock_id=clock, kind="restore", due_at=due), None, uow
-    )
-    await reporting.on_sla_met(
-        SlaMet(ticket_id=ticket_id, clock_id=clock, kind="restore", due_at=due, met_at=due),
-        None,
+    await sla(
+        reporting.on_sla_breached,
+        SlaBreached(ticket_id=ticket_id, clock_id=clock, kind="restore", due_at=due),
         uow,
     )
-    await reporting.on_sla_met(
+    await sla(
+        reporting.on_sla_met,
+        SlaMet(ticket_id=ticket_id, clock_id=clock, kind="restore", due_at=due, met_at=due),
+        uow,
+    )
+    await sla(
+        reporting.on_sla_met,
         SlaMet(
             ticket_id=ticket_id,
             clock_id=uuid.uuid4(),
@@ -317,7 +327,6 @@ async def test_a_breached_clock_stays_breached_when_a_late_met_arrives(uow):
             due_at=due,
             met_at=NOW + timedelta(minutes=5),
         ),
-        None,
         uow,
     )
     report = await reporting.monthly(uow, period("2026-11"), bank)
@@ -339,7 +348,7 @@ async def test_the_monthly_report_counts_the_customers_month_in_beijing_time(uow
     report = await reporting.monthly(uow, period("2026-11"), bank)
     assert report["tickets_by_priority"] == {"P1": 2, "P2": 1, "P3": 0, "P4": 0}
     assert report["tickets_by_channel"]["email"] == 1
-    assert (report["mean_rating"], report["ratings"], report["repeat_failures"]) == (3.0, 1, None)
+    assert (report["mean_rating"], report["ratings"], report["repeat_failures"]) == (3.0, 1, 0)
 
 
 async def test_the_engineer_report_shares_the_months_work(uow):
@@ -359,11 +368,11 @@ async def test_the_engineer_report_shares_the_months_work(uow):
                 ),
                 uow,
             )
-    await reporting.on_sla_met(
+    await sla(
+        reporting.on_sla_met,
         SlaMet(
             ticket_id=tickets[0], clock_id=uuid.uuid4(), kind="restore", due_at=month, met_at=month
         ),
-        None,
         uow,
     )
     _, token = await ratings.issue_link(IssueRatingLink(tickets[2]), uow)

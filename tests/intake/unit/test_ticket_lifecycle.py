@@ -140,7 +140,26 @@ def test_an_illegal_move_names_the_current_status_and_the_moves_allowed():
         move(ticket(S.resolved), M.cancel, NOW)
     assert refused.value.allowed == (M.close, M.reopen)
     assert "resolved" in refused.value.detail
-    assert refused.value.context["allowed"] == "close, reopen"
+    assert refused.value.context == {
+        "current_status": "resolved",
+        "move": "cancel",
+        "allowed": ["close", "reopen"],
+    }
+
+
+def test_an_illegal_move_names_the_moves_as_the_api_spells_them():
+    with pytest.raises(IllegalMove) as refused:
+        move(ticket(S.closed), M.await_customer, NOW)
+    assert refused.value.context["move"] == "await-customer"
+    assert refused.value.context["allowed"] == []
+    assert "allowed: none" in refused.value.detail
+    refused_new = pytest.raises(IllegalMove, move, ticket(S.new), M.close, NOW)
+    assert refused_new.value.context["allowed"] == [
+        "await-customer",
+        "resolve",
+        "cancel",
+        "reclassify",
+    ]
 
 
 def test_a_closed_or_cancelled_ticket_allows_no_move():

@@ -1,7 +1,7 @@
 """intake: ratings (IN-6), advance notices (IN-9, IV-5), the reports' read models (RP-1, RP-2)
 
 Revision ID: 0006_ratings_notices
-Revises: 0004_ticket_entry
+Revises: 0005_ticket_life
 Create Date: 2026-11-26 07:43:04.303972
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel
 from sqlalchemy.dialects import postgresql
 
 revision = '0006_ratings_notices'
-down_revision = '0004_ticket_entry'
+down_revision = '0005_ticket_life'
 branch_labels = None
 depends_on = None
 
