@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
@@ -54,6 +55,52 @@ async def status_of(client, ticket_id: str) -> str:
     return (await client.get(f"/v1/tickets/{ticket_id}")).json()["status"]
 
 
+async def an_installed_asset(stack: ServiceStack, region: str) -> str:
+    """A customer with a site, a contract in warranty and a switch: the call centre knows only its serial."""
+    serial = f"SN-{uuid.uuid4().hex[:10]}"
+    async with stack.client("intake") as admin:
+        customer = (
+            await admin.post("/v1/customers", json={"name": "ACME", "region": region})
+        ).json()
+        site = await admin.post(
+            "/v1/sites",
+            json={
+                "customer_id": customer["id"],
+                "name": "Data centre 2",
+                "address": "88 Century Avenue",
+                "latitude": 31.23,
+                "longitude": 121.47,
+                "timezone": "Asia/Shanghai",
+                "region": region,
+            },
+        )
+        contract = await admin.post(
+            "/v1/contracts",
+            json={
+                "customer_id": customer["id"],
+                "coverage": "7x24",
+                "onsite_minutes": 120,
+                "calendar": "24x7",
+                "warranty_start": "2026-01-01",
+                "warranty_end": "2030-12-31",
+            },
+        )
+        asset = await admin.post(
+            "/v1/assets",
+            json={
+                "customer_id": customer["id"],
+                "site_id": site.json()["id"],
+                "contract_id": contract.json()["id"],
+                "manufacturer": "huawei",
+                "model": "S5735",
+                "serial": serial,
+                "accepted_on": "2026-03-01",
+            },
+        )
+        assert asset.status_code == 201, asset.text
+    return serial
+
+
 async def test_a_ticket_lives_its_whole_life_and_the_timeline_tells_it(stack: ServiceStack):
     region = f"r-{uuid.uuid4().hex[:8]}"
     async with stack.client("dispatch", "team-lead", "dispatch:admin") as lead:
@@ -61,7 +108,25 @@ async def test_a_ticket_lives_its_whole_life_and_the_timeline_tells_it(stack: Se
             "/v1/engineers", json={"name": "Wang Wei", "skills": ["network"], "region": region}
         )
     engineer_id = engineer.json()["id"]
-    ticket_id, _ = await a_ticket(stack, region=region)
+    serial = await an_installed_asset(stack, region)
+    async with stack.client("intake", "call-centre", *CENTRE_SCOPES) as centre:
+        created = await centre.post(
+            "/v1/tickets",
+            json={
+                "serial": serial,
+                "summary": "Uplink flapping",
+                "description": "Floor 3 loses the network every few minutes",
+                "channel": "phone",
+                "category": "network",
+                "impact": "degraded",
+            },
+        )
+    assert created.status_code == 201, created.text
+    ticket_id = created.json()["id"]
+    entitlement = created.json()["entitlement"]
+    assert (entitlement["coverage"], entitlement["calendar"]) == ("7x24", "24x7")
+    assert entitlement["in_warranty"] is True and entitlement["chargeable"] is False
+    assert created.json()["asset"]["serial"] == serial
 
     async with (
         stack.client("intake", "call-centre", *CENTRE_SCOPES) as centre,
@@ -138,6 +203,14 @@ async def test_a_ticket_lives_its_whole_life_and_the_timeline_tells_it(stack: Se
         assert follow_up.status_code == 201, follow_up.text
         listed = (await centre.get(f"/v1/tickets/{ticket_id}/follow-ups")).json()["items"]
         assert [f["id"] for f in listed] == [follow_up.json()["id"]]
+
+        # IN-6: the customer rates through the link, once, without logging in.
+        link = (await centre.get(f"/v1/tickets/{ticket_id}/rating-link")).json()
+        async with httpx.AsyncClient(base_url=stack.url("intake")) as customer:
+            rated = await customer.post(link["url"], json={"score": 5, "comment": "Quick fix"})
+            again = await customer.post(link["url"], json={"score": 1})
+        assert rated.status_code == 201, rated.text
+        assert again.status_code == 409
 
         closed = await centre.post(
             f"/v1/tickets/{ticket_id}/close", json={"reason": "Customer confirmed"}
