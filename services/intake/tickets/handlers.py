@@ -445,44 +445,28 @@ async def _resolution(
     await reports.look_for_repeat_failure(uow, stored)
 
 
-async def close(command: CloseTicket, uow: UnitOfWork) -> dict[str, Any]:
+# Moves whose whole effect is the status and an event carrying the reason: one path for all.
+# IN-4: a reopen only within seven days of the resolution (the rule raises; later, the fault
+# is a new ticket).
+_PLAIN_MOVES: dict[type, tuple[Move, type[TicketClosed | TicketReopened | TicketCancelled]]] = {
+    CloseTicket: (Move.close, TicketClosed),
+    ReopenTicket: (Move.reopen, TicketReopened),
+    CancelTicket: (Move.cancel, TicketCancelled),
+}
+
+
+async def _plain_move(
+    command: CloseTicket | ReopenTicket | CancelTicket, uow: UnitOfWork
+) -> dict[str, Any]:
+    how, event = _PLAIN_MOVES[type(command)]
     await _centre_move(
-        uow,
-        command.ticket_id,
-        Move.close,
-        by=command.by,
-        kind=TicketClosed.type,
-        reason=command.reason,
+        uow, command.ticket_id, how, by=command.by, kind=event.type, reason=command.reason
     )
-    uow.publish(TicketClosed(ticket_id=command.ticket_id, at=uow.now, reason=command.reason))
+    uow.publish(event(ticket_id=command.ticket_id, at=uow.now, reason=command.reason))
     return await _answer(uow, command.ticket_id)
 
 
-async def reopen(command: ReopenTicket, uow: UnitOfWork) -> dict[str, Any]:
-    """IN-4: within seven days of the resolution; later, the fault is a new ticket."""
-    await _centre_move(
-        uow,
-        command.ticket_id,
-        Move.reopen,
-        by=command.by,
-        kind=TicketReopened.type,
-        reason=command.reason,
-    )
-    uow.publish(TicketReopened(ticket_id=command.ticket_id, at=uow.now, reason=command.reason))
-    return await _answer(uow, command.ticket_id)
-
-
-async def cancel(command: CancelTicket, uow: UnitOfWork) -> dict[str, Any]:
-    await _centre_move(
-        uow,
-        command.ticket_id,
-        Move.cancel,
-        by=command.by,
-        kind=TicketCancelled.type,
-        reason=command.reason,
-    )
-    uow.publish(TicketCancelled(ticket_id=command.ticket_id, at=uow.now, reason=command.reason))
-    return await _answer(uow, command.ticket_id)
+close = reopen = cancel = _plain_move
 
 
 async def reclassify(command: ReclassifyTicket, uow: UnitOfWork) -> dict[str, Any]:
