@@ -7,7 +7,8 @@ import time
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Header, Query, Response
+from fastapi import Header, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from services.dispatch.access import (
     AssignmentReader,
@@ -19,12 +20,19 @@ from services.dispatch.assignments import handlers
 from services.dispatch.assignments.commands import AcceptAssignment
 from services.dispatch.assignments.lifecycle import AssignmentStatus
 from services.dispatch.assignments.schemas import AssignmentPublic
+from shared.http.commands import CommandEndpoint
+from shared.http.idempotency import IdempotencyKey
 from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_position, page_of
 from shared.http.problems import BODY_PROBLEMS, Problem, problem_responses
 from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
 router = api_router()
+
+# Every state-changing POST: Idempotency-Key, group commit, the event in the same commit.
+ACCEPT = CommandEndpoint(
+    "assignments.accept", handlers.accept_assignment, render=AssignmentPublic.model_validate
+)
 
 
 @router.get(
@@ -137,10 +145,14 @@ async def get_assignment(
     ),
 )
 async def accept_assignment(
-    assignment_id: UUID, runtime: RuntimeDep, principal: AssignmentWriter
-) -> Any:
+    assignment_id: UUID,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: AssignmentWriter,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
     engineer_id = None if principal.has("dispatch:admin") else engineer_id_of(principal)
-    async with runtime.uow() as uow:
-        row = await handlers.accept_assignment(AcceptAssignment(assignment_id, engineer_id), uow)
-        await uow.commit()
-    return row
+    command = AcceptAssignment(assignment_id, engineer_id)
+    return await ACCEPT(
+        runtime, request, principal=principal.sub, key=idempotency_key, command=command
+    )
