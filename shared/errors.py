@@ -5,6 +5,7 @@
     ├── NotFound           the thing does not exist (for you)    -> 404
     ├── Conflict           the state does not allow it now       -> 409
     │                      (an illegal move: name the current status and the allowed moves)
+    ├── Gone               it was there, and its time has passed -> 410
     └── Forbidden          you may not do this to this thing     -> 403
 
 Domain modules subclass these with names of their own (`NotAssignable`), so a
@@ -45,6 +46,10 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     title = "Conflict"
+
+
+class Gone(DomainError):
+    title = "Gone"
 
 
 class Forbidden(DomainError):

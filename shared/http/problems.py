@@ -25,7 +25,7 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from shared.db import DatabaseUnavailable, is_transient
-from shared.errors import Conflict, DomainError, Forbidden, InvalidReference, NotFound
+from shared.errors import Conflict, DomainError, Forbidden, Gone, InvalidReference, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -199,6 +199,7 @@ _HTTP_SLUGS = {
 _DOMAIN_STATUS: list[tuple[type[DomainError], int, str]] = [
     (NotFound, 404, "not-found"),
     (Conflict, 409, "conflict"),
+    (Gone, 410, "gone"),
     (Forbidden, 403, "forbidden"),
     (InvalidReference, 422, "invalid-reference"),
     (DomainError, 422, "rule-violated"),

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Request
 
 from services.intake.access import TicketReader
-from services.intake.ratings import handlers, rules, tokens
+from services.intake.ratings import handlers, tokens
 from services.intake.ratings.commands import IssueRatingLink, RecordRating
 from services.intake.ratings.schemas import RatingCreate, RatingLinkPublic, RatingPublic
 from shared.http.commands import CommandEndpoint
@@ -46,10 +46,6 @@ Token = Annotated[
 ]
 
 
-def _gone(exc: rules.LinkExpired) -> Problem:
-    return Problem(410, "gone", exc.detail, title=exc.title)
-
-
 def _unconfigured() -> Problem:
     return Problem(503, "rating-links-unconfigured", "rating links need FIELDOPS_RATING_SECRET")
 
@@ -77,8 +73,6 @@ async def rating_link(ticket_id: UUID, runtime: RuntimeDep, principal: TicketRea
         async with runtime.uow() as uow:
             link, token = await handlers.issue_link(IssueRatingLink(ticket_id), uow)
             await uow.commit()
-    except rules.LinkExpired as exc:
-        raise _gone(exc)
     except tokens.RatingKeyMissing:
         raise _unconfigured()
     return RatingLinkPublic(url=f"/v1/ratings/{token}", expires_at=link.expires_at)
@@ -123,7 +117,5 @@ async def rate(
             command=RecordRating(token=token, score=body.score, comment=body.comment),
             body=body,
         )
-    except rules.LinkExpired as exc:
-        raise _gone(exc)
     except tokens.RatingKeyMissing:
         raise _unconfigured()

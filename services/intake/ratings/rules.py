@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from shared.errors import Conflict, DomainError, NotFound
+from shared.errors import Conflict, DomainError, Gone, NotFound
 
 RATING_WINDOW = timedelta(days=30)
 SCORES = range(1, 6)
@@ -29,8 +29,8 @@ class LinkInvalid(NotFound):
     title = "No such rating link"
 
 
-class LinkExpired(DomainError):
-    """The rating window has passed (the HTTP edge answers 410 Gone)."""
+class LinkExpired(Gone):
+    """The rating window has passed."""
 
     title = "Rating link expired"
 
