@@ -21,15 +21,17 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
 NOT_BLANK = "[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
 
-def _a_json_number(value: Any) -> Any:
+def json_number(value: Any) -> Any:
+    """A BeforeValidator for integers as JSON Schema means them: 3 and 3.0, but not true, "3"
+    or 3.5. Pydantic's lax int takes true and "3"; its strict int refuses 3.0, which the
+    document allows. Put it beside a field's `Field(ge=, le=)` where the bounds must show in
+    the document: nested inside another Annotated, as in `JsonInteger`, they vanish from it."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("must be a JSON number")
     return value
 
 
-# An integer as JSON Schema means it: 3 and 3.0, but not true, "3" or 3.5. Pydantic's
-# lax int takes true and "3"; its strict int refuses 3.0, which the document allows.
-JsonInteger = Annotated[int, BeforeValidator(_a_json_number)]
+JsonInteger = Annotated[int, BeforeValidator(json_number)]
 
 
 def storable_text(value: str) -> str:

@@ -11,15 +11,14 @@ from pydantic.json_schema import SkipJsonSchema
 
 from services.intake.contacts.schemas import Email, Phone
 from services.intake.contracts.rules import Calendar, Coverage, Priority
-from services.intake.numbers import json_integer
 from services.intake.patch import PatchBody
-from shared.http.bodies import NOT_BLANK, StrictBody
+from shared.http.bodies import NOT_BLANK, StrictBody, json_number
 
 # Constraints on the field itself (not on a nested Annotated): only there does the document show them.
 Minutes = Annotated[
     int,
     Field(ge=1, le=525_600, description="Minutes (at most a year)"),
-    BeforeValidator(json_integer),
+    BeforeValidator(json_number),
 ]
 Text = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
 
@@ -36,7 +35,7 @@ class WaiverBody(StrictBody):
 
 
 class LadderContactBody(StrictBody):
-    level: Annotated[int, Field(ge=1, le=4), BeforeValidator(json_integer)]
+    level: Annotated[int, Field(ge=1, le=4), BeforeValidator(json_number)]
     name: Text
     email: Email | None = None
     phone: Phone | None = None
@@ -55,7 +54,7 @@ Ladder = Annotated[
 OnsiteMinutes = Annotated[
     int,
     Field(ge=1, le=10_080, description="On-site terms: 120 or 360 in the seed"),
-    BeforeValidator(json_integer),
+    BeforeValidator(json_number),
 ]
 
 

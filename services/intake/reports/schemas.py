@@ -8,16 +8,15 @@ from uuid import UUID
 
 from pydantic import BaseModel, BeforeValidator, Field
 
-from services.intake.numbers import json_integer
 from services.intake.reports.rules import FaultType, Part, Report, ServiceReport, Source
-from shared.http.bodies import NOT_BLANK, StrictBody
+from shared.http.bodies import NOT_BLANK, StrictBody, json_number
 
 # The bounds before the validator, so the document shows them as JSON Schema bounds.
-Quantity = Annotated[int, Field(ge=1, le=1000), BeforeValidator(json_integer)]
+Quantity = Annotated[int, Field(ge=1, le=1000), BeforeValidator(json_number)]
 MinutesOnSite = Annotated[
     int,
     Field(ge=0, le=100_000, description="None when fixed by phone"),
-    BeforeValidator(json_integer),
+    BeforeValidator(json_number),
 ]
 
 
