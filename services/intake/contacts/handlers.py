@@ -9,7 +9,9 @@ from uuid import UUID
 
 from services.intake.contacts import roster, store
 from services.intake.contacts.commands import AddContact, RemoveContact, UpdateContact
-from services.intake.contacts.store import Contact, ContactNotFound, CustomerNotFound
+from services.intake.contacts.store import Contact, ContactNotFound
+from services.intake.customers import store as customers
+from services.intake.customers.store import CustomerNotFound
 from shared.db import UnitOfWork
 
 
@@ -65,6 +67,6 @@ async def list_contacts(
     uow: UnitOfWork, customer_id: UUID, *, after: tuple[datetime, UUID] | None, limit: int
 ) -> list[Contact]:
     contacts = await store.page(uow.conn, customer_id, after=after, limit=limit)
-    if not contacts and not await store.customer_exists(uow.conn, customer_id):
+    if not contacts and not await customers.exists(uow.conn, customer_id):
         raise CustomerNotFound(f"no customer {customer_id}")
     return contacts

@@ -10,6 +10,7 @@ import asyncpg
 from asyncpg import Connection
 
 from services.intake.contacts.roster import Role, RosterFull
+from services.intake.customers.store import CustomerNotFound
 from shared.errors import NotFound
 from shared.sql import Filters
 
@@ -17,7 +18,6 @@ COLUMNS = "id, customer_id, name, phone, email, role, created_at, updated_at"
 # NO KEY UPDATE: serialises roster changes of one customer without blocking the
 # KEY SHARE lock a new ticket takes on its customer.
 _LOCK_CUSTOMER = "SELECT id FROM intake.customers WHERE id = $1 FOR NO KEY UPDATE"
-_CUSTOMER_EXISTS = "SELECT EXISTS (SELECT 1 FROM intake.customers WHERE id = $1)"
 _ROLES = "SELECT role FROM intake.contacts WHERE customer_id = $1 AND id <> $2"
 _INSERT = f"""INSERT INTO intake.contacts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
               RETURNING {COLUMNS}"""
@@ -44,10 +44,6 @@ class ContactNotFound(NotFound):
     title = "No such contact"
 
 
-class CustomerNotFound(NotFound):
-    title = "No such customer"
-
-
 def _contact(row: asyncpg.Record) -> Contact:
     return Contact(**{**dict(row), "role": Role(row["role"])})
 
@@ -62,10 +58,6 @@ def _primary_taken() -> RosterFull:
 async def lock_customer(conn: Connection, customer_id: UUID) -> None:
     if await conn.fetchval(_LOCK_CUSTOMER, customer_id) is None:
         raise CustomerNotFound(f"no customer {customer_id}")
-
-
-async def customer_exists(conn: Connection, customer_id: UUID) -> bool:
-    return bool(await conn.fetchval(_CUSTOMER_EXISTS, customer_id))
 
 
 async def other_roles(conn: Connection, customer_id: UUID, contact_id: UUID) -> list[Role]:

@@ -10,18 +10,15 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from services.intake.customers import store as customers
+from services.intake.customers.store import CustomerNotFound
 from services.intake.reporting import rules, store
 from services.intake.reporting.rules import Outcome, Period
 from services.intake.timeline import handlers as timeline
 from shared.db import UnitOfWork
-from shared.errors import NotFound
 from shared.events.dispatch import AssignmentCreated
 from shared.events.envelope import Envelope
 from shared.events.escalation import SlaBreached, SlaMet
-
-
-class CustomerNotFound(NotFound):
-    title = "No such customer"
 
 
 async def on_sla_met(event: SlaMet, envelope: Envelope, uow: UnitOfWork) -> None:
@@ -62,7 +59,7 @@ async def record_assignment(event: AssignmentCreated, uow: UnitOfWork) -> None:
 
 async def monthly(uow: UnitOfWork, period: Period, customer_id: UUID | None) -> dict[str, Any]:
     """RP-2: one customer's month (or every customer's)."""
-    if customer_id is not None and not await store.customer_exists(uow.conn, customer_id):
+    if customer_id is not None and not await customers.exists(uow.conn, customer_id):
         raise CustomerNotFound(f"no customer {customer_id}")
     args = (period.start, period.end, customer_id)
     rating_total, rating_count = await store.ratings(uow.conn, *args)

@@ -21,7 +21,6 @@ ON CONFLICT (clock_id) DO UPDATE SET
 _RECORD_ENGINEER = """
 INSERT INTO intake.ticket_engineers (ticket_id, engineer_id, assignment_id, assigned_at)
 VALUES ($1, $2, $3, $4) ON CONFLICT (ticket_id, engineer_id) DO NOTHING"""
-_CUSTOMER_EXISTS = "SELECT EXISTS (SELECT 1 FROM intake.customers WHERE id = $1)"
 
 # $1, $2: the period [start, end); $3: a customer, or NULL for all of them.
 _BY_PRIORITY = """
@@ -95,10 +94,6 @@ async def record_engineer(
     conn: Connection, ticket_id: UUID, engineer_id: UUID, assignment_id: UUID, at: datetime
 ) -> None:
     await conn.execute(_RECORD_ENGINEER, ticket_id, engineer_id, assignment_id, at)
-
-
-async def customer_exists(conn: Connection, customer_id: UUID) -> bool:
-    return bool(await conn.fetchval(_CUSTOMER_EXISTS, customer_id))
 
 
 async def tickets_by(
