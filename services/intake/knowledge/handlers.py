@@ -16,16 +16,13 @@ from services.intake.knowledge.commands import (
     WriteArticle,
 )
 from services.intake.knowledge.rules import Article
+from services.intake.tickets.lifecycle import TicketNotFound
 from shared.db import UnitOfWork
 from shared.errors import DomainError, NotFound
 from shared.events.base import Event
 
 
 class ArticleNotFound(NotFound):
-    pass
-
-
-class TicketNotFound(NotFound):
     pass
 
 

@@ -6,13 +6,9 @@ from typing import Any
 
 from services.intake.ratings import rules, store, tokens
 from services.intake.ratings.commands import IssueRatingLink, RecordRating
+from services.intake.tickets.lifecycle import TicketNotFound
 from shared.db import UnitOfWork
-from shared.errors import NotFound
 from shared.events.intake import RatingRecorded
-
-
-class TicketNotFound(NotFound):
-    title = "No such ticket"
 
 
 async def issue_link(command: IssueRatingLink, uow: UnitOfWork) -> tuple[rules.Link, str]:
