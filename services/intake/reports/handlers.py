@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from services.intake.contracts.rules import Warranty
 from services.intake.reports import rules, store
-from services.intake.reports.rules import NoReport, Part, Report, ServiceReport, Source
+from services.intake.reports.rules import NoReport, Report, ServiceReport, Source
 from services.intake.timeline import handlers as timeline
 from services.intake.timeline.store import Entry
 from shared.db import UnitOfWork
@@ -23,17 +23,13 @@ from shared.events.intake import AssetRepeatFailure
 INTAKE = "intake"
 
 
-def parts_json(parts: tuple[Part, ...]) -> list[dict[str, Any]]:
-    return store.parts_json(parts)
-
-
 def summary(report: Report) -> dict[str, Any]:
     """The report as the timeline shows it (JSON types)."""
     return {
         "fault_type": report.fault_type.value,
         "root_cause": report.root_cause,
         "work_done": report.work_done,
-        "parts_used": parts_json(report.parts_used),
+        "parts_used": rules.parts_json(report.parts_used),
         "minutes_on_site": report.minutes_on_site,
         "engineer_ids": [str(e) for e in report.engineer_ids],
     }

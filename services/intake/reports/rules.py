@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from shared.errors import DomainError, NotFound
@@ -84,3 +85,16 @@ def is_repeat_failure(
 ) -> bool:
     """IV-3: a hardware fault, in warranty, on a serial that had one on another ticket before."""
     return fault_type is FaultType.hardware and in_warranty and earlier_ticket_id is not None
+
+
+def parts_json(parts: tuple[Part, ...]) -> list[dict[str, Any]]:
+    """The parts as stored and as events carry them (JSON types)."""
+    return [
+        {
+            "part_number": p.part_number,
+            "serial_out": p.serial_out,
+            "serial_in": p.serial_in,
+            "quantity": p.quantity,
+        }
+        for p in parts
+    ]

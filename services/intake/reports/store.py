@@ -10,7 +10,14 @@ from uuid import UUID
 import asyncpg
 from asyncpg import Connection
 
-from services.intake.reports.rules import FaultType, Part, Report, ServiceReport, Source
+from services.intake.reports.rules import (
+    FaultType,
+    Part,
+    Report,
+    ServiceReport,
+    Source,
+    parts_json,
+)
 
 COLUMNS = (
     "id, ticket_id, resolved_at, source, assignment_id, work_done, root_cause, fault_type, "
@@ -88,18 +95,6 @@ def _service_report(row: asyncpg.Record) -> ServiceReport:
         recorded_by=row["recorded_by"],
         recorded_at=row["recorded_at"],
     )
-
-
-def parts_json(parts: tuple[Part, ...]) -> list[dict[str, Any]]:
-    return [
-        {
-            "part_number": p.part_number,
-            "serial_out": p.serial_out,
-            "serial_in": p.serial_in,
-            "quantity": p.quantity,
-        }
-        for p in parts
-    ]
 
 
 async def insert(conn: Connection, stored: ServiceReport) -> None:

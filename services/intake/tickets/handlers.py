@@ -438,7 +438,7 @@ async def _resolution(
             resolved_at=moved.at,
             fault_type=report.fault_type.value,
             root_cause=report.root_cause,
-            parts_used=[PartUsed(**part) for part in reports.parts_json(report.parts_used)],
+            parts_used=[PartUsed(**part) for part in report_rules.parts_json(report.parts_used)],
             engineer_ids=list(report.engineer_ids),
         )
     )
