@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from services.dispatch.assignments import lifecycle, store
 from services.dispatch.assignments.commands import AcceptAssignment
 from services.dispatch.assignments.scoring import NotAssignable, OpenTicket, choose_engineer
 from shared.db import UnitOfWork
-from shared.events.dispatch import AssignmentUnassigned
+from shared.events.dispatch import AssignmentAccepted, AssignmentCreated, AssignmentUnassigned
 from shared.events.envelope import Envelope
 from shared.events.intake import TicketCreated
 
@@ -43,7 +43,12 @@ async def on_ticket_created(event: TicketCreated, envelope: Envelope, uow: UnitO
         await store.mark_unassigned(uow.conn, event.ticket_id, reason)
         uow.publish(AssignmentUnassigned(ticket_id=event.ticket_id, reason=reason, at=uow.now))
         return
-    created = lifecycle.assign(ticket, engineer, uow.now)
+    created = AssignmentCreated(
+        ticket_id=ticket.ticket_id,
+        assignment_id=uuid4(),
+        engineer_id=engineer.engineer_id,
+        assigned_at=uow.now,
+    )
     await store.insert(
         uow.conn, created.assignment_id, created.ticket_id, created.engineer_id, created.assigned_at
     )
@@ -56,9 +61,15 @@ async def accept_assignment(command: AcceptAssignment, uow: UnitOfWork) -> dict[
     # Someone else's assignment is reported as missing: an engineer learns nothing of others' work.
     if assignment is None or command.engineer_id not in (None, assignment.engineer_id):
         raise lifecycle.AssignmentNotFound(f"no assignment {command.assignment_id}")
-    accepted = lifecycle.accept(assignment, uow.now)
-    if accepted is None:
+    moved = lifecycle.move(assignment, lifecycle.Move.accept, uow.now)
+    if moved is None:
         return await store.get(uow.conn, command.assignment_id)  # type: ignore[return-value]
+    accepted = AssignmentAccepted(
+        ticket_id=assignment.ticket_id,
+        assignment_id=assignment.id,
+        engineer_id=assignment.engineer_id,
+        accepted_at=moved.at,
+    )
     row = await store.save_accepted(uow.conn, command.assignment_id, accepted.accepted_at)
     uow.publish(accepted)
     uow.changed(engineer_key(accepted.engineer_id))

@@ -20,7 +20,10 @@ _RECORD_TICKET = (
 )
 # Serialises assignment decisions so that concurrent replicas see each other's load.
 _DECIDE_ALONE = "SELECT pg_advisory_xact_lock(hashtext('dispatch.assign'))"
-_CANDIDATES = "SELECT id, skills, region, active_assignments FROM dispatch.engineers WHERE active"
+_CANDIDATES = (
+    "SELECT id, skills, regions[1] AS region, active_assignments FROM dispatch.engineers "
+    "WHERE status = 'active'"
+)
 _MARK_UNASSIGNED = "UPDATE dispatch.tickets SET unassigned_reason = $2 WHERE id = $1"
 _INSERT = (
     "WITH counted AS (UPDATE dispatch.engineers SET active_assignments = active_assignments + 1 "

@@ -9,10 +9,11 @@ from uuid import UUID
 
 from asyncpg import Connection
 
-COLUMNS = "id, name, skills, region, active, created_at"
+COLUMNS = "id, name, skills, regions[1] AS region, status = 'active' AS active, created_at"
 _INSERT = (
-    f"INSERT INTO dispatch.engineers (id, name, skills, region, active, created_at) "
-    f"VALUES ($1, $2, $3, $4, true, $5) RETURNING {COLUMNS}"
+    "INSERT INTO dispatch.engineers (id, name, skills, regions, created_at, updated_at) "
+    "VALUES ($1, $2, $3, CASE WHEN $4::text IS NULL THEN '{}'::text[] ELSE ARRAY[$4] END, $5, $5) "
+    f"RETURNING {COLUMNS}"
 )
 _GET = f"SELECT {COLUMNS} FROM dispatch.engineers WHERE id = $1"
 

@@ -1,50 +1,77 @@
-from datetime import UTC, datetime
+"""The assignment's transition table, pair by pair, and the phone's late facts."""
+
+from datetime import UTC, datetime, timedelta
 from itertools import product
 from uuid import uuid4
 
 import pytest
 
 from services.dispatch.assignments.lifecycle import (
+    LIVE,
     TRANSITIONS,
     Assignment,
-    AssignmentClosed,
     AssignmentStatus,
+    IllegalMove,
     Move,
-    accept,
-    assign,
+    allowed_from,
+    move,
 )
-from services.dispatch.assignments.scoring import Candidate, OpenTicket
 
+S, M = AssignmentStatus, Move
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+EXPECTED = {
+    (S.assigned, M.accept): S.accepted,
+    (S.assigned, M.decline): S.declined,
+    (S.assigned, M.time_out): S.timed_out,
+    (S.assigned, M.cancel): S.cancelled,
+    (S.accepted, M.depart): S.departed,
+    (S.accepted, M.arrive): S.on_site,
+    (S.accepted, M.decline): S.declined,
+    (S.accepted, M.cancel): S.cancelled,
+    (S.departed, M.arrive): S.on_site,
+    (S.departed, M.cancel): S.cancelled,
+    (S.on_site, M.complete): S.completed,
+    (S.on_site, M.cancel): S.cancelled,
+}
 
 
-def assignment(status) -> Assignment:
-    return Assignment(uuid4(), uuid4(), uuid4(), status)
+def assignment(status, **times) -> Assignment:
+    return Assignment(uuid4(), uuid4(), uuid4(), status, times=times)
 
 
-def test_assigning_names_the_ticket_and_the_engineer():
-    t, e = OpenTicket(uuid4(), "network", None), Candidate(uuid4(), frozenset({"network"}), None, 0)
-    event = assign(t, e, NOW)
-    assert (event.ticket_id, event.engineer_id) == (t.ticket_id, e.engineer_id)
-    assert event.assigned_at == NOW
-
-
-def test_accepting_an_assigned_job_records_when():
-    a = assignment(AssignmentStatus.assigned)
-    event = accept(a, NOW)
-    assert (event.assignment_id, event.engineer_id, event.accepted_at) == (a.id, a.engineer_id, NOW)
+@pytest.mark.parametrize(("status", "how"), list(product(S, M)))
+def test_every_status_and_move_is_in_the_table_or_refused(status, how):
+    assert TRANSITIONS.get((status, how)) == EXPECTED.get((status, how))
 
 
 def test_accepting_twice_is_a_harmless_retry():
-    assert accept(assignment(AssignmentStatus.accepted), NOW) is None
+    assert move(assignment(S.accepted, accepted_at=NOW), M.accept, NOW) is None
 
 
-def test_a_closed_assignment_cannot_be_accepted():
-    with pytest.raises(AssignmentClosed):
-        accept(assignment("cancelled"), NOW)
+def test_an_ended_assignment_cannot_be_accepted_and_the_refusal_names_what_is_allowed():
+    with pytest.raises(IllegalMove) as refused:
+        move(assignment(S.cancelled), M.accept, NOW)
+    assert refused.value.context == {"current_status": "cancelled", "move": "accept", "allowed": []}
 
 
-@pytest.mark.parametrize(("status", "how"), list(product(AssignmentStatus, Move)))
-def test_every_status_and_move(status, how):
-    expected = {(AssignmentStatus.assigned, Move.accept): AssignmentStatus.accepted}
-    assert TRANSITIONS.get((status, how)) == expected.get((status, how))
+def test_a_depart_uploaded_after_the_arrive_is_recorded_at_its_own_time_without_moving_back():
+    on_site = assignment(S.on_site, accepted_at=NOW, arrived_at=NOW + timedelta(minutes=40))
+    late = move(on_site, M.depart, NOW + timedelta(minutes=5))
+    assert late is not None and late.late and late.to is S.on_site and not late.ends
+
+
+def test_a_depart_already_recorded_is_a_retry_even_after_arriving():
+    on_site = assignment(S.on_site, departed_at=NOW, arrived_at=NOW)
+    assert move(on_site, M.depart, NOW) is None
+
+
+def test_completing_before_arriving_is_refused():
+    with pytest.raises(IllegalMove):
+        move(assignment(S.departed), M.complete, NOW)
+
+
+@pytest.mark.parametrize("status", LIVE)
+def test_every_live_assignment_can_be_cancelled(status):
+    moved = move(assignment(status), M.cancel, NOW)
+    assert moved is not None and moved.ends and moved.to is S.cancelled
+    assert M.cancel in allowed_from(status)
