@@ -22,6 +22,12 @@ class TicketEvent(Event):
         return str(self.ticket_id)
 
 
+class TicketContact(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    name: str
+    phone: str
+
+
 @register
 class TicketCreatedV1(TicketEvent):
     """A fault report was recorded and classified (IN-1, IN-3); kept to read old events."""
@@ -80,6 +86,7 @@ class TicketCreated(TicketEvent):
         "chargeable": False,
         "coverage": "5x8",
         "calendar": "cn-5x8",
+        "contact": {"name": "Wang Wei", "phone": "+86 21 5555 0101"},
         "created_at": "2026-11-25T09:12:00Z",
     }
     number: str
@@ -100,6 +107,9 @@ class TicketCreated(TicketEvent):
     chargeable: bool | None = None
     coverage: Literal["5x8", "7x24"] | None = None
     calendar: str | None = None
+    # Whom the engineer calls before setting off (DS-3): the ticket's contact, else the
+    # customer's primary duty contact; kept by dispatch for the phone's offline briefing.
+    contact: TicketContact | None = None
     created_at: datetime
 
 
