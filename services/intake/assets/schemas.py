@@ -9,8 +9,8 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 from pydantic.json_schema import SkipJsonSchema
 
-from services.intake.patch import PatchBody
 from shared.http.bodies import NOT_BLANK, StrictBody
+from shared.http.patch import PatchBody
 
 Maker = Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK)]
 Model = Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK)]

@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from services.intake.contacts.roster import Role
-from services.intake.patch import PatchBody
 from shared.http.bodies import NOT_BLANK, StrictBody
+from shared.http.patch import PatchBody
 
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
 # Digits with the usual separators and an optional leading +: what a duty phone can dial.

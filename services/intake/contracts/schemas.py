@@ -11,8 +11,8 @@ from pydantic.json_schema import SkipJsonSchema
 
 from services.intake.contacts.schemas import Email, Phone
 from services.intake.contracts.rules import Calendar, Coverage, Priority
-from services.intake.patch import PatchBody
 from shared.http.bodies import NOT_BLANK, StrictBody, json_number
+from shared.http.patch import PatchBody
 
 # Constraints on the field itself (not on a nested Annotated): only there does the document show them.
 Minutes = Annotated[

@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from services.intake.knowledge.rules import ArticleStatus
-from services.intake.patch import PatchBody
 from shared.http.bodies import NOT_BLANK, StrictBody
+from shared.http.patch import PatchBody
 from shared.vocabulary import Category
 
 BODY_MAX = 15_000  # keeps a body's term positions below tsvector's 16383 (rules.MAX_POSITION)
