@@ -98,6 +98,23 @@ class Settings(BaseSettings):
     # link is never signed with the key that signs access tokens. JWKS deployments must set it.
     rating_secret: SecretStr | None = None
 
+    # Dispatch: minutes an engineer has to accept before the next candidate is asked, per
+    # priority (JSON, e.g. {"P1": 5}; priorities left out keep their default), and the road
+    # speed travel estimates assume.
+    dispatch_accept_minutes: dict[str, int] = Field(
+        default_factory=lambda: {"P1": 5, "P2": 10, "P3": 30, "P4": 240}
+    )
+    dispatch_speed_kmh: float = Field(40.0, gt=0, le=300)
+
+    @field_validator("dispatch_accept_minutes", mode="after")
+    @classmethod
+    def _every_priority(cls, given: dict[str, int]) -> dict[str, int]:
+        defaults = {"P1": 5, "P2": 10, "P3": 30, "P4": 240}
+        unknown = set(given) - set(defaults)
+        if unknown or any(not 0 < m <= 7 * 24 * 60 for m in given.values()):
+            raise ValueError("priorities P1-P4 to minutes between 1 and 10080")
+        return {**defaults, **given}
+
     # POST/GET /v1/ops/clock: tests move the business clock instead of sleeping to a deadline.
     # Test and development deployments only; production refuses to start with it.
     clock_control: bool = False

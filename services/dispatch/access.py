@@ -14,6 +14,7 @@ DispatchAdmin = Annotated[Principal, Security(authenticate, scopes=["dispatch:ad
 AssignmentReader = Annotated[
     Principal, Security(authenticate, scopes=["assignments:read", "dispatch:admin", "ops:read"])
 ]
+BoardReader = Annotated[Principal, Security(authenticate, scopes=["dispatch:admin", "ops:read"])]
 AssignmentWriter = Annotated[
     Principal, Security(authenticate, scopes=["assignments:write", "dispatch:admin"])
 ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from services.dispatch.assignments import api as assignments_api
-from services.dispatch.assignments import handlers as assignments
+from services.dispatch.dispatching import api as dispatching_api
+from services.dispatch.dispatching import handlers as dispatching
+from services.dispatch.dispatching.timer import acceptance_timer
 from services.dispatch.engineers import api as engineers_api
 from shared.service import ServiceSpec, handler_map
 
@@ -12,8 +14,9 @@ SPEC = ServiceSpec(
     title="fieldops dispatch",
     description="Engineers by skill and region; every ticket assigned at once; engineers pull "
     "and accept their work.",
-    routers=[engineers_api.router, assignments_api.router],
-    handlers=handler_map(assignments.EVENTS),
+    routers=[engineers_api.router, assignments_api.router, dispatching_api.router],
+    handlers=handler_map(dispatching.EVENTS),
+    workers=[acceptance_timer],
 )
 
 create_app = SPEC.create_app

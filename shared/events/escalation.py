@@ -50,3 +50,50 @@ class SlaBreached(SlaEvent):
         "due_at": "2026-11-25T13:12:00Z",
     }
     due_at: datetime
+
+
+class LadderEvent(Event):
+    owner: ClassVar[str] = "escalation"
+    ticket_id: UUID
+
+    def aggregate_id(self) -> str:
+        return str(self.ticket_id)
+
+
+@register
+class EscalationRaised(LadderEvent):
+    """A step ran late, a clock was breached or nobody could be assigned: the ticket climbs one
+    level of the ladder (ES-3), and that level's contact must act (ES-4, ES-5)."""
+
+    type: ClassVar[str] = "escalation.raised"
+    example: ClassVar[dict[str, Any]] = {
+        "ticket_id": _TICKET,
+        "level": 2,
+        "reason": "step_limit",
+        "step": "accepted_to_on_site",
+        "contact": {"level": 2, "name": "Zhao Lei", "email": "zl@example.com", "phone": None},
+        "at": "2026-11-26T09:12:00Z",
+    }
+    level: int  # 1 support team lead .. 4 project director
+    reason: Literal["breach", "step_limit", "unassigned"]
+    step: str | None = None
+    contact: dict[str, Any] | None = None  # who must act at this level
+    at: datetime
+
+
+@register
+class EscalationAcknowledged(LadderEvent):
+    """The level's contact took it in hand: the ladder holds for one step limit."""
+
+    type: ClassVar[str] = "escalation.acknowledged"
+    example: ClassVar[dict[str, Any]] = {
+        "ticket_id": _TICKET,
+        "level": 2,
+        "by": "zl@example.com",
+        "at": "2026-11-26T09:30:00Z",
+        "hold_until": "2026-11-27T09:30:00Z",
+    }
+    level: int
+    by: str
+    at: datetime
+    hold_until: datetime

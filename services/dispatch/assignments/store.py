@@ -40,6 +40,18 @@ _OF_TICKET = (
 _OF_ENGINEER = f"SELECT {COLUMNS} FROM dispatch.assignments"
 _GET = f"SELECT {COLUMNS} FROM dispatch.assignments WHERE id = $1"
 _LOCK = f"{_GET} FOR UPDATE"
+# An assignment that ends (declined, timed out, cancelled, completed) frees its engineer's load
+# in the same statement, and only once: an assignment already ended matches nothing.
+_END = """
+WITH ended AS (
+    UPDATE dispatch.assignments SET status = $2, ended_at = $3, reason = $4, updated_at = $3
+    WHERE id = $1 AND status IN ('assigned', 'accepted', 'departed', 'on_site')
+    RETURNING engineer_id
+)
+UPDATE dispatch.engineers e SET active_assignments = e.active_assignments - 1
+FROM ended WHERE e.id = ended.engineer_id
+"""
+_ENGINEER_EXISTS = "SELECT EXISTS (SELECT 1 FROM dispatch.engineers WHERE id = $1)"
 _ACCEPT = (
     "UPDATE dispatch.assignments "
     "SET status = 'accepted', accepted_at = $2, updated_at = $2 "
@@ -124,3 +136,13 @@ async def lock(conn: Connection, assignment_id: UUID) -> Assignment | None:
 
 async def save_accepted(conn: Connection, assignment_id: UUID, at: datetime) -> dict[str, Any]:
     return dict(await conn.fetchrow(_ACCEPT, assignment_id, at))
+
+
+async def end(
+    conn: Connection, assignment_id: UUID, status: str, at: datetime, reason: str | None
+) -> None:
+    await conn.execute(_END, assignment_id, status, at, reason)
+
+
+async def engineer_exists(conn: Connection, engineer_id: UUID) -> bool:
+    return bool(await conn.fetchval(_ENGINEER_EXISTS, engineer_id))

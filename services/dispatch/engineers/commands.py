@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from services.dispatch.assignments.scoring import Skill
+from typing import Any
+from uuid import UUID
 
 
 @dataclass(frozen=True, slots=True)
 class RegisterEngineer:
-    name: str
-    skills: frozenset[Skill]
-    region: str | None
+    """`fields`: name, skills, certifications, team, seniority, home, regions, shift, on_call,
+    capacity, status, as the body's `fields()` gives them."""
+
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateEngineer:
+    engineer_id: UUID
+    changes: dict[str, Any]
