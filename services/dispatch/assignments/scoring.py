@@ -1,15 +1,17 @@
-"""DS-1/DS-2: who gets a fault event. Pure: no I/O."""
+"""DS-1/DS-2: the first assignment rule, still behind the ticket-created handler. Pure: no I/O.
+
+`decision.decide` supersedes it (shifts, on-call, capacity, distance, crews, an explanation);
+this goes once the handler decides with it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from uuid import UUID
 
-from shared.errors import DomainError
-from shared.vocabulary import Category
+from services.dispatch.assignments.decision import NotAssignable, Skill
 
-# DS-2: an engineer's skills are the task groups tickets are sorted into.
-Skill = Category
+__all__ = ["Candidate", "NotAssignable", "OpenTicket", "Skill", "can_handle", "choose_engineer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,10 +27,6 @@ class Candidate:
     skills: frozenset[str]
     region: str | None
     load: int  # active assignments
-
-
-class NotAssignable(DomainError):
-    title = "Nobody can take this ticket"
 
 
 def can_handle(candidate: Candidate, category: str) -> bool:

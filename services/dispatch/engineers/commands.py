@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.dispatch.assignments.scoring import Skill
+from services.dispatch.assignments.decision import Skill
 
 
 @dataclass(frozen=True, slots=True)

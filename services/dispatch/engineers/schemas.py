@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from services.dispatch.assignments.scoring import Skill
+from services.dispatch.assignments.decision import Skill
 from shared.http.bodies import NOT_BLANK, StrictBody
 
 
