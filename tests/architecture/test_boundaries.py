@@ -54,6 +54,7 @@ RULE_MODULES = {
     "classification.py",
     "entry.py",
     "scoring.py",
+    "decision.py",
     "rules.py",
     "policy.py",
     "commands.py",

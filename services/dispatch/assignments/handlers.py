@@ -1,6 +1,6 @@
 """Assignments: every recorded ticket assigned at once, and engineers accepting their work.
 
-Glue only: load (store), decide (scoring, lifecycle), save (store), publish. They run inside
+Glue only: load (store), decide (lifecycle), save (store), publish. They run inside
 a unit of work and never commit.
 """
 

@@ -9,29 +9,10 @@ from uuid import UUID
 from asyncpg import Connection
 
 from services.dispatch.assignments.lifecycle import Assignment, AssignmentStatus
-from services.dispatch.assignments.scoring import Candidate
 from shared.sql import Filters
 
 COLUMNS = "id, ticket_id, engineer_id, status, assigned_at, accepted_at"
 
-_RECORD_TICKET = (
-    "INSERT INTO dispatch.tickets (id, number, priority, category, region, received_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING"
-)
-# Serialises assignment decisions so that concurrent replicas see each other's load.
-_DECIDE_ALONE = "SELECT pg_advisory_xact_lock(hashtext('dispatch.assign'))"
-_CANDIDATES = (
-    "SELECT id, skills, regions[1] AS region, active_assignments FROM dispatch.engineers "
-    "WHERE status = 'active'"
-)
-_MARK_UNASSIGNED = "UPDATE dispatch.tickets SET unassigned_reason = $2 WHERE id = $1"
-_INSERT = (
-    "WITH counted AS (UPDATE dispatch.engineers SET active_assignments = active_assignments + 1 "
-    "WHERE id = $3) "
-    "INSERT INTO dispatch.assignments "
-    "(id, ticket_id, engineer_id, status, assigned_at, updated_at) "
-    "VALUES ($1, $2, $3, 'assigned', $4, $4)"
-)
 _OF_TICKET = (
     f"SELECT {COLUMNS} FROM dispatch.assignments "
     "WHERE ticket_id = $1 AND ($2::uuid IS NULL OR engineer_id = $2) "
@@ -57,39 +38,6 @@ _ACCEPT = (
     "SET status = 'accepted', accepted_at = $2, updated_at = $2 "
     f"WHERE id = $1 RETURNING {COLUMNS}"
 )
-
-
-async def record_ticket(
-    conn: Connection,
-    ticket_id: UUID,
-    number: str,
-    priority: str,
-    category: str,
-    region: str | None,
-    at: datetime,
-) -> None:
-    await conn.execute(_RECORD_TICKET, ticket_id, number, priority, category, region, at)
-
-
-async def candidates_alone(conn: Connection) -> list[Candidate]:
-    """Active engineers and their load, holding the decision lock until the transaction ends."""
-    await conn.execute(_DECIDE_ALONE)
-    records = await conn.fetch(_CANDIDATES)
-    return [
-        Candidate(r["id"], frozenset(r["skills"]), r["region"], r["active_assignments"])
-        for r in records
-    ]
-
-
-async def mark_unassigned(conn: Connection, ticket_id: UUID, reason: str) -> None:
-    await conn.execute(_MARK_UNASSIGNED, ticket_id, reason)
-
-
-async def insert(
-    conn: Connection, assignment_id: UUID, ticket_id: UUID, engineer_id: UUID, at: datetime
-) -> None:
-    """A new assignment, counted in its engineer's load in the same statement."""
-    await conn.execute(_INSERT, assignment_id, ticket_id, engineer_id, at)
 
 
 async def of_ticket(

@@ -9,7 +9,7 @@ from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 
 from services.dispatch.access import AssignmentReader, DispatchAdmin, own_engineer_id
-from services.dispatch.assignments.scoring import Skill
+from services.dispatch.assignments.decision import Skill
 from services.dispatch.engineers import handlers
 from services.dispatch.engineers.commands import RegisterEngineer, UpdateEngineer
 from services.dispatch.engineers.rules import EngineerStatus, Team

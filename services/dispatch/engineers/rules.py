@@ -1,4 +1,5 @@
-"""What an engineer is to dispatch (DS-2): team, seniority, status, and shifts as calendars.
+"""What an engineer is to dispatch (DS-2): status and shifts as calendars (team and seniority
+are the decision's words, re-exported here).
 
 Pure: no I/O.
 """
@@ -12,23 +13,11 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+from services.dispatch.assignments.decision import Seniority, Team
 from shared.businesstime import Calendar, InvalidCalendar, calendar, from_definition
 from shared.errors import DomainError
 
-
-class Team(StrEnum):
-    """DS-2: engineers at the project site, the expert centre at headquarters, the mobile pool."""
-
-    site = "site"
-    expert_centre = "expert_centre"
-    mobile_pool = "mobile_pool"
-
-
-class Seniority(StrEnum):
-    """DS-7: a major fault sends senior staff and experienced maintainers together."""
-
-    senior = "senior"
-    maintainer = "maintainer"
+__all__ = ["EngineerStatus", "InvalidShift", "Seniority", "Team", "on_call_at", "shift_calendar"]
 
 
 class EngineerStatus(StrEnum):

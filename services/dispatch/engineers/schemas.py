@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from services.dispatch.assignments.scoring import Skill
+from services.dispatch.assignments.decision import Skill
 from services.dispatch.engineers.rules import EngineerStatus, Seniority, Team
 from shared.businesstime import CALENDAR_NAMES
 from shared.http.bodies import NOT_BLANK, JsonInteger, StrictBody
