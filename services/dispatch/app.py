@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from services.dispatch.assignments import api as assignments_api
+from services.dispatch.contracts import handlers as contracts
 from services.dispatch.dispatching import api as dispatching_api
 from services.dispatch.dispatching import handlers as dispatching
 from services.dispatch.dispatching.timer import acceptance_timer
 from services.dispatch.engineers import api as engineers_api
+from services.dispatch.sites import handlers as sites
 from shared.service import ServiceSpec, handler_map
 
 SPEC = ServiceSpec(
@@ -15,7 +17,7 @@ SPEC = ServiceSpec(
     description="Engineers by skill and region; every ticket assigned at once; engineers pull "
     "and accept their work.",
     routers=[engineers_api.router, assignments_api.router, dispatching_api.router],
-    handlers=handler_map(dispatching.EVENTS),
+    handlers=handler_map(dispatching.EVENTS, sites.EVENTS, contracts.EVENTS),
     workers=[acceptance_timer],
 )
 

@@ -15,5 +15,7 @@ class AssignmentPublic(BaseModel):
     ticket_id: UUID
     engineer_id: UUID
     status: AssignmentStatus
+    role: str
     assigned_at: datetime
+    respond_by: datetime | None
     accepted_at: datetime | None

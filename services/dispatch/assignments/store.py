@@ -11,7 +11,7 @@ from asyncpg import Connection
 from services.dispatch.assignments.lifecycle import Assignment, AssignmentStatus
 from shared.sql import Filters
 
-COLUMNS = "id, ticket_id, engineer_id, status, assigned_at, accepted_at"
+COLUMNS = "id, ticket_id, engineer_id, status, role, assigned_at, respond_by, accepted_at"
 
 _OF_TICKET = (
     f"SELECT {COLUMNS} FROM dispatch.assignments "

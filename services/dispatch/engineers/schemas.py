@@ -169,6 +169,13 @@ class OnCallPublic(BaseModel):
     from_: datetime = Field(serialization_alias="from")
     to: datetime
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_pair(cls, value: Any) -> Any:
+        if isinstance(value, tuple | list):
+            return {"from_": value[0], "to": value[1]}
+        return value
+
 
 class EngineerPublic(BaseModel):
     id: UUID
