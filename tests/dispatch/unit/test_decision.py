@@ -410,8 +410,10 @@ def test_the_explanation_is_json_and_answers_why_not_each_other_one():
     assert document["reason"] is None
     by_name = {c["name"]: c for c in document["candidates"]}
     assert by_name["Taker"]["score"]["travel_minutes"] == pytest.approx(8.3, abs=0.1)
+    assert by_name["Taker"]["passed"]["time"] == "on shift (cn-5x8)"
+    assert by_name["Away"]["failed"] == {"filter": "active", "detail": "on leave"}
     assert by_name["Away"]["score"] is None
-    assert {"name": "active", "passed": False, "detail": "on leave"} in by_name["Away"]["filters"]
+    assert document["filters"] == ["skill", "active", "capacity", "region", "time", "excluded"]
 
 
 def test_nobody_eligible_is_a_decision_that_raises_only_when_asked_to():
