@@ -462,6 +462,11 @@ ON_CALL_PERIODS = [(), ((NIGHT - timedelta(hours=1), NIGHT + timedelta(hours=1))
 ON_CALL_PERIODS += [((DAY - timedelta(hours=1), DAY + timedelta(hours=1)),)]
 
 
+# Most engineers pass most filters, so that crews get chosen as often as refused.
+SKILL_SETS = [{"network"}, {"network", "host"}, {"network", "host"}, {"host"}, set()]
+REGION_SETS = [{"north"}, {"north", "south"}, {"north", "south"}, {"south"}, set()]
+
+
 @st.composite
 def engineers(draw):
     ids = draw(st.lists(st.sampled_from(IDS), unique=True, max_size=len(IDS)))
@@ -469,15 +474,15 @@ def engineers(draw):
         Engineer(
             id=id_,
             name=f"E{id_.int}",
-            skills=frozenset(draw(st.sets(st.sampled_from(["network", "host"])))),
+            skills=frozenset(draw(st.sampled_from(SKILL_SETS))),
             team=draw(st.sampled_from(Team)),
             seniority=draw(st.sampled_from(Seniority)),
-            regions=frozenset(draw(st.sets(st.sampled_from(["north", "south"])))),
-            shift=draw(st.sampled_from([OFFICE, ALWAYS, EVENINGS])),
+            regions=frozenset(draw(st.sampled_from(REGION_SETS))),
+            shift=draw(st.sampled_from([OFFICE, ALWAYS, ALWAYS, EVENINGS])),
             capacity=draw(st.integers(1, 4)),
-            load=draw(st.integers(0, 5)),
+            load=draw(st.integers(0, 4)),
             on_call=draw(st.sampled_from(ON_CALL_PERIODS)),
-            active=draw(st.booleans()),
+            active=draw(st.sampled_from([True, True, True, False])),
             position=draw(st.sampled_from([None, NEAR, MIDDLE, FAR])),
         )
         for id_ in ids
@@ -488,7 +493,7 @@ def engineers(draw):
 def jobs(draw):
     return Job(
         ticket_id=uuid4(),
-        priority=draw(st.sampled_from(["P1", "P2", "P3", "P4"])),
+        priority=draw(st.sampled_from(["P1", "P1", "P2", "P3", "P4"])),
         skill=draw(st.sampled_from(["network", "host", "other"])),
         at=draw(st.sampled_from([DAY, NIGHT, SATURDAY])),
         business_calendar=OFFICE,
