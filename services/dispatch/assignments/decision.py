@@ -412,11 +412,16 @@ class _Screen:
             return self._lacks_skill, 0
         if not engineer.active:
             return self._on_leave, 1
+        # Each sequence is built only the first time its key is met: the keys are what the texts
+        # depend on.
         load, capacity = engineer.load, engineer.capacity
         if load >= capacity:
-            full = Check(Filter.capacity, False, f"at capacity, load {load}/{capacity}")
             return self._shared(
-                (Filter.capacity, load, capacity), lambda: _padded(*passed[:2], full)
+                (Filter.capacity, load, capacity),
+                lambda: _padded(
+                    *passed[:2],
+                    Check(Filter.capacity, False, f"at capacity, load {load}/{capacity}"),
+                ),
             ), 2
 
         region, regions = job.region, engineer.regions
@@ -427,31 +432,51 @@ class _Screen:
         elif engineer.team is Team.mobile_pool:
             place = self._mobile_pool
         else:
-            covered = ", ".join(sorted(regions)) or "no region"
-            elsewhere = Check(Filter.region, False, f"covers {covered}, not {region}")
-            return self._shared((Filter.region, regions), lambda: _padded(*passed, elsewhere)), 3
+            return self._shared(
+                (Filter.region, regions),
+                lambda: _padded(
+                    *passed,
+                    Check(Filter.region, False, f"covers {_listed(regions)}, not {region}"),
+                ),
+            ), 3
 
         shift = engineer.shift.name
-        if is_working(engineer.shift, job.at):
-            when = Check(Filter.time, True, f"on shift ({shift})")
-        else:
+        on_shift = is_working(engineer.shift, job.at)
+        if not on_shift:
             on_call = any(start <= job.at < end for start, end in engineer.on_call)
             if not (on_call and self._on_call_counts):
-                off = Check(Filter.time, False, _off_shift(shift, on_call=on_call))
-                key: tuple[object, ...] = (Filter.time, place.detail, shift, on_call)
-                return self._shared(key, lambda: _padded(*passed, place, off)), 4
-            when = _ON_CALL
+                return self._shared(
+                    (Filter.time, place.detail, shift, on_call),
+                    lambda: _padded(
+                        *passed, place, Check(Filter.time, False, _off_shift(shift, on_call))
+                    ),
+                ), 4
+
+        def when() -> Check:
+            return Check(Filter.time, True, f"on shift ({shift})") if on_shift else _ON_CALL
 
         why = job.excluded.get(engineer.id)
         if why is None:
-            key = (Filter.excluded, place.detail, when.detail)
-            return self._shared(key, lambda: _padded(*passed, place, when, _NOT_EXCLUDED)), None
-        asked = Check(Filter.excluded, False, _EXCLUSION_TEXT.get(why, str(why)))
-        key = (Filter.excluded, place.detail, when.detail, why)
-        return self._shared(key, lambda: _padded(*passed, place, when, asked)), 5
+            return self._shared(
+                (Filter.excluded, place.detail, on_shift and shift),
+                lambda: _padded(*passed, place, when(), _NOT_EXCLUDED),
+            ), None
+        return self._shared(
+            (Filter.excluded, place.detail, on_shift and shift, why),
+            lambda: _padded(
+                *passed,
+                place,
+                when(),
+                Check(Filter.excluded, False, _EXCLUSION_TEXT.get(why, str(why))),
+            ),
+        ), 5
 
 
-def _off_shift(shift: str, *, on_call: bool) -> str:
+def _listed(regions: frozenset[str]) -> str:
+    return ", ".join(sorted(regions)) or "no region"
+
+
+def _off_shift(shift: str, on_call: bool) -> str:
     if on_call:
         return (
             f"off shift ({shift}); on call counts for 7x24 contracts and for P1/P2 outside "
