@@ -7,8 +7,9 @@ each calendar's memo of days stays warm), positions within 200 km of the sites, 
 to full, a few on leave, on call or in the mobile pool. The jobs vary priority, region, site,
 hour of the week, coverage, on-site terms, resident engineer and who was already asked.
 
-Timed in process with perf_counter around `decide` alone: a CPU figure of the pure rule, as the
-business-time one is. `as_json` (what the handler stores) is timed apart.
+Timed in process around `decide` alone: a CPU figure of the pure rule, as the business-time one
+is. p50/p99 are wall time, what a ticket waits; `cpu_p99_ms` is this thread's CPU, which other
+tenants of a shared machine do not inflate. `as_json` (what the handler stores) is timed apart.
 """
 
 from __future__ import annotations
