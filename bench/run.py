@@ -26,7 +26,7 @@ import httpx
 import psutil
 from rich.console import Console
 
-from bench import businesstime
+from bench import businesstime, dispatch
 from bench.seed import E2E_CATEGORIES, THROUGHPUT_CATEGORIES, Seed, knowledge_queries
 from bench.stack import BARE_HTTP, BenchStack, postmaster_pid
 from shared.db import asyncpg_dsn
@@ -464,6 +464,8 @@ async def measure(
         e2e.append(await phases.end_to_end())
     console.print("  business time: one add across a holiday week …")
     added = businesstime.measure(repeat=options.runs)
+    console.print("  dispatch: deciding among 1,000 engineers …")
+    decided = dispatch.measure(repeat=options.runs)
     settings = Settings()
     return {
         "rounds": rounds,
@@ -471,6 +473,7 @@ async def measure(
         "settling": phases.settling,
         "idle_services_cpu_pct": round(phases.idle_services_pct, 1),
         "businesstime": added,
+        "dispatch": decided,
         "service_settings": {
             "kafka_fetch_max_wait_ms": settings.kafka_fetch_max_wait_ms,
             "db_pool_max": settings.db_pool_max,
