@@ -449,3 +449,59 @@ async def test_bad_engineers_are_refused_and_change_nothing(stack: ServiceStack)
             422,
             "validation",
         )
+
+
+async def test_two_dispatch_replicas_never_assign_a_ticket_twice_nor_time_it_out_twice(
+    stack: ServiceStack,
+):
+    region = f"r-{uuid.uuid4().hex[:8]}"
+    async with stack.client("dispatch", *LEAD) as lead:
+        for n in range(4):
+            await an_engineer(
+                lead, name=f"Replica test {n}", regions=[region], shift="24x7", capacity=50
+            )
+    placed = await a_customer(stack, region)
+    await stack.start_replica("dispatch", "dispatch-2")
+    conn = await asyncpg.connect(asyncpg_dsn(stack.database_url))
+    try:
+        tickets = [await a_ticket(stack, placed, "function") for _ in range(40)]  # P3
+        ids = [uuid.UUID(t) for t in tickets]
+
+        async def per_ticket(status: str) -> list[int]:
+            rows = await conn.fetch(
+                "SELECT t.id, count(a.id) FILTER (WHERE a.status = $2) AS n "
+                "FROM unnest($1::uuid[]) AS t(id) "
+                "LEFT JOIN dispatch.assignments a ON a.ticket_id = t.id GROUP BY t.id",
+                ids,
+                status,
+            )
+            return [r["n"] for r in rows]
+
+        async def all_assigned_once() -> bool:
+            return await per_ticket("assigned") == [1] * len(ids)
+
+        await eventually(all_assigned_once, timeout=30)
+        # Both replicas' timers see the deadline pass at once, and race for the same rows.
+        for replica in ("dispatch", "dispatch-2"):
+            await stack.advance_clock(replica, 31 * 60)
+
+        async def all_timed_out_once() -> bool:
+            return await per_ticket("timed_out") == [1] * len(ids)
+
+        await eventually(all_timed_out_once, timeout=30)
+        assert await per_ticket("assigned") == [1] * len(ids)
+        published = await conn.fetch(
+            "SELECT type, count(*) AS n FROM dispatch.outbox "
+            "WHERE key = ANY($1::text[]) GROUP BY type",
+            tickets,
+        )
+        counts = {r["type"]: r["n"] for r in published}
+        assert counts["assignment.timed_out"] == len(ids)
+        assert counts["assignment.created"] == 2 * len(ids)
+        decisions = await conn.fetchval(
+            "SELECT count(*) FROM dispatch.decisions WHERE ticket_id = ANY($1::uuid[])", ids
+        )
+        assert decisions == 2 * len(ids)
+    finally:
+        await conn.close()
+        await stack.supervisor.stop(["dispatch-2"])

@@ -23,6 +23,8 @@ from shared.devstack.broker import create_topics
 from shared.devstack.net import free_ports
 from shared.devstack.processes import Supervisor
 from shared.devstack.services import (
+    REPO_ROOT,
+    default_service_command,
     is_ready,
     run_migrations,
     service_env,
@@ -122,6 +124,27 @@ class ServiceStack:
         await wait_ready(
             self.supervisor, {s: f"{self.url(s)}/readyz" for s in services}, timeout=timeout
         )
+
+    async def start_replica(self, service: str, name: str, *, ready_timeout: float = 40.0) -> None:
+        """A second process of `service`, under `name`: same database, topics and consumer group,
+        a port of its own (`url(name)`, `advance_clock(name, ...)` reach it), and its business
+        clock where the first one's is."""
+        self.ports[name] = free_ports(1)[0]
+        await self.supervisor.start(
+            name,
+            default_service_command(service),
+            cwd=REPO_ROOT,
+            restart=False,
+            env={
+                **self.base_env(),
+                "FIELDOPS_SERVICE": service,
+                "FIELDOPS_PORT": str(self.ports[name]),
+            },
+        )
+        await self.wait_ready([name], timeout=ready_timeout)
+        behind = await self.clock(service) - await self.clock(name)
+        if behind.total_seconds() > 0:
+            await self.advance_clock(name, behind.total_seconds())
 
     def kill(self, service: str) -> int:
         """kill -9, as a crash would; the supervisor restarts it. Returns the count of starts so far."""
