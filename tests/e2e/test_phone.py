@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -88,7 +89,7 @@ async def test_a_job_accepted_live_and_finished_offline_resolves_the_ticket_with
 
         # Offline from here: the phone queued each step and uploads them out of order, with
         # the accept again (it never saw the answer) under the same key.
-        steps = [
+        steps: list[dict[str, Any]] = [
             {"action": "complete", "minutes": 40, "report": REPORT},
             {
                 "action": "arrive",

@@ -354,14 +354,15 @@ async def upload_actions(
     queued = []
     for item in body.actions:
         how = Move(item.action)
-        path = request.url_for(f"assignments.{how.value}", assignment_id=str(item.assignment_id))
-        action_body = item.body()
+        # Keyed and fingerprinted as the step's own route keys it: one action, either way in.
+        endpoint = ACTIONS[how]
+        path = request.url_for(endpoint.name, assignment_id=str(item.assignment_id)).path
         queued.append(
             QueuedAction(
-                key=scoped_key(f"assignments.{how.value}", path.path, item.key),
+                key=scoped_key(endpoint.name, path, item.key),
                 phone_key=item.key,
-                fingerprint=request_hash("POST", path.path, action_body),
-                path=path.path,
+                fingerprint=request_hash("POST", path, item.body()),
+                path=path,
                 action=item.command(
                     item.assignment_id, how, engineer_id=engineer_id, by=principal.sub
                 ),
