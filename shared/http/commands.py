@@ -39,6 +39,7 @@ from shared.http.idempotency import (
     release_many,
     remember_many,
     request_hash,
+    scoped_key,
     validate_key,
 )
 from shared.http.problems import Problem
@@ -122,7 +123,7 @@ class CommandEndpoint(Generic[C]):
         return await batcher.submit(submission)
 
     def _scoped(self, request: Request, key: str) -> str:
-        return f"{self.name} {request.url.path} {key}"
+        return scoped_key(self.name, request.url.path, key)
 
     def _batcher(self, runtime: Runtime) -> GroupCommit[Submission[C], Answer]:
         async def run(submissions: list[Submission[C]]) -> list[Answer | BaseException]:

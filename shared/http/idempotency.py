@@ -44,6 +44,15 @@ class StoredAnswer:
     body: Any
 
 
+def scoped_key(name: str, path: str, key: str) -> str:
+    """A client's key as stored: one key on two targets, or on two commands, is two keys.
+
+    `name` is the command's (the endpoint's) and `path` names its target, so a route and an
+    offline batch that carries the same command for the same target scope it alike.
+    """
+    return f"{name} {path} {key}"
+
+
 def request_hash(method: str, path: str, body: Any) -> str:
     canonical = json.dumps([method, path, body], sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()

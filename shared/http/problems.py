@@ -138,6 +138,24 @@ class Problem(Exception):
         self.extensions = extensions
 
 
+def problem_document(
+    status: int,
+    slug: str,
+    title: str,
+    detail: str | None = None,
+    *,
+    instance: str | None = None,
+    **extensions: Any,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    body.update(extensions)
+    return body
+
+
 def problem_response(
     status: int,
     slug: str,
@@ -148,13 +166,31 @@ def problem_response(
     headers: dict[str, str] | None = None,
     **extensions: Any,
 ) -> JSONResponse:
-    body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
-    if instance:
-        body["instance"] = instance
-    body.update(extensions)
+    body = problem_document(status, slug, title, detail, instance=instance, **extensions)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def refusal_document(refusal: DomainError | Problem, *, instance: str) -> dict[str, Any]:
+    """A refusal as the problem document its own request would have been answered with: for
+    answers that carry several outcomes (an offline batch), each refused item its own."""
+    if isinstance(refusal, Problem):
+        return problem_document(
+            refusal.status,
+            refusal.slug,
+            refusal.title,
+            refusal.detail,
+            instance=instance,
+            **refusal.extensions,
+        )
+    status, slug = domain_status(refusal)
+    return problem_document(
+        status,
+        slug,
+        refusal.title,
+        refusal.detail,
+        instance=instance,
+        **{k: _extension(v) for k, v in refusal.context.items()},
+    )
 
 
 class BodyTooLarge(StarletteHTTPException):
@@ -204,6 +240,16 @@ _DOMAIN_STATUS: list[tuple[type[DomainError], int, str]] = [
     (InvalidReference, 422, "invalid-reference"),
     (DomainError, 422, "rule-violated"),
 ]
+
+
+def domain_status(exc: DomainError) -> tuple[int, str]:
+    """The HTTP status and problem slug of a rule's refusal."""
+    for cls, status, slug in _DOMAIN_STATUS:
+        if isinstance(exc, cls):
+            return status, slug
+    raise TypeError(
+        f"{type(exc).__name__} is no DomainError"
+    )  # unreachable: DomainError is the last row
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -290,17 +336,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        for cls, status, slug in _DOMAIN_STATUS:
-            if isinstance(exc, cls):
-                return problem_response(
-                    status,
-                    slug,
-                    exc.title,
-                    exc.detail,
-                    instance=request.url.path,
-                    **{k: _extension(v) for k, v in exc.context.items()},
-                )
-        raise exc  # unreachable: DomainError is the last row
+        body = refusal_document(exc, instance=request.url.path)
+        return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON)
 
     @app.exception_handler(DatabaseUnavailable)
     async def _db_down(request: Request, exc: DatabaseUnavailable) -> JSONResponse:

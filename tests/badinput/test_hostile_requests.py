@@ -370,7 +370,9 @@ NOT_A_UUID = ["not-a-uuid", "12345", "00000000-0000-0000-0000-00000000000g", "x"
 async def test_an_id_that_is_not_a_uuid_is_422_not_500(
     stack, snapshot, service, method, template, field, bad
 ):
-    problem = await refused(stack, snapshot, service, method, template.format(bad), 422)
+    # A step's body is valid, so that only the path is wrong.
+    body = {"json": {"occurred_at": "2026-11-25T09:00:00Z"}} if method == "POST" else {}
+    problem = await refused(stack, snapshot, service, method, template.format(bad), 422, **body)
     assert [(e["location"], e["field"]) for e in problem["errors"]] == [("path", field)]
 
 

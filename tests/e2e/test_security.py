@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import UTC, datetime
 
 import httpx
 import jwt
@@ -105,7 +106,10 @@ async def test_an_engineer_sees_and_accepts_only_their_own_assignments(stack: Se
         assert (await stranger.get(f"/v1/assignments/{assignment['id']}")).status_code == 404
         assert (await stranger.get(f"/v1/tickets/{ticket['id']}/assignments")).json() == []
         assert (
-            await stranger.post(f"/v1/assignments/{assignment['id']}/accept")
+            await stranger.post(
+                f"/v1/assignments/{assignment['id']}/accept",
+                json={"occurred_at": datetime.now(UTC).isoformat()},
+            )
         ).status_code == 404
         assert (await stranger.get(f"/v1/engineers/{mine}")).status_code == 404
         assert [a["id"] for a in (await stranger.get("/v1/me/assignments")).json()["items"]] == []

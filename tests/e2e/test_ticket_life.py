@@ -5,6 +5,7 @@ up and closed; reopened within seven days and not after; illegal moves refused; 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -138,7 +139,11 @@ async def test_a_ticket_lives_its_whole_life_and_the_timeline_tells_it(stack: Se
             return [a for a in page["items"] if a["ticket_id"] == ticket_id]
 
         [assignment] = await eventually(my_assignment, timeout=10)
-        assert (await phone.post(f"/v1/assignments/{assignment['id']}/accept")).status_code == 200
+        accepted = await phone.post(
+            f"/v1/assignments/{assignment['id']}/accept",
+            json={"occurred_at": datetime.now(UTC).isoformat()},
+        )
+        assert accepted.status_code == 200, accepted.text
 
         async def in_progress():
             return await status_of(centre, ticket_id) == "in_progress"

@@ -2,6 +2,7 @@
 
 import time
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
@@ -82,9 +83,15 @@ async def test_a_ticket_is_assigned_and_gets_its_sla_clocks_within_five_seconds(
         assert {c["kind"] for c in sla} == {"response", "restore"}
         assert all(c["met_at"] is None and c["breached"] is False for c in sla)
 
-        accepted = await phone.post(f"/v1/assignments/{assignment['id']}/accept")
+        accepted = await phone.post(
+            f"/v1/assignments/{assignment['id']}/accept",
+            json={"occurred_at": datetime.now(UTC).isoformat()},
+        )
         assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
-        again = await phone.post(f"/v1/assignments/{assignment['id']}/accept")
+        again = await phone.post(
+            f"/v1/assignments/{assignment['id']}/accept",
+            json={"occurred_at": datetime.now(UTC).isoformat()},
+        )
         assert (
             again.status_code == 200
             and again.json()["accepted_at"] == accepted.json()["accepted_at"]

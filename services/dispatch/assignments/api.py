@@ -1,4 +1,9 @@
-"""Assignments over HTTP: engineers' phones pull and accept their work."""
+"""Assignments over HTTP: the engineer's phone pulls its work and reports each step (DS-3).
+
+Every step is a command with an optional Idempotency-Key, answered after commit. A phone
+that was offline uploads its queue to `POST /v1/me/actions` instead; an action's key means
+the same there as in the Idempotency-Key of its own route.
+"""
 
 from __future__ import annotations
 
@@ -16,12 +21,26 @@ from services.dispatch.access import (
     engineer_id_of,
     own_engineer_id,
 )
-from services.dispatch.assignments import handlers
-from services.dispatch.assignments.commands import AcceptAssignment
-from services.dispatch.assignments.lifecycle import AssignmentStatus
-from services.dispatch.assignments.schemas import AssignmentPublic
+from services.dispatch.assignments import handlers, offline
+from services.dispatch.assignments.commands import ApplyActions, QueuedAction
+from services.dispatch.assignments.lifecycle import PHONE_MOVES, AssignmentStatus, Move
+from services.dispatch.assignments.schemas import (
+    AcceptBody,
+    ActionBatch,
+    ActionBody,
+    ActionPublic,
+    ActionResults,
+    AssignmentPublic,
+    CompleteBody,
+    DeclineBody,
+    MyAssignment,
+    PositionPublic,
+    PositionReport,
+    TravelBody,
+)
+from shared.auth import Principal
 from shared.http.commands import CommandEndpoint
-from shared.http.idempotency import IdempotencyKey
+from shared.http.idempotency import IdempotencyKey, request_hash, scoped_key
 from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_position, page_of
 from shared.http.problems import BODY_PROBLEMS, Problem, problem_responses
 from shared.http.routing import api_router
@@ -30,8 +49,17 @@ from shared.service import RuntimeDep
 router = api_router()
 
 # Every state-changing POST: Idempotency-Key, group commit, the event in the same commit.
-ACCEPT = CommandEndpoint(
-    "assignments.accept", handlers.accept_assignment, render=AssignmentPublic.model_validate
+# One endpoint per step: its name scopes the keys, here and in an offline batch alike.
+ACTIONS = {
+    how: CommandEndpoint(
+        f"assignments.{how.value}", handlers.act, render=AssignmentPublic.model_validate
+    )
+    for how in PHONE_MOVES
+}
+# A batch holds up to 200 actions: a few batches to a transaction keep it short.
+OFFLINE = CommandEndpoint("me.actions", offline.apply_actions, max_batch=4)
+POSITION = CommandEndpoint(
+    "me.position", handlers.report_position, render=PositionPublic.model_validate
 )
 
 
@@ -58,13 +86,15 @@ _ETAG = {
 
 @router.get(
     "/me/assignments",
-    response_model=Page[AssignmentPublic],
-    tags=["assignments"],
-    summary="The calling engineer's assignments, oldest first",
-    description="Send the last ETag as If-None-Match: an unchanged list answers 304 with "
-    "no body. With `wait` (seconds) as well, the answer is held until the list "
-    "changes or the wait runs out: a phone learns of new work at once, with "
-    "one request a minute.",
+    response_model=Page[MyAssignment],
+    tags=["phone"],
+    summary="The calling engineer's assignments, oldest first, briefed for offline work",
+    description="Without `status`, the live ones (assigned, accepted, departed, on_site): "
+    "what the phone must carry offline, each with its ticket, site and contact. With "
+    "`status`, those in that status only. Send the last ETag as If-None-Match: an "
+    "unchanged list answers 304 with no body. With `wait` (seconds) as well, the answer "
+    "is held until the list changes or the wait runs out: a phone learns of new work at "
+    "once, with one request a minute.",
     responses={
         200: {"headers": {"ETag": _ETAG}},
         304: {
@@ -79,7 +109,9 @@ async def my_assignments(
     principal: AssignmentReader,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
-    status: AssignmentStatus | None = None,
+    status: Annotated[
+        AssignmentStatus | None, Query(description="Only this status; default: the live ones")
+    ] = None,
     wait: Annotated[int, Query(ge=0, le=60, description="long-poll seconds")] = 0,
     if_none_match: Annotated[
         str | None,
@@ -95,7 +127,7 @@ async def my_assignments(
                 uow, engineer_id, after=after, limit=limit, status=status.value if status else None
             )
         page = page_of(
-            [AssignmentPublic.model_validate(r) for r in rows],
+            [MyAssignment.model_validate(r) for r in rows],
             limit,
             key=lambda a: (a.assigned_at.isoformat(), str(a.id)),
         )
@@ -129,30 +161,236 @@ async def get_assignment(
     return row
 
 
+@router.get(
+    "/assignments/{assignment_id}/history",
+    response_model=list[ActionPublic],
+    tags=["assignments"],
+    summary="Each step the phone reported, in the order they happened on it",
+    responses=problem_responses(404),
+)
+async def assignment_history(
+    assignment_id: UUID, runtime: RuntimeDep, principal: AssignmentReader
+) -> Any:
+    own = own_engineer_id(principal)
+    async with runtime.uow() as uow:
+        row = await handlers.get_assignment(uow, assignment_id)
+        if row is None or own not in (None, row["engineer_id"]):
+            raise Problem(404, "not-found", f"no assignment {assignment_id}")
+        return await handlers.history(uow, assignment_id)
+
+
+def acting_for(principal: Principal) -> UUID | None:
+    """The engineer whose assignments these are; None: a dispatcher acts on anyone's behalf."""
+    return None if principal.has("dispatch:admin") else engineer_id_of(principal)
+
+
+_ACTION_PROBLEMS = problem_responses(
+    *BODY_PROBLEMS,
+    404,
+    409,
+    422,
+    described={
+        404: "No such assignment for this engineer",
+        409: "The assignment's status does not allow this step: `current_status` and `allowed` "
+        "say what it is and what it may do",
+        422: "A field is missing or invalid, or `occurred_at` lies outside the window the "
+        "server believes (a week back, five minutes ahead)",
+    },
+)
+_RETRY = (
+    " A step the assignment has already taken is a retry: answered 200 with the assignment "
+    "as it is. A step it has gone past (a `depart` uploaded after the `arrive` that followed "
+    "it) is recorded at its own time and changes no status."
+)
+
+
+async def _act(
+    how: Move,
+    assignment_id: UUID,
+    body: ActionBody,
+    request: Request,
+    runtime: Any,
+    principal: Principal,
+    key: str | None,
+) -> JSONResponse:
+    command = body.command(assignment_id, how, engineer_id=acting_for(principal), by=principal.sub)
+    return await ACTIONS[how](
+        runtime, request, principal=principal.sub, key=key, command=command, body=body
+    )
+
+
 @router.post(
     "/assignments/{assignment_id}/accept",
+    name="assignments.accept",
     response_model=AssignmentPublic,
-    tags=["assignments"],
-    summary="Accept an assignment; accepting again is a harmless retry",
-    responses=problem_responses(
-        *BODY_PROBLEMS,
-        404,
-        409,
-        described={
-            404: "No such assignment for this engineer",
-            409: "The assignment can no longer be accepted",
-        },
-    ),
+    tags=["phone"],
+    summary="Accept the job",
+    description="The response clock stops at `occurred_at`." + _RETRY,
+    responses=_ACTION_PROBLEMS,
 )
 async def accept_assignment(
     assignment_id: UUID,
+    body: AcceptBody,
     request: Request,
     runtime: RuntimeDep,
     principal: AssignmentWriter,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    engineer_id = None if principal.has("dispatch:admin") else engineer_id_of(principal)
-    command = AcceptAssignment(assignment_id, engineer_id)
-    return await ACCEPT(
-        runtime, request, principal=principal.sub, key=idempotency_key, command=command
+    return await _act(
+        Move.accept, assignment_id, body, request, runtime, principal, idempotency_key
+    )
+
+
+@router.post(
+    "/assignments/{assignment_id}/decline",
+    name="assignments.decline",
+    response_model=AssignmentPublic,
+    tags=["phone"],
+    summary="Turn the job down, saying why: the next candidate gets it",
+    description="Only before setting off (assigned or accepted). Ends the assignment.",
+    responses=_ACTION_PROBLEMS,
+)
+async def decline_assignment(
+    assignment_id: UUID,
+    body: DeclineBody,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: AssignmentWriter,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    return await _act(
+        Move.decline, assignment_id, body, request, runtime, principal, idempotency_key
+    )
+
+
+@router.post(
+    "/assignments/{assignment_id}/depart",
+    name="assignments.depart",
+    response_model=AssignmentPublic,
+    tags=["phone"],
+    summary="Set off for the site",
+    description="With the phone's position when it has one." + _RETRY,
+    responses=_ACTION_PROBLEMS,
+)
+async def depart_assignment(
+    assignment_id: UUID,
+    body: TravelBody,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: AssignmentWriter,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    return await _act(
+        Move.depart, assignment_id, body, request, runtime, principal, idempotency_key
+    )
+
+
+@router.post(
+    "/assignments/{assignment_id}/arrive",
+    name="assignments.arrive",
+    response_model=AssignmentPublic,
+    tags=["phone"],
+    summary="Arrive on site: the on-site clock stops at `occurred_at`",
+    description="From accepted (a resident engineer need not set off) or departed." + _RETRY,
+    responses=_ACTION_PROBLEMS,
+)
+async def arrive_assignment(
+    assignment_id: UUID,
+    body: TravelBody,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: AssignmentWriter,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    return await _act(
+        Move.arrive, assignment_id, body, request, runtime, principal, idempotency_key
+    )
+
+
+@router.post(
+    "/assignments/{assignment_id}/complete",
+    name="assignments.complete",
+    response_model=AssignmentPublic,
+    tags=["phone"],
+    summary="Finish the work with the service report: the lead's completion resolves the ticket",
+    description="Only on site. Ends the assignment." + _RETRY,
+    responses=_ACTION_PROBLEMS,
+)
+async def complete_assignment(
+    assignment_id: UUID,
+    body: CompleteBody,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: AssignmentWriter,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    return await _act(
+        Move.complete, assignment_id, body, request, runtime, principal, idempotency_key
+    )
+
+
+@router.post(
+    "/me/actions",
+    response_model=ActionResults,
+    tags=["phone"],
+    summary="Upload what the phone queued offline: each action answered on its own",
+    description="Up to 200 actions (more, or none, is a 422 naming `actions`; a longer "
+    "queue goes in turns). They are applied in `occurred_at` order, ties in the order "
+    "sent, so a `depart` queued behind its `arrive` still lands first; each is answered, "
+    "in the order sent: `applied`, `replayed` (its key was used before, alone or in a "
+    "batch: the answer then) or `refused` (it changed nothing; `problem` says why, and its "
+    "key may be used again). Each action's `key` is its own idempotency key and means the "
+    "same as the Idempotency-Key header of the action's own route.",
+    responses=problem_responses(*BODY_PROBLEMS, 409, 422),
+)
+async def upload_actions(
+    body: ActionBatch,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: AssignmentWriter,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    engineer_id = acting_for(principal)
+    queued = []
+    for item in body.actions:
+        how = Move(item.action)
+        # Keyed and fingerprinted as the step's own route keys it: one action, either way in.
+        endpoint = ACTIONS[how]
+        path = request.url_for(endpoint.name, assignment_id=str(item.assignment_id)).path
+        queued.append(
+            QueuedAction(
+                key=scoped_key(endpoint.name, path, item.key),
+                phone_key=item.key,
+                fingerprint=request_hash("POST", path, item.body()),
+                path=path,
+                action=item.command(
+                    item.assignment_id, how, engineer_id=engineer_id, by=principal.sub
+                ),
+            )
+        )
+    command = ApplyActions(principal=principal.sub, actions=tuple(queued))
+    return await OFFLINE(
+        runtime, request, principal=principal.sub, key=idempotency_key, command=command, body=body
+    )
+
+
+@router.post(
+    "/me/position",
+    response_model=PositionPublic,
+    tags=["phone"],
+    summary="Where the phone is: the travel estimates start here",
+    description="The newest phone time wins: a position older than the one kept is "
+    "answered with the kept one (`applied` false).",
+    responses=problem_responses(*BODY_PROBLEMS, 404, 409, described={404: "No such engineer"}),
+)
+async def report_position(
+    body: PositionReport,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: AssignmentWriter,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    command = body.command(engineer_id_of(principal))
+    return await POSITION(
+        runtime, request, principal=principal.sub, key=idempotency_key, command=command, body=body
     )

@@ -1,13 +1,185 @@
-"""What clients send and receive about assignments."""
+"""What clients send and receive about assignments: the engineer's phone's API (DS-3)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
 
-from services.dispatch.assignments.lifecycle import AssignmentStatus
+from services.dispatch.assignments.commands import ActOnAssignment, ReportPosition
+from services.dispatch.assignments.lifecycle import AssignmentStatus, Move
+from services.dispatch.assignments.rules import MAX_BATCH
+from shared.events.dispatch import Position, Role
+from shared.events.intake import FaultType, PartUsed, Report
+from shared.http.bodies import NOT_BLANK, StrictBody, json_number
+from shared.http.idempotency import KEY_PATTERN
+from shared.http.problems import ProblemDetails
+
+Latitude = Annotated[float, Field(strict=True, ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(strict=True, ge=-180, le=180, allow_inf_nan=False)]
+Accuracy = Annotated[
+    float,
+    Field(strict=True, ge=0, le=100_000, allow_inf_nan=False, description="Metres, as the phone"),
+]
+OccurredAt = Annotated[
+    AwareDatetime,
+    Field(
+        description="When it happened, by the phone's clock, with its offset. Believed from "
+        "7 days before the server's clock to 5 minutes after it (422 otherwise)"
+    ),
+]
+# The bounds before the validator, so the document shows them as JSON Schema bounds.
+Quantity = Annotated[int, Field(ge=1, le=1000), BeforeValidator(json_number)]
+MinutesOnSite = Annotated[int, Field(ge=0, le=100_000), BeforeValidator(json_number)]
+PhoneKey = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=200,
+        pattern=KEY_PATTERN,
+        description="The action's own idempotency key, as it would go in the Idempotency-Key "
+        "header of the single action's route: the same key there and here is one action",
+    ),
+]
+
+
+class PositionBody(StrictBody):
+    latitude: Latitude
+    longitude: Longitude
+    accuracy_m: Accuracy | None = None
+
+    def position(self) -> Position:
+        return Position(
+            latitude=self.latitude, longitude=self.longitude, accuracy_m=self.accuracy_m
+        )
+
+
+class PartUsedBody(StrictBody):
+    part_number: str = Field(min_length=1, max_length=64, pattern=NOT_BLANK)
+    serial_out: str | None = Field(
+        default=None, min_length=1, max_length=100, pattern=NOT_BLANK, description="Taken out"
+    )
+    serial_in: str | None = Field(
+        default=None, min_length=1, max_length=100, pattern=NOT_BLANK, description="Fitted"
+    )
+    quantity: Quantity = 1
+
+
+class ReportBody(StrictBody):
+    """IN-5: the service report. A serial may appear once in the whole parts list (422 otherwise)."""
+
+    work_done: str = Field(min_length=1, max_length=10_000, pattern=NOT_BLANK)
+    root_cause: str = Field(min_length=1, max_length=2_000, pattern=NOT_BLANK)
+    fault_type: FaultType
+    parts_used: list[PartUsedBody] = Field(default_factory=list, max_length=100)
+    minutes_on_site: MinutesOnSite | None = None
+
+    def report(self) -> Report:
+        return Report(
+            work_done=self.work_done,
+            root_cause=self.root_cause,
+            fault_type=self.fault_type,
+            parts_used=[PartUsed(**p.model_dump()) for p in self.parts_used],
+            minutes_on_site=self.minutes_on_site,
+        )
+
+
+class ActionBody(StrictBody):
+    occurred_at: OccurredAt
+
+    def command(
+        self, assignment_id: UUID, how: Move, *, engineer_id: UUID | None, by: str
+    ) -> ActOnAssignment:
+        position = getattr(self, "position", None)
+        report = getattr(self, "report", None)
+        return ActOnAssignment(
+            assignment_id=assignment_id,
+            engineer_id=engineer_id,
+            move=how,
+            occurred_at=self.occurred_at,
+            by=by,
+            position=None if position is None else position.position(),
+            reason=getattr(self, "reason", None),
+            report=None if report is None else report.report(),
+        )
+
+
+class AcceptBody(ActionBody):
+    pass
+
+
+class DeclineBody(ActionBody):
+    reason: str = Field(min_length=1, max_length=500, pattern=NOT_BLANK)
+
+
+class TravelBody(ActionBody):
+    """A departure or an arrival: where the phone was, when it knows."""
+
+    position: PositionBody | None = None
+
+
+class CompleteBody(ActionBody):
+    report: ReportBody
+
+
+# The body each action's own route takes: an offline batch's item carries the same fields.
+BODIES: dict[Move, type[ActionBody]] = {
+    Move.accept: AcceptBody,
+    Move.decline: DeclineBody,
+    Move.depart: TravelBody,
+    Move.arrive: TravelBody,
+    Move.complete: CompleteBody,
+}
+
+
+class _Queued(StrictBody):
+    assignment_id: UUID
+    key: PhoneKey
+
+    def body(self) -> dict[str, Any]:
+        """What the action's own route would have been sent: its fingerprint is the same."""
+        return self.model_dump(mode="json", exclude={"assignment_id", "key", "action"})
+
+
+class QueuedAccept(_Queued, AcceptBody):
+    action: Literal["accept"]
+
+
+class QueuedDecline(_Queued, DeclineBody):
+    action: Literal["decline"]
+
+
+class QueuedDepart(_Queued, TravelBody):
+    action: Literal["depart"]
+
+
+class QueuedArrive(_Queued, TravelBody):
+    action: Literal["arrive"]
+
+
+class QueuedComplete(_Queued, CompleteBody):
+    action: Literal["complete"]
+
+
+QueuedItem = Annotated[
+    QueuedAccept | QueuedDecline | QueuedDepart | QueuedArrive | QueuedComplete,
+    Field(discriminator="action"),
+]
+
+
+class ActionBatch(StrictBody):
+    """DS-3: what an offline phone queued, uploaded at once; applied in `occurred_at` order."""
+
+    actions: list[QueuedItem] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class PositionReport(PositionBody):
+    occurred_at: OccurredAt
+
+    def command(self, engineer_id: UUID) -> ReportPosition:
+        return ReportPosition(engineer_id, self.position(), self.occurred_at)
 
 
 class AssignmentPublic(BaseModel):
@@ -15,7 +187,84 @@ class AssignmentPublic(BaseModel):
     ticket_id: UUID
     engineer_id: UUID
     status: AssignmentStatus
-    role: str
+    role: Role = "lead"
     assigned_at: datetime
-    respond_by: datetime | None
-    accepted_at: datetime | None
+    respond_by: datetime | None = Field(
+        default=None, description="Accept by then, or the next candidate gets the job"
+    )
+    onsite_due: datetime | None = None
+    # When each step happened, by the phone's clock.
+    accepted_at: datetime | None = None
+    departed_at: datetime | None = None
+    arrived_at: datetime | None = None
+    completed_at: datetime | None = None
+    ended_at: datetime | None = None
+    reason: str | None = Field(
+        default=None, description="Why it ended otherwise than completed (a decline's reason)"
+    )
+
+
+class TicketBrief(BaseModel):
+    id: UUID
+    number: str
+    priority: str
+    summary: str
+
+
+class SiteBrief(BaseModel):
+    name: str
+    address: str
+    latitude: float
+    longitude: float
+
+
+class ContactBrief(BaseModel):
+    name: str
+    phone: str
+
+
+class MyAssignment(AssignmentPublic):
+    """An assignment with what the engineer needs offline: what, where, whom to call (DS-3)."""
+
+    ticket: TicketBrief
+    site: SiteBrief | None = Field(description="None when the ticket names no site")
+    contact: ContactBrief | None = Field(description="Whom to call first; None when unknown")
+
+
+class ActionPublic(BaseModel):
+    """One step of an assignment's history, as the phone reported it."""
+
+    seq: int = Field(description="The order the server received the steps in")
+    action: Move
+    occurred_at: datetime = Field(description="By the phone's clock")
+    received_at: datetime
+    by: str
+    from_status: AssignmentStatus
+    to_status: AssignmentStatus
+    late: bool = Field(
+        description="Reported after a later step: recorded at its time, changed no status"
+    )
+    detail: dict[str, Any]
+
+
+class ActionOutcome(BaseModel):
+    key: str = Field(description="The item's key, as sent")
+    status: Literal["applied", "replayed", "refused"] = Field(
+        description="applied: done now; replayed: done before under this key, the answer then; "
+        "refused: changed nothing, `problem` says why, the key may be used again"
+    )
+    assignment: AssignmentPublic | None = None
+    problem: ProblemDetails | None = None
+
+
+class ActionResults(BaseModel):
+    results: list[ActionOutcome] = Field(description="One per action, in the order sent")
+
+
+class PositionPublic(BaseModel):
+    latitude: float
+    longitude: float
+    at: datetime = Field(description="The phone's time of the position kept")
+    applied: bool = Field(
+        description="False when the server already held a position of a later phone time"
+    )

@@ -12,8 +12,8 @@ from uuid import UUID, uuid4
 from services.dispatch.assignments import lifecycle
 from services.dispatch.assignments import store as assignments
 from services.dispatch.assignments.decision import Decision, Want, decide
-from services.dispatch.assignments.handlers import engineer_key
 from services.dispatch.assignments.lifecycle import Assignment, AssignmentStatus, Move
+from services.dispatch.assignments.rules import engineer_key
 from services.dispatch.dispatching import rules, store
 from services.dispatch.dispatching.commands import FireTimeouts, Reassign
 from shared.db import UnitOfWork

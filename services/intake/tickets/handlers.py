@@ -42,8 +42,12 @@ from shared.events.base import Event
 from shared.events.dispatch import (
     AssignmentAccepted,
     AssignmentArrived,
+    AssignmentCancelled,
     AssignmentCompleted,
     AssignmentCreated,
+    AssignmentDeclined,
+    AssignmentDeparted,
+    AssignmentTimedOut,
     AssignmentUnassigned,
 )
 from shared.events.envelope import Envelope
@@ -52,6 +56,7 @@ from shared.events.intake import (
     TicketAwaitingCustomer,
     TicketCancelled,
     TicketClosed,
+    TicketContact,
     TicketCreated,
     TicketReclassified,
     TicketReopened,
@@ -151,6 +156,9 @@ async def create_tickets(uow: UnitOfWork, commands: list[CreateTicket]) -> list[
     folded, inserted = await (store.retrying_deadlocks(conn, write) if groups else write())
     by_id = {row["id"]: row for row in inserted if row["inserted"]}
     await timeline_store.record_created(conn, by_id, now)
+    to_call = await store.contacts_to_call(
+        conn, [(row["id"], row["contact_id"], row["customer_id"]) for row in by_id.values()]
+    )
     for row in inserted:
         if not row["inserted"]:  # folded on conflict: another replica opened it meanwhile
             folded[(row["asset_id"], row["alarm_source"], row["alarm_code"])] = row
@@ -158,7 +166,7 @@ async def create_tickets(uow: UnitOfWork, commands: list[CreateTicket]) -> list[
     for i, row in entries.items():
         key = keys[i]
         if key is None:
-            outcomes[i] = _created(by_id[row["id"]], commands[i])
+            outcomes[i] = _created(by_id[row["id"]], to_call.get(row["id"]))
             continue
         ix = groups[key]
         position = ix.index(i)
@@ -167,7 +175,7 @@ async def create_tickets(uow: UnitOfWork, commands: list[CreateTicket]) -> list[
         seen = entry.occurrence_seen(ticket["occurrences"], len(ix), position)
         answer = {**_public(ticket), "occurrences": seen}
         if position == 0 and leader in by_id:
-            outcomes[i] = _created(answer, commands[i])
+            outcomes[i] = _created(answer, to_call.get(leader))
         else:
             outcomes[i] = {**answer, "folded": True}
     return [outcome for outcome in outcomes if outcome is not None]
@@ -269,7 +277,7 @@ def _entry(
     }
 
 
-def _created(ticket: dict[str, Any], command: CreateTicket) -> Created:
+def _created(ticket: dict[str, Any], contact: tuple[str, str] | None) -> Created:
     ticket = _public(ticket)
     return (
         ticket,
@@ -294,6 +302,9 @@ def _created(ticket: dict[str, Any], command: CreateTicket) -> Created:
                 chargeable=ticket["chargeable"],
                 coverage=ticket["coverage"],
                 calendar=ticket["calendar"],
+                contact=None
+                if contact is None
+                else TicketContact(name=contact[0], phone=contact[1]),
                 created_at=ticket["created_at"],
             )
         ],
@@ -520,13 +531,16 @@ async def move(command: CentreMove, uow: UnitOfWork) -> dict[str, Any]:
 
 # Dispatch's facts. A fact has happened already: one the table has no edge for (late, or
 # delivered twice) moves nothing, and is still on the timeline, saying it moved nothing.
+# Some facts are for the timeline only (`fact` None): an engineer setting off, or one who
+# fell away and whose place dispatch offers to the next (its `assignment.created` or
+# `.unassigned` follows).
 
 
 async def _fact(
     uow: UnitOfWork,
     envelope: Envelope,
     ticket_id: UUID,
-    fact: Move,
+    fact: Move | None,
     *,
     at: datetime,
     actor: str,
@@ -537,7 +551,7 @@ async def _fact(
     if ticket is None:
         return None  # not ours (another deployment's ticket on a shared topic): nothing to move
     # The phone's clock may be ahead of ours: a fact never happened later than we heard of it.
-    moved = lifecycle.move(ticket, fact, min(at, uow.now))
+    moved = None if fact is None else lifecycle.move(ticket, fact, min(at, uow.now))
     # A completion is saved with its report, by the resolution below (`_resolution`).
     completing = fact is Move.completed
     statuses = _statuses(ticket, moved) if completing else await _save(uow, ticket, moved)
@@ -614,10 +628,78 @@ async def on_assignment_arrived(
     )
 
 
+async def on_assignment_departed(
+    event: AssignmentDeparted, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    await _fact(
+        uow,
+        envelope,
+        event.ticket_id,
+        None,
+        at=event.occurred_at,
+        actor=str(event.engineer_id),
+        assignment_id=str(event.assignment_id),
+        engineer_id=str(event.engineer_id),
+        position=None if event.position is None else event.position.model_dump(mode="json"),
+    )
+
+
+async def on_assignment_declined(
+    event: AssignmentDeclined, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    await _fact(
+        uow,
+        envelope,
+        event.ticket_id,
+        None,
+        at=event.occurred_at,
+        actor=str(event.engineer_id),
+        assignment_id=str(event.assignment_id),
+        engineer_id=str(event.engineer_id),
+        reason=event.reason,
+    )
+
+
+async def on_assignment_timed_out(
+    event: AssignmentTimedOut, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    await _fact(
+        uow,
+        envelope,
+        event.ticket_id,
+        None,
+        at=event.at,
+        actor=DISPATCH,
+        assignment_id=str(event.assignment_id),
+        engineer_id=str(event.engineer_id),
+        respond_by=event.respond_by.isoformat(),
+    )
+
+
+async def on_assignment_cancelled(
+    event: AssignmentCancelled, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    await _fact(
+        uow,
+        envelope,
+        event.ticket_id,
+        None,
+        at=event.at,
+        actor=DISPATCH,
+        assignment_id=str(event.assignment_id),
+        engineer_id=str(event.engineer_id),
+        reason=event.reason,
+    )
+
+
 async def on_assignment_completed(
     event: AssignmentCompleted, envelope: Envelope, uow: UnitOfWork
 ) -> None:
-    """IN-5: the engineer's report resolves the ticket the way the centre's resolve does."""
+    """IN-5: the engineer's report resolves the ticket the way the centre's resolve does.
+
+    DS-7: in a crew, only the lead's completion resolves; the support's report is kept on the
+    timeline, and the ticket waits for the lead.
+    """
     report = Report(
         work_done=event.report.work_done,
         root_cause=event.report.root_cause,
@@ -630,12 +712,14 @@ async def on_assignment_completed(
         uow,
         envelope,
         event.ticket_id,
-        Move.completed,
+        Move.completed if event.role == "lead" else None,
         at=event.occurred_at,
         actor=str(event.engineer_id),
         assignment_id=str(event.assignment_id),
         engineer_id=str(event.engineer_id),
-        # A completion that moved nothing (resolved already) keeps its report here only.
+        role=event.role,
+        # A completion that moved nothing (resolved already, or the support's) keeps its report
+        # here only.
         **reports.summary(report),
     )
     if seen is None:
@@ -659,6 +743,10 @@ EVENTS = {
     AssignmentCreated.type: on_assignment_created,
     AssignmentUnassigned.type: on_assignment_unassigned,
     AssignmentAccepted.type: on_assignment_accepted,
+    AssignmentDeparted.type: on_assignment_departed,
     AssignmentArrived.type: on_assignment_arrived,
     AssignmentCompleted.type: on_assignment_completed,
+    AssignmentDeclined.type: on_assignment_declined,
+    AssignmentTimedOut.type: on_assignment_timed_out,
+    AssignmentCancelled.type: on_assignment_cancelled,
 }

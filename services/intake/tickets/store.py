@@ -103,6 +103,18 @@ FROM intake.customers cu LEFT JOIN intake.contracts c ON c.customer_id = cu.id
 WHERE cu.id = ANY($1::uuid[])"""
 _SITES = "SELECT id, customer_id, timezone, region FROM intake.sites WHERE id = ANY($1::uuid[])"
 _CONTACTS = "SELECT id, customer_id FROM intake.contacts WHERE id = ANY($1::uuid[])"
+# DS-3: whom the engineer calls first, for each new ticket: its own contact, else its
+# customer's primary duty contact (IN-11). Each branch finds its row by an index.
+_CONTACTS_TO_CALL = """
+SELECT u.ticket_id, c.name, c.phone
+FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS u(ticket_id, contact_id, customer_id)
+CROSS JOIN LATERAL (
+    SELECT name, phone FROM intake.contacts WHERE id = u.contact_id
+    UNION ALL
+    SELECT name, phone FROM intake.contacts
+    WHERE u.contact_id IS NULL AND customer_id = u.customer_id AND role = 'primary'
+    LIMIT 1
+) c"""
 
 # Repeats of one alarm wait for each other here, in one order for every transaction (the
 # caller sorts the ids), so two group commits never deadlock over the same alarms.
@@ -262,6 +274,19 @@ async def contacts_on_file(conn: Connection, ids: Iterable[UUID]) -> dict[UUID, 
     if not wanted:
         return {}
     return {r["id"]: r["customer_id"] for r in await conn.fetch(_CONTACTS, wanted)}
+
+
+async def contacts_to_call(
+    conn: Connection, tickets: Sequence[tuple[UUID, UUID | None, UUID]]
+) -> dict[UUID, tuple[str, str]]:
+    """Each (ticket, its contact or None, its customer)'s (name, phone) to call; none known: absent."""
+    if not tickets:
+        return {}
+    columns = [list(column) for column in zip(*tickets, strict=True)]
+    return {
+        r["ticket_id"]: (r["name"], r["phone"])
+        for r in await conn.fetch(_CONTACTS_TO_CALL, *columns)
+    }
 
 
 async def lock_alarms(conn: Connection, lock_ids: Iterable[int]) -> None:

@@ -323,3 +323,39 @@ async def test_a_write_that_loses_a_deadlock_is_tried_again_in_its_savepoint(poo
             )
     finally:
         await consumer.close()
+
+
+async def a_contact(conn, customer_id, name: str, role: str) -> uuid.UUID:
+    contact_id = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO intake.contacts (id, customer_id, name, phone, role, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        contact_id,
+        customer_id,
+        name,
+        f"+86 21 5555 {name[:4]}",
+        role,
+        NOW,
+    )
+    return contact_id
+
+
+async def test_the_engineer_is_told_whom_to_call_the_tickets_contact_else_the_primary(uow):
+    customer_id = await a_customer(uow.conn)
+    await a_contact(uow.conn, customer_id, "Wang Wei", "primary")
+    named = await a_contact(uow.conn, customer_id, "Li Na", "secondary")
+    nobodys = await a_customer(uow.conn)
+    outcomes = await handlers.create_tickets(
+        uow,
+        [
+            report(customer_id=customer_id, contact_id=named),
+            report(customer_id=customer_id),
+            report(customer_id=nobodys),
+        ],
+    )
+    contacts = [event.contact for _, [event] in outcomes]
+    assert [(c.name, c.phone) if c else None for c in contacts] == [
+        ("Li Na", "+86 21 5555 Li N"),
+        ("Wang Wei", "+86 21 5555 Wang"),
+        None,
+    ]

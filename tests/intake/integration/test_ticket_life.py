@@ -35,8 +35,12 @@ from shared.db import UnitOfWork
 from shared.events.dispatch import (
     AssignmentAccepted,
     AssignmentArrived,
+    AssignmentCancelled,
     AssignmentCompleted,
     AssignmentCreated,
+    AssignmentDeclined,
+    AssignmentDeparted,
+    AssignmentTimedOut,
 )
 from shared.events.escalation import SlaBreached, SlaMet
 from shared.events.intake import (
@@ -396,6 +400,47 @@ async def test_a_late_fact_never_moves_a_ticket_back_but_is_still_on_the_timelin
         ("assignment.completed", "resolved", "resolved"),
     ]
     assert recorded[2].detail["work_done"].startswith("Replaced the failed power supply")
+
+
+async def test_a_supports_completion_keeps_its_report_on_the_timeline_and_resolves_nothing(uow):
+    # DS-7: in a crew only the lead's completion resolves the ticket.
+    ticket_id = await a_ticket(uow, status="on_site")
+    event = completed(ticket_id, NOW).model_copy(update={"role": "support"})
+    await handlers.on_assignment_completed(*fact(event), uow)
+    assert (await handlers.get_ticket(uow, ticket_id))["status"] == "on_site"
+    assert published(uow, TicketResolved) == []
+    [entry] = await entries(uow, ticket_id)
+    assert (entry.kind, entry.detail["from"], entry.detail["to"]) == (
+        "assignment.completed",
+        "on_site",
+        "on_site",
+    )
+    assert entry.detail["role"] == "support" and entry.detail["minutes_on_site"] == 70
+
+
+async def test_a_departure_and_an_engineer_falling_away_are_on_the_timeline_and_move_nothing(uow):
+    # Whoever replaces the engineer arrives as assignment.created (or .unassigned) of its own.
+    ticket_id = await a_ticket(uow, status="in_progress")
+    ids = {"ticket_id": ticket_id, "assignment_id": uuid.uuid4(), "engineer_id": ENGINEER}
+    facts = [
+        AssignmentDeparted(**ids, occurred_at=NOW, position={"latitude": 31.2, "longitude": 121.5}),
+        AssignmentDeclined(**ids, occurred_at=NOW, reason="Car broke down"),
+        AssignmentTimedOut(**ids, respond_by=NOW, at=NOW),
+        AssignmentCancelled(**ids, reason="ticket.cancelled", at=NOW),
+    ]
+    for event in facts:
+        await handlers.EVENTS[event.type](*fact(event), uow)
+    assert (await handlers.get_ticket(uow, ticket_id))["status"] == "in_progress"
+    recorded = await entries(uow, ticket_id)
+    assert [(e.kind, e.actor, e.detail["from"], e.detail["to"]) for e in recorded] == [
+        ("assignment.departed", str(ENGINEER), "in_progress", "in_progress"),
+        ("assignment.declined", str(ENGINEER), "in_progress", "in_progress"),
+        ("assignment.timed_out", "dispatch", "in_progress", "in_progress"),
+        ("assignment.cancelled", "dispatch", "in_progress", "in_progress"),
+    ]
+    assert recorded[0].detail["position"]["longitude"] == 121.5
+    assert recorded[1].detail["reason"] == "Car broke down"
+    assert recorded[3].detail["reason"] == "ticket.cancelled"
 
 
 async def test_facts_during_a_hold_move_the_status_underneath_and_completion_ends_it(uow):
