@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.test_intake_master_data import site_body
 from tests.support.stack import ServiceStack, eventually
 
 pytestmark = pytest.mark.e2e
@@ -47,11 +48,19 @@ async def test_a_job_accepted_live_and_finished_offline_resolves_the_ticket_with
 
     async with stack.client("intake") as admin:
         customer = await admin.post("/v1/customers", json={"name": "ACME", "region": region})
+        customer_id = customer.json()["id"]
+        site = await admin.post("/v1/sites", json=site_body(customer_id, region=region))
+        duty = await admin.post(
+            f"/v1/customers/{customer_id}/contacts",
+            json={"name": "Chen Jie", "phone": "+86 138 0000 0001", "role": "primary"},
+        )
+        assert duty.status_code == 201, duty.text
     async with stack.client("intake", "call-centre", "tickets:write", "tickets:read") as centre:
         created = await centre.post(
             "/v1/tickets",
             json={
-                "customer_id": customer.json()["id"],
+                "customer_id": customer_id,
+                "site_id": site.json()["id"],
                 "summary": "Core switch down",
                 "description": "Floor 3 and 4 lost the network",
                 "channel": "phone",
@@ -73,9 +82,15 @@ async def test_a_job_accepted_live_and_finished_offline_resolves_the_ticket_with
 
         [job] = await eventually(my_job, timeout=10)
         assert job["status"] == "assigned" and job["role"] == "lead"
-        # The summary and the contact come with the ticket's read model as dispatching records it.
-        brief = {k: job["ticket"][k] for k in ("id", "number", "priority")}
-        assert brief == {"id": ticket["id"], "number": ticket["number"], "priority": "P1"}
+        # What the engineer needs in a basement: the fault, where, and whom to call.
+        assert job["ticket"] == {
+            "id": ticket["id"],
+            "number": ticket["number"],
+            "priority": "P1",
+            "summary": "Core switch down",
+        }
+        assert job["site"]["address"] == "88 Century Avenue, Shanghai"
+        assert job["contact"] == {"name": "Chen Jie", "phone": "+86 138 0000 0001"}
         path = f"/v1/assignments/{job['id']}"
 
         started = datetime.now(UTC) - timedelta(hours=1)
