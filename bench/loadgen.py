@@ -193,6 +193,16 @@ def availability_maker(spec: dict[str, Any]) -> Callable[[random.Random], Reques
     return make
 
 
+def my_assignments_maker(spec: dict[str, Any]) -> Callable[[random.Random], Request]:
+    url = f"{spec['base']}/v1/me/assignments?limit=50"
+    headers = [{"Authorization": f"Bearer {token}"} for token in spec["targets"]]
+
+    def make(rng: random.Random) -> Request:
+        return "GET", url, rng.choice(headers), None
+
+    return make
+
+
 def knowledge_search_maker(spec: dict[str, Any]) -> Callable[[random.Random], Request]:
     from urllib.parse import quote
 
@@ -233,6 +243,7 @@ MAKERS = {
     "ticket_post": ticket_post_maker,
     "availability": availability_maker,
     "knowledge_search": knowledge_search_maker,
+    "my_assignments": my_assignments_maker,
 }
 
 
@@ -430,8 +441,10 @@ async def end_to_end(spec: dict[str, Any]) -> dict[str, Any]:
         async def accept(assignment_id: str, token: str) -> None:
             url = f"{spec['dispatch']}/v1/assignments/{assignment_id}/accept"
             try:
+                # The phone's own time of the tap (DS-3): the bench's clock is the server's.
+                body = {"occurred_at": datetime.now(UTC).isoformat()}
                 async with session.post(
-                    url, headers={"Authorization": f"Bearer {token}"}
+                    url, headers={"Authorization": f"Bearer {token}"}, json=body
                 ) as response:
                     await response.read()
                     if response.status != 200:

@@ -84,6 +84,9 @@ def figures(raw: dict[str, Any]) -> dict[str, Any]:
         "dispatch_decision_p99_ms": _spread([r["p99_ms"] for r in decided]),
         "dispatch_decision_per_s": _spread([r["decisions_per_s"] for r in decided]),
         "dispatch_decision_cpu_p99_ms": _spread([r.get("cpu_p99_ms") for r in decided]),
+        "me_assignments_rps": _spread([r.get("me_assignments", {}).get("rps") for r in e2e]),
+        "me_assignments_p50_ms": _spread([r.get("me_assignments", {}).get("p50_ms") for r in e2e]),
+        "me_assignments_p99_ms": _spread([r.get("me_assignments", {}).get("p99_ms") for r in e2e]),
         "knowledge_search_rps": col("knowledge_search", "rps"),
         "knowledge_search_p50_ms": col("knowledge_search", "p50_ms"),
         "knowledge_search_p99_ms": col("knowledge_search", "p99_ms"),
@@ -293,6 +296,18 @@ def print_table(summary: dict[str, Any], console: Console, *, title: str) -> Non
         _cell(cpu["availability_rps"], unit="%"),
         _cell(busy["availability_rps"], unit="%"),
         _cell(others["availability_rps"], unit="%"),
+    )
+    phone_rps = f["me_assignments_rps"]
+    table.add_row(
+        "me_assignments_rps",
+        _cell(phone_rps),
+        p("me_assignments"),
+        f"http {_fmt(http.median)}",
+        f"{_fmt(_ratio(phone_rps.median, http.median), 2)} of http",
+        "",
+        "",
+        "",
+        "",
     )
     table.add_row(
         "businesstime_add_us",

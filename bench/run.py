@@ -139,24 +139,27 @@ class Phases:
         )
 
     async def sweep_assignments(self) -> int:
-        """Accept what a previous round left `assigned`, so that a phone's first page shows new work only."""
+        """Finish what a previous round left open, as phones do after a dead spot: one offline
+        batch of accept, arrive and complete per 60 jobs. Each round starts with engineers
+        free and a phone's first page showing new work only."""
         swept = 0
-        async with httpx.AsyncClient(base_url=self.stack.url("dispatch"), timeout=30.0) as http:
+        async with httpx.AsyncClient(base_url=self.stack.url("dispatch"), timeout=60.0) as http:
             for _engineer_id, token in self.seed.engineers:
                 auth = {"Authorization": f"Bearer {token}"}
-                # bounded: 100 pages of 200 is far beyond one round's tickets
-                for _page in range(100):
+                # bounded: 200 batches of 60 is far beyond what one round leaves
+                for _batch in range(200):
                     response = await http.get(
-                        "/v1/me/assignments",
-                        params={"status": "assigned", "limit": 200},
-                        headers=auth,
+                        "/v1/me/assignments", params={"limit": 60}, headers=auth
                     )
                     items = response.json()["items"] if response.status_code == 200 else []
                     if not items:
                         break
-                    for item in items:
-                        await http.post(f"/v1/assignments/{item['id']}/accept", headers=auth)
-                        swept += 1
+                    uploaded = await http.post(
+                        "/v1/me/actions", json={"actions": _finishing(items)}, headers=auth
+                    )
+                    if uploaded.status_code != 200:
+                        break
+                    swept += len(items)
         return swept
 
     async def _unpublished(self) -> int:
@@ -332,6 +335,18 @@ class Phases:
             targets=self.seed.parts,
         )
 
+    async def my_assignments(self) -> dict[str, Any]:
+        """DS-3: phones reading their job list (a page of 50, briefed with ticket, site and
+        contact), right after an end-to-end round left each engineer hundreds of live jobs."""
+        return await self.http(
+            "me_assignments_rps",
+            "dispatch",
+            token=None,
+            expect=200,
+            request="my_assignments",
+            targets=[token for _engineer_id, token in self.seed.engineers],
+        )
+
     async def knowledge_search(self) -> dict[str, Any]:
         # IN-8: the centre's searches over the 10,000 articles seed_articles wrote, at 16 clients.
         return await self.http(
@@ -462,6 +477,8 @@ async def measure(
             f"for {options.e2e_seconds:g} s …"
         )
         e2e.append(await phases.end_to_end())
+        console.print(f"  round {n + 1}/{options.runs}: phones reading their job lists …")
+        e2e[-1]["me_assignments"] = await phases.my_assignments()
     console.print("  business time: one add across a holiday week …")
     added = businesstime.measure(repeat=options.runs)
     console.print("  dispatch: deciding among 1,000 engineers …")
@@ -480,3 +497,38 @@ async def measure(
             "relay_batch_size": settings.relay_batch_size,
         },
     }
+
+
+SWEEP_REPORT = {
+    "work_done": "Bench: finished between rounds",
+    "root_cause": "Bench load",
+    "fault_type": "configuration",
+    "parts_used": [],
+    "minutes_on_site": 1,
+}
+
+
+_TO_COMPLETED = {
+    "assigned": ("accept", "arrive", "complete"),
+    "accepted": ("arrive", "complete"),
+    "departed": ("arrive", "complete"),
+    "on_site": ("complete",),
+}
+
+
+def _finishing(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The steps that take each listed job to completed, each with its own key."""
+    at = datetime.now(UTC).isoformat()
+    actions = []
+    for item in items:
+        for action in _TO_COMPLETED[item["status"]]:
+            step: dict[str, Any] = {
+                "assignment_id": item["id"],
+                "action": action,
+                "key": str(uuid.uuid4()),
+                "occurred_at": at,
+            }
+            if action == "complete":
+                step["report"] = SWEEP_REPORT
+            actions.append(step)
+    return actions

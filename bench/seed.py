@@ -74,7 +74,8 @@ async def seed(
                 post(
                     "dispatch",
                     "/v1/engineers",
-                    {"name": f"Bench Engineer {i}", "skills": E2E_CATEGORIES},
+                    # Each takes a round's share of the end-to-end tickets (3,000 in 30 s).
+                    {"name": f"Bench Engineer {i}", "skills": E2E_CATEGORIES, "capacity": 1000},
                 )
                 for i in range(engineers)
             )

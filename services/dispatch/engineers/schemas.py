@@ -19,7 +19,8 @@ from shared.http.patch import PatchBody
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
 Certification = Annotated[str, Field(min_length=1, max_length=40, pattern=NOT_BLANK)]
 HHMM = Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
-Capacity = Annotated[JsonInteger, Field(ge=1, le=50)]
+# Live assignments at most; a pool account a call centre drains may hold many.
+Capacity = Annotated[JsonInteger, Field(ge=1, le=1000)]
 
 
 class Place(StrictBody):
