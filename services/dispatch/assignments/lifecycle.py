@@ -22,6 +22,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from uuid import UUID
 
+from shared.diagrams import state_diagram
 from shared.errors import Conflict, NotFound
 
 
@@ -149,3 +150,23 @@ def move(assignment: Assignment, how: Move, at: datetime) -> Moved | None:
 def _target_on_path(how: Move) -> AssignmentStatus | None:
     targets = {to for (_, m), to in TRANSITIONS.items() if m is how and to in PATH}
     return next(iter(targets)) if len(targets) == 1 else None
+
+
+def mermaid() -> str:
+    """The lifecycle as a Mermaid `stateDiagram-v2`, drawn from the table for the README."""
+    edges: dict[tuple[str, str], list[str]] = {}
+    for (source, how), target in TRANSITIONS.items():
+        edges.setdefault((source.value, target.value), []).append(how.value)
+    return state_diagram(
+        [s.value for s in AssignmentStatus],
+        edges,
+        initial=S.assigned.value,
+        finals=sorted(s.value for s in ENDED),
+        note=(
+            S.on_site.value,
+            (
+                "a step the assignment has gone past (a depart uploaded",
+                "after its arrive) is recorded at its own time, status kept",
+            ),
+        ),
+    )

@@ -23,6 +23,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from uuid import UUID
 
+from shared.diagrams import state_diagram
 from shared.errors import Conflict, NotFound
 
 
@@ -238,20 +239,17 @@ def mermaid() -> str:
                 labels.setdefault((source, held), []).append(how.value)
         elif target is not source:  # reclassify keeps the status: noted once below, not looped
             labels.setdefault((source, target), []).append(how.value)
-    lines = ["stateDiagram-v2", f"    [*] --> {Status.new.value}"]
-    for source in Status:
-        for target in Status:
-            if (source, target) in labels:
-                lines.append(
-                    f"    {source.value} --> {target.value} : {', '.join(labels[(source, target)])}"
-                )
-    lines += [
-        f"    {Status.closed.value} --> [*]",
-        f"    {Status.cancelled.value} --> [*]",
-        f"    note right of {Status.awaiting_customer.value}",
-        "        resume returns to the status the ticket was held from;",
-        "        dispatch's facts move that status, and completed resolves;",
-        "        reclassify keeps the status of any open ticket",
-        "    end note",
-    ]
-    return "\n".join(lines) + "\n"
+    return state_diagram(
+        [s.value for s in Status],
+        {(a.value, b.value): moves for (a, b), moves in labels.items()},
+        initial=Status.new.value,
+        finals=(Status.closed.value, Status.cancelled.value),
+        note=(
+            Status.awaiting_customer.value,
+            (
+                "resume returns to the status the ticket was held from;",
+                "dispatch's facts move that status, and completed resolves;",
+                "reclassify keeps the status of any open ticket",
+            ),
+        ),
+    )
