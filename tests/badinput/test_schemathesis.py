@@ -59,12 +59,12 @@ def make_valid_data_usable(case, data, seeded: Seeded) -> None:
                 case.path_parameters[name] = known[name]
     if isinstance(case.body, dict) and not case.meta.is_negative_at(ParameterLocation.BODY):
         # A body's references must be things of the seeded customer (else 422 by rule).
-        for name in ("customer_id", "site_id", "contract_id"):
+        for name in ("customer_id", "site_id", "contract_id", "engineer_id"):
             if name in case.body:
                 case.body[name] = known[name]
         # Rules across fields the schema cannot state (an end after its start, a restore
-        # target after its response target): leave those fields to their defaults.
-        for name in ("warranty_end", "targets"):
+        # target after its response target, a shift's ranges apart): leave those to defaults.
+        for name in ("warranty_end", "targets", "on_call", "shift"):
             case.body.pop(name, None)
         if case.method.upper() == "POST" and case.formatted_path == "/v1/tickets":
             usable_ticket(case.body, seeded)

@@ -6,13 +6,20 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
 from services.dispatch.assignments.decision import Skill
 from services.dispatch.engineers.rules import EngineerStatus, Seniority, Team
 from shared.businesstime import CALENDAR_NAMES
-from shared.http.bodies import NOT_BLANK, JsonInteger, StrictBody
+from shared.http.bodies import NOT_BLANK, StrictBody, json_number
 from shared.http.fields import Latitude, Longitude, Region, TimeZone
 from shared.http.patch import PatchBody
 
@@ -20,7 +27,7 @@ Name = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK)]
 Certification = Annotated[str, Field(min_length=1, max_length=40, pattern=NOT_BLANK)]
 HHMM = Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
 # Live assignments at most; a pool account a call centre drains may hold many.
-Capacity = Annotated[JsonInteger, Field(ge=1, le=1000)]
+Capacity = Annotated[int, Field(ge=1, le=1000), BeforeValidator(json_number)]
 
 
 class Place(StrictBody):
@@ -38,7 +45,7 @@ class WeeklyShift(StrictBody):
     ] = Field(
         min_length=1,
         max_length=7,
-        examples=[{"mon-fri": ["08:30-12:00", "13:00-17:30"], "sat": [["09:00", "12:00"]]}],
+        description='e.g. {"mon-fri": ["08:30-12:00", "13:00-17:30"], "sat": [["09:00", "12:00"]]}',
     )
 
     def definition(self) -> dict[str, Any]:
