@@ -75,7 +75,12 @@ async def seed(
                     "dispatch",
                     "/v1/engineers",
                     # Each takes a round's share of the end-to-end tickets (3,000 in 30 s).
-                    {"name": f"Bench Engineer {i}", "skills": E2E_CATEGORIES, "capacity": 1000},
+                    {
+                        "name": f"Bench Engineer {i}",
+                        "skills": E2E_CATEGORIES,
+                        "regions": REGIONS,
+                        "capacity": 1000,
+                    },
                 )
                 for i in range(engineers)
             )

@@ -53,7 +53,7 @@ DATABASE = "fieldops"
 # Clients default to 127.0.0.1:9092 (Settings), so the broker takes it when nobody else has.
 PREFERRED_KAFKA_PORT = 9092
 DEMO_CUSTOMER_KEY = "demo-customer"
-DEMO_ENGINEER_KEY = "demo-engineer"
+DEMO_ENGINEER_KEY = "demo-engineer-2"  # the engineer now names a team and a capacity
 DEMO_ENGINEER_SKILLS = ["host", "network", "security", "system_software", "storage", "other"]
 # Where to look after creating a ticket. The paths belong to the services' APIs: keep in step.
 FOLLOW_UP = (
@@ -399,7 +399,13 @@ async def _seed_demo(settings: Settings, urls: Mapping[str, str]) -> tuple[str, 
             # Without an engineer the demo ticket could only be reported unassignable.
             engineer = await http.post(
                 f"{urls['dispatch']}/v1/engineers",
-                json={"name": "Demo Engineer", "skills": DEMO_ENGINEER_SKILLS},
+                # The mobile pool covers every region; room for every ticket a newcomer tries.
+                json={
+                    "name": "Demo Engineer",
+                    "skills": DEMO_ENGINEER_SKILLS,
+                    "team": "mobile_pool",
+                    "capacity": 100,
+                },
                 headers={"Idempotency-Key": DEMO_ENGINEER_KEY},
             )
             engineer.raise_for_status()

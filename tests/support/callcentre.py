@@ -148,7 +148,9 @@ async def new_customer(stack: ServiceStack, name: str = "Faulty Networks Ltd") -
 async def new_engineer(stack: ServiceStack, skills: tuple[str, ...] = ("network",)) -> str:
     async with stack.client("dispatch", "team-lead", "dispatch:admin") as lead:
         response = await lead.post(
-            "/v1/engineers", json={"name": "Li Na", "skills": list(skills), "region": "north"}
+            "/v1/engineers",
+            # A burst's every ticket goes to this one engineer: room for all of them.
+            json={"name": "Li Na", "skills": list(skills), "region": "north", "capacity": 1000},
         )
     response.raise_for_status()
     return response.json()["id"]
