@@ -226,6 +226,7 @@ PURE_SHARED = (
         "shared.businesstime",
         "shared.sql",
         "shared.vocabulary",
+        "shared.diagrams",
         "shared.events",
         "shared.events.base",
     }

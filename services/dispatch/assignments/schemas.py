@@ -6,19 +6,19 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from services.dispatch.assignments.commands import ActOnAssignment, ReportPosition
 from services.dispatch.assignments.lifecycle import AssignmentStatus, Move
 from services.dispatch.assignments.rules import MAX_BATCH
 from shared.events.dispatch import Position, Role
-from shared.events.intake import FaultType, PartUsed, Report
-from shared.http.bodies import NOT_BLANK, StrictBody, json_number
+from shared.events.intake import PartUsed, Report
+from shared.http.bodies import NOT_BLANK, StrictBody
+from shared.http.fields import Latitude, Longitude
 from shared.http.idempotency import KEY_PATTERN
 from shared.http.problems import ProblemDetails
+from shared.http.service_report import ServiceReportBody
 
-Latitude = Annotated[float, Field(strict=True, ge=-90, le=90, allow_inf_nan=False)]
-Longitude = Annotated[float, Field(strict=True, ge=-180, le=180, allow_inf_nan=False)]
 Accuracy = Annotated[
     float,
     Field(strict=True, ge=0, le=100_000, allow_inf_nan=False, description="Metres, as the phone"),
@@ -30,9 +30,6 @@ OccurredAt = Annotated[
         "7 days before the server's clock to 5 minutes after it (422 otherwise)"
     ),
 ]
-# The bounds before the validator, so the document shows them as JSON Schema bounds.
-Quantity = Annotated[int, Field(ge=1, le=1000), BeforeValidator(json_number)]
-MinutesOnSite = Annotated[int, Field(ge=0, le=100_000), BeforeValidator(json_number)]
 PhoneKey = Annotated[
     str,
     Field(
@@ -56,25 +53,8 @@ class PositionBody(StrictBody):
         )
 
 
-class PartUsedBody(StrictBody):
-    part_number: str = Field(min_length=1, max_length=64, pattern=NOT_BLANK)
-    serial_out: str | None = Field(
-        default=None, min_length=1, max_length=100, pattern=NOT_BLANK, description="Taken out"
-    )
-    serial_in: str | None = Field(
-        default=None, min_length=1, max_length=100, pattern=NOT_BLANK, description="Fitted"
-    )
-    quantity: Quantity = 1
-
-
-class ReportBody(StrictBody):
-    """IN-5: the service report. A serial may appear once in the whole parts list (422 otherwise)."""
-
-    work_done: str = Field(min_length=1, max_length=10_000, pattern=NOT_BLANK)
-    root_cause: str = Field(min_length=1, max_length=2_000, pattern=NOT_BLANK)
-    fault_type: FaultType
-    parts_used: list[PartUsedBody] = Field(default_factory=list, max_length=100)
-    minutes_on_site: MinutesOnSite | None = None
+class ReportBody(ServiceReportBody):
+    """IN-5: the service report the phone sends with its completion."""
 
     def report(self) -> Report:
         return Report(

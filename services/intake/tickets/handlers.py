@@ -597,98 +597,39 @@ async def on_assignment_unassigned(
     )
 
 
-async def on_assignment_accepted(
-    event: AssignmentAccepted, envelope: Envelope, uow: UnitOfWork
+# DS-3: each step an engineer or dispatch reports, at its own time: the move it makes on the
+# ticket (None: the timeline only), and the field that holds that time.
+_STEPS: dict[str, tuple[Move | None, str]] = {
+    AssignmentAccepted.type: (Move.accepted, "accepted_at"),
+    AssignmentArrived.type: (Move.arrived, "occurred_at"),
+    AssignmentDeparted.type: (None, "occurred_at"),
+    AssignmentDeclined.type: (None, "occurred_at"),
+    AssignmentTimedOut.type: (None, "at"),
+    AssignmentCancelled.type: (None, "at"),
+}
+_BY_DISPATCH = frozenset({AssignmentTimedOut.type, AssignmentCancelled.type})
+_STEP_DETAIL = {"assignment_id", "engineer_id", "position", "reason", "respond_by"}
+
+
+async def on_assignment_step(
+    event: AssignmentAccepted
+    | AssignmentArrived
+    | AssignmentDeparted
+    | AssignmentDeclined
+    | AssignmentTimedOut
+    | AssignmentCancelled,
+    envelope: Envelope,
+    uow: UnitOfWork,
 ) -> None:
+    fact, when = _STEPS[event.type]
     await _fact(
         uow,
         envelope,
         event.ticket_id,
-        Move.accepted,
-        at=event.accepted_at,
-        actor=str(event.engineer_id),
-        assignment_id=str(event.assignment_id),
-        engineer_id=str(event.engineer_id),
-    )
-
-
-async def on_assignment_arrived(
-    event: AssignmentArrived, envelope: Envelope, uow: UnitOfWork
-) -> None:
-    await _fact(
-        uow,
-        envelope,
-        event.ticket_id,
-        Move.arrived,
-        at=event.occurred_at,
-        actor=str(event.engineer_id),
-        assignment_id=str(event.assignment_id),
-        engineer_id=str(event.engineer_id),
-        position=None if event.position is None else event.position.model_dump(mode="json"),
-    )
-
-
-async def on_assignment_departed(
-    event: AssignmentDeparted, envelope: Envelope, uow: UnitOfWork
-) -> None:
-    await _fact(
-        uow,
-        envelope,
-        event.ticket_id,
-        None,
-        at=event.occurred_at,
-        actor=str(event.engineer_id),
-        assignment_id=str(event.assignment_id),
-        engineer_id=str(event.engineer_id),
-        position=None if event.position is None else event.position.model_dump(mode="json"),
-    )
-
-
-async def on_assignment_declined(
-    event: AssignmentDeclined, envelope: Envelope, uow: UnitOfWork
-) -> None:
-    await _fact(
-        uow,
-        envelope,
-        event.ticket_id,
-        None,
-        at=event.occurred_at,
-        actor=str(event.engineer_id),
-        assignment_id=str(event.assignment_id),
-        engineer_id=str(event.engineer_id),
-        reason=event.reason,
-    )
-
-
-async def on_assignment_timed_out(
-    event: AssignmentTimedOut, envelope: Envelope, uow: UnitOfWork
-) -> None:
-    await _fact(
-        uow,
-        envelope,
-        event.ticket_id,
-        None,
-        at=event.at,
-        actor=DISPATCH,
-        assignment_id=str(event.assignment_id),
-        engineer_id=str(event.engineer_id),
-        respond_by=event.respond_by.isoformat(),
-    )
-
-
-async def on_assignment_cancelled(
-    event: AssignmentCancelled, envelope: Envelope, uow: UnitOfWork
-) -> None:
-    await _fact(
-        uow,
-        envelope,
-        event.ticket_id,
-        None,
-        at=event.at,
-        actor=DISPATCH,
-        assignment_id=str(event.assignment_id),
-        engineer_id=str(event.engineer_id),
-        reason=event.reason,
+        fact,
+        at=getattr(event, when),
+        actor=DISPATCH if event.type in _BY_DISPATCH else str(event.engineer_id),
+        **event.model_dump(mode="json", include=_STEP_DETAIL, exclude_none=True),
     )
 
 
@@ -742,11 +683,11 @@ DISPATCH = "dispatch"
 EVENTS = {
     AssignmentCreated.type: on_assignment_created,
     AssignmentUnassigned.type: on_assignment_unassigned,
-    AssignmentAccepted.type: on_assignment_accepted,
-    AssignmentDeparted.type: on_assignment_departed,
-    AssignmentArrived.type: on_assignment_arrived,
+    AssignmentAccepted.type: on_assignment_step,
+    AssignmentDeparted.type: on_assignment_step,
+    AssignmentArrived.type: on_assignment_step,
     AssignmentCompleted.type: on_assignment_completed,
-    AssignmentDeclined.type: on_assignment_declined,
-    AssignmentTimedOut.type: on_assignment_timed_out,
-    AssignmentCancelled.type: on_assignment_cancelled,
+    AssignmentDeclined.type: on_assignment_step,
+    AssignmentTimedOut.type: on_assignment_step,
+    AssignmentCancelled.type: on_assignment_step,
 }

@@ -386,7 +386,7 @@ async def test_a_late_fact_never_moves_a_ticket_back_but_is_still_on_the_timelin
         engineer_id=ENGINEER,
         occurred_at=NOW - timedelta(minutes=30),
     )
-    await handlers.on_assignment_arrived(*fact(late), uow)
+    await handlers.on_assignment_step(*fact(late), uow)
     event, envelope = fact(completed(ticket_id, NOW))
     await handlers.on_assignment_completed(event, envelope, uow)
     assert (await handlers.get_ticket(uow, ticket_id))["status"] == "resolved"
@@ -449,7 +449,7 @@ async def test_facts_during_a_hold_move_the_status_underneath_and_completion_end
     arrived = AssignmentArrived(
         ticket_id=ticket_id, assignment_id=uuid.uuid4(), engineer_id=ENGINEER, occurred_at=NOW
     )
-    await handlers.on_assignment_arrived(*fact(arrived), uow)
+    await handlers.on_assignment_step(*fact(arrived), uow)
     held = await handlers.get_ticket(uow, ticket_id)
     assert (held["status"], held["held_from"]) == ("awaiting_customer", "on_site")
     await handlers.on_assignment_completed(*fact(completed(ticket_id, NOW)), uow)
