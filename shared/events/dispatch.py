@@ -253,8 +253,10 @@ class InspectionScheduled(InspectionEvent):
         "due_by": "2026-11-30",
         "at": "2026-11-01T00:00:05Z",
     }
+    # The contract's resident engineer when active, else the least loaded covering the site's
+    # region or in the mobile pool; None: nobody active covers it.
     engineer_id: UUID | None = None
-    due_by: date
+    due_by: date  # the month's last day
     at: datetime
 
 
@@ -283,8 +285,8 @@ class InspectionCompleted(InspectionEvent):
         "occurred_at": "2026-11-12T10:30:00Z",
     }
     engineer_id: UUID
-    readings: dict[str, float | bool]
-    nonconformities: list[Reading]
+    readings: dict[str, float | bool]  # every site-check reading, by name
+    nonconformities: list[Reading]  # the readings outside the seed's limits, each with its remedy
     findings: str
     advice: str
     occurred_at: datetime
