@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -21,7 +20,7 @@ from services.dispatch.inspections.rules import InspectionStatus
 from services.dispatch.inspections.schemas import InspectionPublic, InspectionReportCreate, Month
 from shared.http.commands import CommandEndpoint
 from shared.http.idempotency import IdempotencyKey
-from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_cursor, page_of
+from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_position, page_of
 from shared.http.problems import BODY_PROBLEMS, Problem, problem_responses
 from shared.http.routing import api_router
 from shared.service import RuntimeDep
@@ -33,22 +32,11 @@ REPORT: CommandEndpoint[FileInspectionReport] = CommandEndpoint(
 )
 
 
-def _position(cursor: str | None) -> tuple[date, UUID] | None:
-    """The (due by, id) position inspections are listed by, checked before it reaches SQL."""
-    values = decode_cursor(cursor, 2)
-    if values is None:
-        return None
-    try:
-        return date.fromisoformat(values[0]), UUID(values[1])
-    except (TypeError, ValueError):
-        raise Problem(422, "cursor-invalid", "the cursor is not one this API gave out") from None
-
-
 def _page(rows: list[dict[str, Any]], limit: int) -> Page[InspectionPublic]:
     return page_of(
         [InspectionPublic.model_validate(r) for r in rows],
         limit,
-        key=lambda i: (i.due_by.isoformat(), str(i.id)),
+        key=lambda i: (i.scheduled_at.isoformat(), str(i.id)),
     )
 
 
@@ -56,7 +44,7 @@ def _page(rows: list[dict[str, Any]], limit: int) -> Page[InspectionPublic]:
     "/inspections",
     response_model=Page[InspectionPublic],
     tags=["inspections"],
-    summary="Monthly inspections, soonest due first (engineers: only their own)",
+    summary="Monthly inspections, oldest first (engineers: only their own)",
     description="DS-6: one on-site inspection per contract in warranty per month, in the "
     "month of its site's time zone, due by the month's last day.",
 )
@@ -76,7 +64,7 @@ async def list_inspections(
     async with runtime.uow() as uow:
         rows = await handlers.list_inspections(
             uow,
-            after=_position(cursor),
+            after=decode_position(cursor),
             limit=limit,
             contract_id=contract_id,
             month=month,
@@ -90,7 +78,7 @@ async def list_inspections(
     "/me/inspections",
     response_model=Page[InspectionPublic],
     tags=["inspections"],
-    summary="The calling engineer's inspections, soonest due first",
+    summary="The calling engineer's inspections, oldest (so soonest due) first",
 )
 async def my_inspections(
     runtime: RuntimeDep,
@@ -103,7 +91,7 @@ async def my_inspections(
     async with runtime.uow() as uow:
         rows = await handlers.list_inspections(
             uow,
-            after=_position(cursor),
+            after=decode_position(cursor),
             limit=limit,
             contract_id=None,
             month=None,

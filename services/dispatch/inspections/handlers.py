@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -135,7 +135,7 @@ async def get_inspection(uow: UnitOfWork, inspection_id: UUID) -> dict[str, Any]
 async def list_inspections(
     uow: UnitOfWork,
     *,
-    after: tuple[date, UUID] | None,
+    after: tuple[datetime, UUID] | None,
     limit: int,
     contract_id: UUID | None,
     month: str | None,

@@ -11,36 +11,37 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, StrictBoo
 from services.dispatch.inspections.rules import InspectionStatus, ReadingName, Readings
 from shared.http.bodies import NOT_BLANK, StrictBody, json_number
 
-# A measurement is a JSON number: not true, not "231", not NaN.
+# A measurement is a JSON number: not true, not "231", not NaN. The Field comes first: after
+# the validator its bounds would not reach the document.
 Volts = Annotated[
     float,
-    BeforeValidator(json_number),
     Field(ge=0, le=1000, allow_inf_nan=False, description="Supply voltage, V (DS-8: 198–242)"),
+    BeforeValidator(json_number),
 ]
 Hertz = Annotated[
     float,
-    BeforeValidator(json_number),
     Field(ge=0, le=1000, allow_inf_nan=False, description="Supply frequency, Hz (DS-8: 49–51)"),
+    BeforeValidator(json_number),
 ]
 Ohms = Annotated[
     float,
-    BeforeValidator(json_number),
     Field(ge=0, allow_inf_nan=False, description="Earth resistance, Ω (DS-8: below 1)"),
+    BeforeValidator(json_number),
 ]
 UpsLoad = Annotated[
     float,
-    BeforeValidator(json_number),
     Field(ge=0, le=1000, allow_inf_nan=False, description="UPS load, % of its rating (recorded)"),
+    BeforeValidator(json_number),
 ]
 Celsius = Annotated[
     float,
-    BeforeValidator(json_number),
     Field(ge=-80, le=120, allow_inf_nan=False, description="Room temperature, °C (DS-8: 5–35)"),
+    BeforeValidator(json_number),
 ]
 Humidity = Annotated[
     float,
-    BeforeValidator(json_number),
     Field(ge=0, le=100, allow_inf_nan=False, description="Relative humidity, % (DS-8: 30–85)"),
+    BeforeValidator(json_number),
 ]
 Remedy = Annotated[str, Field(min_length=1, max_length=2000, pattern=NOT_BLANK)]
 Text = Annotated[str, Field(min_length=1, max_length=10_000, pattern=NOT_BLANK)]

@@ -173,21 +173,21 @@ async def complete(
 async def page(
     conn: Connection,
     *,
-    after: tuple[date, UUID] | None,
+    after: tuple[datetime, UUID] | None,
     limit: int,
     contract_id: UUID | None,
     month: str | None,
     engineer_id: UUID | None,
     status: str | None,
 ) -> list[dict[str, Any]]:
-    """Soonest due first, `limit + 1` rows so the caller can tell whether more follow."""
+    """Oldest first (so soonest due), `limit + 1` rows so the caller can tell whether more follow."""
     filters = Filters().add_if(engineer_id, "engineer_id = {}")
     filters.add_if(contract_id, "contract_id = {}").add_if(month, "month = {}")
     filters.add_if(status, "status = {}")
     if after is not None:
-        filters.add("(due_by, id) > ({}, {})", *after)
+        filters.add("(scheduled_at, id) > ({}, {})", *after)
     records = await conn.fetch(
-        f"{_LIST} {filters.where()} ORDER BY due_by, id LIMIT {filters.param(limit + 1)}",
+        f"{_LIST} {filters.where()} ORDER BY scheduled_at, id LIMIT {filters.param(limit + 1)}",
         *filters.args,
     )
     return [dict(r) for r in records]

@@ -410,7 +410,7 @@ async def test_a_nonconformity_without_a_remedy_leaves_the_inspection_open(uow):
     assert (row["status"], row["report"]) == ("scheduled", None)
 
 
-async def test_inspections_list_by_engineer_month_and_status_soonest_due_first(uow):
+async def test_inspections_are_listed_by_engineer_and_month(uow):
     inspection_id, resident = await an_inspection(uow)
     listed = await handlers.list_inspections(
         uow,
