@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Request, Security
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from shared.auth import Principal, authenticate
+from shared.http.bodies import json_number
 from shared.http.problems import BODY_PROBLEMS, Problem, problem_responses
 from shared.http.routing import api_router
 
@@ -23,7 +24,12 @@ Admin = Annotated[Principal, Security(authenticate, scopes=["admin"])]
 
 class ClockAdvance(BaseModel):
     # At most a year a step: enough for any warranty or reopen window, small enough to be a test.
-    advance_s: float = Field(gt=0, le=366 * 86_400, description="Seconds to move business time on")
+    # A JSON number, not `true`: pydantic's lax float takes a boolean as 1.0.
+    advance_s: Annotated[
+        float,
+        Field(gt=0, le=366 * 86_400, description="Seconds to move business time on"),
+        BeforeValidator(json_number),
+    ]
 
 
 class ClockReading(BaseModel):
