@@ -8,33 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from services.dispatch.assignments.decision import Team
 from services.dispatch.inspections import rules, store
 from services.dispatch.inspections.commands import FileInspectionReport, ScheduleInspections
-from services.dispatch.inspections.store import Inspector, NewInspection
+from services.dispatch.inspections.rules import Inspector
+from services.dispatch.inspections.store import NewInspection
 from shared.db import UnitOfWork
 from shared.events.dispatch import InspectionCompleted, InspectionScheduled, Reading
-
-
-def choose_inspector(region: str | None, engineers: Sequence[Inspector]) -> Inspector | None:
-    """Who inspects a contract without an active resident engineer: as a P4 would be sent.
-
-    The least-loaded active engineer covering the site's region or in the mobile pool; at
-    equal load the region's own engineers before the pool. No region: anyone.
-    """
-    eligible = [
-        e for e in engineers if region is None or region in e.regions or e.team == Team.mobile_pool
-    ]
-    return min(
-        eligible,
-        key=lambda e: (e.load, region is not None and region not in e.regions, e.engineer_id),
-        default=None,
-    )
 
 
 async def schedule_inspections(command: ScheduleInspections, uow: UnitOfWork) -> int:
@@ -56,7 +39,7 @@ async def schedule_inspections(command: ScheduleInspections, uow: UnitOfWork) ->
         if engineer_id is None:
             if inspectors is None:
                 inspectors = await store.inspectors(uow.conn)
-            chosen = choose_inspector(contract.region, inspectors)
+            chosen = rules.choose_inspector(contract.region, inspectors)
             if chosen is not None:
                 engineer_id = chosen.engineer_id
                 # This run's choices count in the load, so that a month's first run spreads

@@ -17,6 +17,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from services.dispatch.assignments.decision import Team
 from shared.errors import Conflict, DomainError, NotFound
 
 
@@ -248,3 +249,29 @@ def report_document(
         "occurred_at": occurred_at.isoformat(),
         "filed_by": filed_by,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class Inspector:
+    """An engineer as the inspection schedule weighs them."""
+
+    engineer_id: UUID
+    team: str
+    regions: frozenset[str]
+    load: int  # live assignments and open inspections
+
+
+def choose_inspector(region: str | None, engineers: Sequence[Inspector]) -> Inspector | None:
+    """Who inspects a contract without an active resident engineer: as a P4 would be sent.
+
+    The least-loaded active engineer covering the site's region or in the mobile pool; at
+    equal load the region's own engineers before the pool. No region: anyone.
+    """
+    eligible = [
+        e for e in engineers if region is None or region in e.regions or e.team == Team.mobile_pool
+    ]
+    return min(
+        eligible,
+        key=lambda e: (e.load, region is not None and region not in e.regions, e.engineer_id),
+        default=None,
+    )

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from asyncpg import Connection
 
-from services.dispatch.inspections.rules import Inspection, InspectionStatus
+from services.dispatch.inspections.rules import Inspection, InspectionStatus, Inspector
 from shared.sql import Filters
 
 COLUMNS = (
@@ -69,14 +69,6 @@ class DueContract:
     month: str
     region: str | None
     resident_id: UUID | None  # only when that engineer is active
-
-
-@dataclass(frozen=True, slots=True)
-class Inspector:
-    engineer_id: UUID
-    team: str
-    regions: frozenset[str]
-    load: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,17 +11,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.dispatch.inspections import rules
-from services.dispatch.inspections.handlers import choose_inspector
 from services.dispatch.inspections.rules import (
     Inspection,
     InspectionReported,
     InspectionStatus,
     InspectionUnassigned,
+    Inspector,
     ReadingName,
     Readings,
     RemedyMissing,
+    choose_inspector,
 )
-from services.dispatch.inspections.store import Inspector
 
 GOOD = Readings(
     supply_voltage_v=220.0,
