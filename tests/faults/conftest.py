@@ -57,6 +57,9 @@ class Rig:
         if stopped:
             await self.stack.start(stopped)
         await self.stack.wait_ready(timeout=60)
+        # An engineer of the test's own too: dispatch sends no one past their capacity, and
+        # the rig's tests together create more tickets than one engineer may hold.
+        await new_engineer(self.stack)
         return await new_customer(self.stack)
 
     async def reconcile(self, ledger: Ledger, customer_id: str, **kwargs) -> Convergence:
