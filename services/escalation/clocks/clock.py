@@ -180,7 +180,10 @@ class ClockState:
         return add(self.resolved, self.started_at, self.target_minutes * fraction, self.pauses)
 
     def reached(self, now: datetime) -> tuple[Threshold, ...]:
-        """The pending thresholds `now` has reached: what to announce, each once."""
+        """The pending thresholds `now` has reached: what to announce, each once.
+
+        Replayed at `now`, that is at most one: the highest passed (the others are moot).
+        """
         return tuple(t for t in self.pending if t.at <= now)
 
 
@@ -195,8 +198,9 @@ def replay(
     """The clock's state: its log folded on its calendar, counted up to `now`.
 
     `sent` are the fractions already announced (warnings, and BREACH once `sla.breached` went
-    out): they leave `pending`. A stopped clock keeps only an unannounced breach pending; a
-    warning it reached but never announced is moot once it is met or breached.
+    out): they leave `pending`. A warning passed but never announced is moot once a higher
+    threshold has passed too, or once the clock is stopped; a stopped clock owes only its
+    breach.
     """
     fractions = sorted(set(warnings))
     if any(not 0 < f < BREACH for f in fractions):
@@ -244,11 +248,13 @@ def replay(
         breached = horizon >= due
         # A paused clock reaches nothing new; what it crossed before it paused is still owed.
         eligible = [t for t in thresholds if status is ClockStatus.running or t.at <= horizon]
+    # Of the thresholds already passed only the highest is news: a clock reclassified into
+    # breach, or a timer back after an outage, announces the breach, not 50 % and 80 % with it.
+    passed = max((t.fraction for t in eligible if t.at <= horizon), default=0.0)
     pending = tuple(
-        sorted(
-            (t for t in eligible if not any(math.isclose(t.fraction, s) for s in sent)),
-            key=lambda t: (t.at, t.fraction),
-        )
+        t
+        for t in eligible
+        if t.fraction >= passed and not any(math.isclose(t.fraction, s) for s in sent)
     )
     stopped_at = fold.stopped_since
     return ClockState(

@@ -223,9 +223,10 @@ class Policy:
         priority = _member(Priority, priority, "priority")
         own = self.targets.get(priority, TargetOverride())
         if kind is ClockKind.response:
-            return own.response_minutes or RESPONSE_MINUTES
+            return RESPONSE_MINUTES if own.response_minutes is None else own.response_minutes
         if kind is ClockKind.restore:
-            return own.restore_minutes or RESTORE_MINUTES[priority]
+            seed = RESTORE_MINUTES[priority]
+            return seed if own.restore_minutes is None else own.restore_minutes
         if kind is ClockKind.on_site:
             return self.onsite_minutes
         day = working_day_minutes(calendars(self.calendar_for(priority, kind)))

@@ -371,10 +371,19 @@ def test_the_next_fire_is_the_earliest_threshold_not_yet_announced():
     assert replay(log, calendars, sent={0.5, 0.8, BREACH}).next_fire_at is None
 
 
-def test_a_timer_late_by_hours_still_announces_every_threshold_passed():
+def test_a_timer_late_by_hours_announces_the_highest_threshold_passed_only():
     state = replay([start(MONDAY, 240)], calendars, now=sh(2026, 11, 23, 15))
-    assert [t.fraction for t in state.reached(sh(2026, 11, 23, 15))] == [0.5, 0.8, BREACH]
-    assert state.reached(sh(2026, 11, 23, 11, 59)) == (Threshold(0.5, sh(2026, 11, 23, 11)),)
+    assert state.reached(sh(2026, 11, 23, 15)) == (Threshold(BREACH, sh(2026, 11, 23, 13)),)
+    at_noon = replay([start(MONDAY, 240)], calendars, now=sh(2026, 11, 23, 12, 30))
+    assert at_noon.reached(sh(2026, 11, 23, 12, 30)) == (Threshold(0.8, sh(2026, 11, 23, 12, 12)),)
+    assert [t.fraction for t in at_noon.pending] == [0.8, BREACH]
+
+
+def test_a_clock_reclassified_into_breach_announces_the_breach_without_its_warnings():
+    log = numbered(start(FRIDAY_1630, 240), retarget(sh(2026, 11, 27, 17, 40), 60, "24x7"))
+    state = replay(log, calendars, now=sh(2026, 11, 27, 17, 40), sent={0.5})
+    assert state.breached
+    assert state.pending == (Threshold(BREACH, sh(2026, 11, 27, 17, 30)),)
 
 
 def test_warning_fractions_are_configurable():
@@ -545,7 +554,9 @@ def test_the_breach_and_the_due_agree(log, now):
         assert state.breached == (state.as_of >= state.due_at)
         assert state.met_at is None
     if state.running:
-        assert state.next_fire_at == state.thresholds[0].at
+        passed = [t for t in state.thresholds if t.at <= state.as_of]
+        assert state.pending == (state.thresholds[len(passed) - 1 if passed else 0 :])
+    assert len([t for t in state.pending if t.at <= state.as_of]) <= 1  # only the highest passed
 
 
 # --- against a minute-by-minute oracle ----------------------------------------------------
