@@ -57,6 +57,7 @@ RULE_MODULES = {
     "decision.py",
     "rules.py",
     "policy.py",
+    "clock.py",
     "commands.py",
 }
 IO_MODULES = {
