@@ -363,7 +363,7 @@ class Phases:
         await self.settle("e2e_assign_latency")
         swept = await self.sweep_assignments()
         if swept:
-            self.console.print(f"  accepted {swept} assignments left over from an earlier round")
+            self.console.print(f"  finished {swept} jobs left open by an earlier round")
             await self.settle("e2e_assign_latency")
         began = await self._fetchval("SELECT clock_timestamp()")
         result = await self.loadgen(
