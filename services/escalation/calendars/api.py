@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from services.escalation.access import EscalationAdmin, SlaReader
 from services.escalation.calendars import handlers
 from services.escalation.calendars.commands import ChangeCalendar, DefineCalendar, PreviewDue
-from services.escalation.calendars.rules import NAME_MAX_LENGTH
+from services.escalation.calendars.rules import NAME, NAME_MAX_LENGTH
 from services.escalation.calendars.schemas import (
     CalendarCreate,
     CalendarPatch,
@@ -160,7 +160,8 @@ def _name_after(cursor: str | None) -> str | None:
     values = decode_cursor(cursor, 1)
     if values is None:
         return None
-    if not isinstance(values[0], str):
+    # Only a name this API could have given out: anything else (a NUL byte) would reach SQL.
+    if not isinstance(values[0], str) or not NAME.match(values[0]):
         raise Problem(422, "cursor-invalid", "the cursor is not one this API gave out")
     return values[0]
 

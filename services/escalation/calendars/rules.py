@@ -57,7 +57,7 @@ EARLIEST_START = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST_START = datetime(2200, 1, 1, tzinfo=UTC)
 MAKEUP_WEEKDAY = 0  # a make-up day works Monday's ranges (shared.businesstime's default)
 
-_NAME = re.compile(NAME_PATTERN)
+NAME = re.compile(NAME_PATTERN)
 
 
 class CalendarNotFound(NotFound):
@@ -160,7 +160,7 @@ def check_name(name: str) -> str:
     `24X7` cannot pass for the real one in a contract)."""
     if isinstance(name, str) and is_built_in(name):
         raise BuiltInCalendar(name.strip().lower())
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not NAME.match(name):
         raise InvalidCalendar(
             "name", f"{name!r} is not a name: 1-64 of a-z, 0-9, '.', '_', '-', starting alnum"
         )

@@ -15,10 +15,13 @@ from services.escalation.calendars.rules import (
     Amendment,
     zones,
 )
+from shared.businesstime import WEEKDAYS
 from shared.http.bodies import StrictBody, json_number
 from shared.http.patch import PatchBody
 
-_DAY = "(mon|tue|wed|thu|fri|sat|sun)"
+# Each weekday and each span running forward within the week (mon-fri, sat-sun): the document
+# says which keys are accepted, rather than the rules refusing "fri-mon" after the fact.
+_KEYS = [*WEEKDAYS] + [f"{a}-{b}" for n, a in enumerate(WEEKDAYS) for b in WEEKDAYS[n + 1 :]]
 _START = "([01][0-9]|2[0-3]):[0-5][0-9]"
 _END = f"({_START}|24:00)"
 
@@ -31,7 +34,7 @@ CalendarName = Annotated[
         description="A slug: a-z, 0-9, '.', '_', '-' (e.g. acme-5x8)",
     ),
 ]
-Key = Annotated[str, Field(pattern=f"^{_DAY}(-{_DAY})?$")]
+Key = Annotated[str, Field(pattern=f"^({'|'.join(_KEYS)})$")]
 RangeText = Annotated[str, Field(pattern=f"^{_START}-{_END}$")]
 Pair = tuple[
     Annotated[str, Field(pattern=f"^{_START}$")], Annotated[str, Field(pattern=f"^{_END}$")]
