@@ -399,8 +399,8 @@ def _check_preview(start: datetime, minutes: float, pauses: Sequence[Pause]) -> 
             )
 
 
-def weekly_minutes(cal: Calendar) -> int:
-    return sum(r.end - r.start for day in cal.week for r in day)
+def minutes_per_week(week: Sequence[Sequence[WorkingRange]]) -> int:
+    return sum(r.end - r.start for day in week for r in day)
 
 
 def preview(
@@ -413,7 +413,7 @@ def preview(
     Holidays lengthen the walk only by as many days as there are of them.
     """
     _check_preview(start, minutes, pauses)
-    per_week = weekly_minutes(cal)
+    per_week = minutes_per_week(cal.week)
     if minutes / per_week * 7 > PREVIEW_HORIZON.days:
         raise PreviewTooFar(
             f"{minutes} business minutes on {cal.name!r} ({per_week} a week) fall due more than "
