@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.escalation.calendars import api as calendars_api
 from services.escalation.clocks import api as clocks_api
 from services.escalation.clocks import handlers as clocks
 from services.escalation.clocks.timer import breach_timer
@@ -12,7 +13,7 @@ SPEC = ServiceSpec(
     title="fieldops escalation",
     description="Response and restore clocks for every ticket (ES-1, ES-2); breaches fire once, "
     "on time.",
-    routers=[clocks_api.router],
+    routers=[clocks_api.router, calendars_api.router],
     handlers=handler_map(clocks.EVENTS),
     workers=[breach_timer],
 )

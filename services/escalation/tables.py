@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
 from sqlmodel import Field
 
 from shared.tables import schema_base
@@ -35,3 +36,25 @@ class Clock(EscalationTable, table=True):
     due_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     met_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     breached_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class NamedCalendar(EscalationTable, table=True):
+    """ES-7: calendars an admin defines over the API, beside the built-in 24x7 and cn-5x8."""
+
+    __tablename__ = "calendars"
+    name: str = Field(primary_key=True, max_length=64)
+    timezone: str = Field(max_length=64)
+    # As written: weekday or span ("mon-fri") -> ["HH:MM-HH:MM", ...]
+    ranges: dict = Field(sa_type=pg.JSONB)
+    holidays: list[date] = Field(
+        sa_type=pg.ARRAY(sa.Date), sa_column_kwargs={"server_default": "{}"}
+    )
+    # Make-up working days: weekend days worked in exchange for a holiday's bridge day.
+    workdays: list[date] = Field(
+        sa_type=pg.ARRAY(sa.Date), sa_column_kwargs={"server_default": "{}"}
+    )
+    # Bumped by each change that changes something: clocks and caches key on (name, version).
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    created_by: str = Field(sa_type=sa.Text)

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.core.parameters import ParameterLocation
 
+from services.escalation.calendars.rules import NAME_PATTERN
 from shared.http.pagination import encode_cursor
 from shared.settings import SERVICES, Settings
 from tests.badinput.conftest import Seeded
@@ -68,6 +69,8 @@ def make_valid_data_usable(case, data, seeded: Seeded) -> None:
             case.body.pop(name, None)
         if case.method.upper() == "POST" and case.formatted_path == "/v1/tickets":
             usable_ticket(case.body, seeded)
+        if case.formatted_path.startswith("/v1/calendars"):
+            usable_calendar(case.body)
         # A follow-up call is in the past, and a report names each part's serial once.
         if "called_at" in case.body:
             case.body["called_at"] = "2026-01-01T08:00:00+00:00"
@@ -84,6 +87,10 @@ def make_valid_data_usable(case, data, seeded: Seeded) -> None:
         if case.path.endswith("/timeline"):  # a timeline pages by the order it was written in
             case.query["cursor"] = encode_cursor(
                 data.draw(st.integers(0, 2**62), label="cursor sequence")
+            )
+        elif case.formatted_path == "/v1/calendars":  # calendars page by name
+            case.query["cursor"] = encode_cursor(
+                data.draw(st.from_regex(NAME_PATTERN, fullmatch=True), label="cursor name")
             )
         elif case.formatted_path == "/v1/knowledge" and case.query.get("q"):
             # A ranked search's cursor carries the window it stopped in: only the API makes one.
@@ -117,6 +124,17 @@ def usable_ticket(body: dict, seeded: Seeded) -> None:
         body.pop("serial", None)
         body.pop("manufacturer", None)
         body["customer_id"] = seeded.customer_id
+
+
+def usable_calendar(body: dict) -> None:
+    """A calendar's ranges apart on each day and no date both off and worked; a due preview's
+    start within 1970-2199 and its pauses forward: rules across values the schema cannot state."""
+    if "ranges" in body:
+        body["ranges"] = {"mon-fri": ["08:30-12:00", "13:00-17:30"]}
+    for name in ("workdays", "add_workdays", "remove_workdays", "remove_holidays", "pauses"):
+        body.pop(name, None)
+    if "start" in body:
+        body["start"] = "2026-09-30T11:00:00+08:00"
 
 
 def usable_phone_times(body: dict, stack: ServiceStack, service: str, token: str) -> None:

@@ -1,0 +1,18 @@
+"""Who may do what in escalation: one place for its scope checks.
+
+`escalation:admin` is the service manager's: calendars (and the policies and notifications that
+follow them). Reading is for whoever reads SLAs: `sla:read`, `ops:read`. `admin` passes all.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Security
+
+from shared.auth import Principal, authenticate
+
+EscalationAdmin = Annotated[Principal, Security(authenticate, scopes=["escalation:admin"])]
+SlaReader = Annotated[
+    Principal, Security(authenticate, scopes=["sla:read", "ops:read", "escalation:admin"])
+]
