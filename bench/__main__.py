@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 
 from bench.report import as_json, figures, print_table
-from bench.run import Options, measure
+from bench.run import Options, measure, measure_rules
 from bench.seed import seed, seed_articles, seed_installed_base
 from bench.stack import start_stack
 from shared.devstack.binaries import BinaryNotFound
@@ -177,6 +177,7 @@ async def _bench(
     finally:
         console.print("stopping the stack …")
         await stack.stop()
+    raw.update(measure_rules(options, console))
     summary = figures(raw)
     date = time.strftime("%Y-%m-%d %H:%M %Z", time.localtime(started))
     title = (
