@@ -204,129 +204,70 @@ _RETRY = (
 )
 
 
-async def _act(
-    how: Move,
-    assignment_id: UUID,
-    body: ActionBody,
-    request: Request,
-    runtime: Any,
-    principal: Principal,
-    key: str | None,
-) -> JSONResponse:
-    command = body.command(assignment_id, how, engineer_id=acting_for(principal), by=principal.sub)
-    return await ACTIONS[how](
-        runtime, request, principal=principal.sub, key=key, command=command, body=body
-    )
+def _step_route(how: Move, body_type: type[ActionBody], summary: str, description: str) -> None:
+    """`POST /v1/assignments/{id}/<step>`: the five steps differ only in their body and words."""
+
+    async def act(
+        assignment_id: UUID,
+        body: ActionBody,
+        request: Request,
+        runtime: RuntimeDep,
+        principal: AssignmentWriter,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        command = body.command(
+            assignment_id, how, engineer_id=acting_for(principal), by=principal.sub
+        )
+        return await ACTIONS[how](
+            runtime,
+            request,
+            principal=principal.sub,
+            key=idempotency_key,
+            command=command,
+            body=body,
+        )
+
+    # FastAPI reads the body's model from the annotation: each step's own.
+    act.__annotations__["body"] = body_type
+    act.__name__ = f"{how.value}_assignment"
+    router.post(
+        f"/assignments/{{assignment_id}}/{how.value}",
+        name=f"assignments.{how.value}",
+        response_model=AssignmentPublic,
+        tags=["phone"],
+        summary=summary,
+        description=description,
+        responses=_ACTION_PROBLEMS,
+    )(act)
 
 
-@router.post(
-    "/assignments/{assignment_id}/accept",
-    name="assignments.accept",
-    response_model=AssignmentPublic,
-    tags=["phone"],
-    summary="Accept the job",
-    description="The response clock stops at `occurred_at`." + _RETRY,
-    responses=_ACTION_PROBLEMS,
+_step_route(
+    Move.accept, AcceptBody, "Accept the job", "The response clock stops at `occurred_at`." + _RETRY
 )
-async def accept_assignment(
-    assignment_id: UUID,
-    body: AcceptBody,
-    request: Request,
-    runtime: RuntimeDep,
-    principal: AssignmentWriter,
-    idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
-    return await _act(
-        Move.accept, assignment_id, body, request, runtime, principal, idempotency_key
-    )
-
-
-@router.post(
-    "/assignments/{assignment_id}/decline",
-    name="assignments.decline",
-    response_model=AssignmentPublic,
-    tags=["phone"],
-    summary="Turn the job down, saying why: the next candidate gets it",
-    description="Only before setting off (assigned or accepted). Ends the assignment.",
-    responses=_ACTION_PROBLEMS,
+_step_route(
+    Move.decline,
+    DeclineBody,
+    "Turn the job down, saying why: the next candidate gets it",
+    "Only before setting off (assigned or accepted). Ends the assignment.",
 )
-async def decline_assignment(
-    assignment_id: UUID,
-    body: DeclineBody,
-    request: Request,
-    runtime: RuntimeDep,
-    principal: AssignmentWriter,
-    idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
-    return await _act(
-        Move.decline, assignment_id, body, request, runtime, principal, idempotency_key
-    )
-
-
-@router.post(
-    "/assignments/{assignment_id}/depart",
-    name="assignments.depart",
-    response_model=AssignmentPublic,
-    tags=["phone"],
-    summary="Set off for the site",
-    description="With the phone's position when it has one." + _RETRY,
-    responses=_ACTION_PROBLEMS,
+_step_route(
+    Move.depart,
+    TravelBody,
+    "Set off for the site",
+    "With the phone's position when it has one." + _RETRY,
 )
-async def depart_assignment(
-    assignment_id: UUID,
-    body: TravelBody,
-    request: Request,
-    runtime: RuntimeDep,
-    principal: AssignmentWriter,
-    idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
-    return await _act(
-        Move.depart, assignment_id, body, request, runtime, principal, idempotency_key
-    )
-
-
-@router.post(
-    "/assignments/{assignment_id}/arrive",
-    name="assignments.arrive",
-    response_model=AssignmentPublic,
-    tags=["phone"],
-    summary="Arrive on site: the on-site clock stops at `occurred_at`",
-    description="From accepted (a resident engineer need not set off) or departed." + _RETRY,
-    responses=_ACTION_PROBLEMS,
+_step_route(
+    Move.arrive,
+    TravelBody,
+    "Arrive on site: the on-site clock stops at `occurred_at`",
+    "From accepted (a resident engineer need not set off) or departed." + _RETRY,
 )
-async def arrive_assignment(
-    assignment_id: UUID,
-    body: TravelBody,
-    request: Request,
-    runtime: RuntimeDep,
-    principal: AssignmentWriter,
-    idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
-    return await _act(
-        Move.arrive, assignment_id, body, request, runtime, principal, idempotency_key
-    )
-
-
-@router.post(
-    "/assignments/{assignment_id}/complete",
-    name="assignments.complete",
-    response_model=AssignmentPublic,
-    tags=["phone"],
-    summary="Finish the work with the service report: the lead's completion resolves the ticket",
-    description="Only on site. Ends the assignment." + _RETRY,
-    responses=_ACTION_PROBLEMS,
+_step_route(
+    Move.complete,
+    CompleteBody,
+    "Finish the work with the service report: the lead's completion resolves the ticket",
+    "Only on site. Ends the assignment." + _RETRY,
 )
-async def complete_assignment(
-    assignment_id: UUID,
-    body: CompleteBody,
-    request: Request,
-    runtime: RuntimeDep,
-    principal: AssignmentWriter,
-    idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
-    return await _act(
-        Move.complete, assignment_id, body, request, runtime, principal, idempotency_key
-    )
 
 
 @router.post(
