@@ -247,10 +247,3 @@ async def keep_position(
         "at": row["position_at"],
         "applied": row["applied"],
     }
-
-
-_ENGINEER_EXISTS = "SELECT EXISTS (SELECT 1 FROM dispatch.engineers WHERE id = $1)"
-
-
-async def engineer_exists(conn: Connection, engineer_id: UUID) -> bool:
-    return bool(await conn.fetchval(_ENGINEER_EXISTS, engineer_id))

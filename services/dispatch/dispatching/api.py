@@ -67,7 +67,7 @@ async def explain(
         described={
             404: "No such ticket",
             409: "The ticket is not open, or the engineer is already on it",
-            422: "No such engineer, or one without the ticket's skill",
+            422: "No such engineer",
         },
     ),
 )

@@ -154,14 +154,13 @@ async def reassign(command: Reassign, uow: UnitOfWork) -> dict[str, Any]:
         raise Conflict(f"engineer {command.engineer_id} is already on this ticket")
     job_row = await store.job(uow.conn, command.ticket_id)
     engineers = await store.candidates_alone(uow.conn, job_row["category"])  # type: ignore[index]
-    target = next((e for e in engineers if e["id"] == command.engineer_id), None)
-    if target is None:
-        known = await assignments.engineer_exists(uow.conn, command.engineer_id)
-        raise InvalidReference(
-            f"engineer {command.engineer_id} "
-            + ("lacks the ticket's skill" if known else "does not exist"),
-            field="engineer_id",
-        )
+    if not any(e["id"] == command.engineer_id for e in engineers):
+        # The lead's choice stands even for an engineer the rules would not send (another
+        # skill, on leave): the decision records their verdict beside the others'.
+        target = await store.engineer(uow.conn, command.engineer_id)
+        if target is None:
+            raise InvalidReference(f"no engineer {command.engineer_id}", field="engineer_id")
+        engineers.append(target)
     for row in live:
         if row["role"] == command.role:
             await cancel(uow, row, reason=f"reassigned: {command.reason}")

@@ -33,15 +33,16 @@ WHERE t.id = $1
 _LOCK_TICKET = "SELECT id, priority, status FROM dispatch.tickets WHERE id = $1 FOR UPDATE"
 # Serialises decisions, so that concurrent replicas see each other's load.
 _DECIDE_ALONE = "SELECT pg_advisory_xact_lock(hashtext('dispatch.assign'))"
-# Only engineers with the skill are weighed (and explained); "other" faults go to anyone.
-_CANDIDATES = """
+_ENGINEER_COLUMNS = """
 SELECT id, name, skills, certifications, team, seniority, regions, shift, on_call, capacity,
        status, active_assignments, coalesce(position_latitude, home_latitude) AS latitude,
        coalesce(position_longitude, home_longitude) AS longitude,
        position_latitude IS NOT NULL AS position_known
 FROM dispatch.engineers
-WHERE $1 = ANY(skills) OR $1 = 'other'
 """
+# Only engineers with the skill are weighed (and explained); "other" faults go to anyone.
+_CANDIDATES = f"{_ENGINEER_COLUMNS} WHERE $1 = ANY(skills) OR $1 = 'other'"
+_ENGINEER = f"{_ENGINEER_COLUMNS} WHERE id = $1"
 # Who has been on the ticket, and how it ended: a decline or a time-out is not asked again.
 _ON_TICKET = """
 SELECT a.engineer_id, a.status, a.role, e.team, e.seniority
@@ -126,6 +127,11 @@ async def candidates_alone(conn: Connection, skill: str) -> list[dict[str, Any]]
     """The engineers with the skill, holding the decision lock until the transaction ends."""
     await conn.execute(_DECIDE_ALONE)
     return [dict(r) for r in await conn.fetch(_CANDIDATES, skill)]
+
+
+async def engineer(conn: Connection, engineer_id: UUID) -> dict[str, Any] | None:
+    row = await conn.fetchrow(_ENGINEER, engineer_id)
+    return dict(row) if row else None
 
 
 async def on_ticket(conn: Connection, ticket_id: UUID) -> list[dict[str, Any]]:
