@@ -236,15 +236,15 @@ def now() -> datetime:
 
 async def test_a_subscription_is_checked_and_its_secret_never_shown(stack):
     async with stack.client("escalation", *ADMIN) as admin:
-        for body, field in [
-            ({"url": "ftp://example.com/x", "events": ["sla.*"], "secret": SECRET}, "url"),
-            (
-                {"url": "https://example.com/x", "events": ["sla.breach"], "secret": SECRET},
-                "events",
-            ),
+        for url, events in [
+            ("ftp://example.com/x", ["sla.*"]),
+            ("https://x.example/a#b", ["*"]),
+            ("https://example.com/x", ["sla.breach"]),
         ]:
-            refused = problem(await admin.post("/v1/webhooks", json=body), 422, "rule-violated")
-            assert refused["field"] == field
+            body = {"url": url, "events": events, "secret": SECRET}
+            refused = await admin.post("/v1/webhooks", json=body)
+            assert refused.status_code == 422, refused.text
+            assert ("url" if events != ["sla.breach"] else "events") in refused.text
         short = await admin.post(
             "/v1/webhooks",
             json={"url": "https://example.com/x", "events": ["*"], "secret": "short"},

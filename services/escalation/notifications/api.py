@@ -183,6 +183,7 @@ async def list_deliveries(
     "id: for a receiver that lost it, or was down for more than a day. Send an "
     "Idempotency-Key to retry safely.",
     responses=problem_responses(
+        *BODY_PROBLEMS,
         404,
         409,
         described={
@@ -220,7 +221,12 @@ async def list_emails(
     runtime: RuntimeDep,
     principal: EscalationReader,
     status: EmailStatus | None = None,
-    event_id: str | None = Query(default=None, max_length=64),
+    event_id: str | None = Query(
+        default=None,
+        max_length=64,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Only the e-mails about this event (its CloudEvents id)",
+    ),
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Any:

@@ -34,11 +34,7 @@ from shared.errors import Conflict, NotFound
 from shared.events.base import Event
 from shared.events.envelope import SPECVERSION, Envelope
 from shared.events.escalation import (
-    EscalationAcknowledged,
     EscalationRaised,
-    SlaBreached,
-    SlaMet,
-    SlaWarning,
 )
 from shared.events.intake import (
     ContractEvent,
@@ -52,17 +48,7 @@ from shared.observability import log_fields
 
 log = logging.getLogger(__name__)
 
-# What reaches webhooks and e-mail: the SLA's and the ladder's outcomes, and intake's advance
-# notices for delivery. A subscription may name only these (or a wildcard over them).
-NOTIFIED: tuple[type[Event], ...] = (
-    SlaWarning,
-    SlaBreached,
-    SlaMet,
-    EscalationRaised,
-    EscalationAcknowledged,
-    NoticeDue,
-)
-SUBSCRIBABLE = frozenset(cls.type for cls in NOTIFIED)
+SUBSCRIBABLE = rules.NOTIFIED_TYPES
 
 
 class WebhookNotFound(NotFound):
@@ -420,7 +406,7 @@ async def on_ticket_created(event: TicketCreated, envelope: Envelope, uow: UnitO
     await remember_ticket(uow, event)
 
 
-EVENTS = {cls: notify for cls in NOTIFIED}
+EVENTS = {cls: notify for cls in rules.NOTIFIED}
 # Not in the service's handler map: contract.* and ticket.created belong to the clocks' handlers,
 # which call remember_contract and remember_ticket. Tests that run notifications alone use this.
 READ_MODELS = {

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import format_datetime, parseaddr, parsedate_to_datetime
 from types import TracebackType
 from typing import Any
 from uuid import UUID
@@ -122,8 +122,9 @@ class MailOutcome:
 
 def mail_domain(sender: str) -> str:
     """Where Message-IDs are minted: the sender's domain, as RFC 5322 suggests."""
-    domain = sender.rpartition("@")[2].strip(" >")
-    return domain or "fieldops.invalid"
+    _, address = parseaddr(sender)
+    local, at, domain = address.rpartition("@")
+    return domain.strip() if at and local and domain.strip() else "fieldops.invalid"
 
 
 def compose(settings: Settings, email: dict[str, Any], sent_at: datetime) -> EmailMessage:

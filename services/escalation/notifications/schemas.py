@@ -18,24 +18,39 @@ from services.escalation.notifications import rules
 from shared.http.bodies import StrictBody
 from shared.http.patch import PatchBody
 
+# Stricter than the rule, so that what the document accepts the rule accepts too: a host name
+# or IPv4 address (no credentials), a port up to 65535, a printable ASCII path without a
+# fragment. The rule (validate_url) still has the last word.
+_PORT = r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})"
+URL_PATTERN = rf'^https?://[A-Za-z0-9.-]+(:{_PORT})?([/?][!-"$-~]*)?$'
+PATTERNS = rules.subscription_patterns(rules.NOTIFIED_TYPES)
+
 Url = Annotated[
     str,
     Field(
         min_length=1,
         max_length=rules.MAX_URL_LENGTH,
-        description="Where deliveries are POSTed: an absolute http(s) URL",
-        examples=["https://ops.example.com/hooks/fieldops"],
+        pattern=URL_PATTERN,
+        description="Where deliveries are POSTed: an absolute http(s) URL, e.g. "
+        "https://ops.example.com/hooks/fieldops",
+    ),
+]
+EventPattern = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        # The rule checks it (a 422 naming `events`); the enum tells clients what it accepts.
+        json_schema_extra={"enum": PATTERNS},
     ),
 ]
 EventTypes = Annotated[
-    list[Annotated[str, Field(min_length=1, max_length=64)]],
+    list[EventPattern],
     Field(
         min_length=1,
         max_length=20,
-        description="Event types, or a prefix wildcard (`sla.*`), or `*` for every one: "
-        "sla.warning, sla.breached, sla.met, escalation.raised, escalation.acknowledged, "
-        "notice.due",
-        examples=[["sla.breached", "escalation.*"]],
+        description="Event types, a prefix wildcard (`sla.*`), or `*` for every one; e.g. "
+        '["sla.breached", "escalation.*"]',
     ),
 ]
 Secret = Annotated[
