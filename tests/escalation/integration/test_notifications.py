@@ -453,3 +453,34 @@ async def test_the_mail_log_pages_newest_first_and_filters_by_status(uow):
     page = await handlers.list_emails(uow, before=None, limit=2, status="pending", event_id=None)
     assert [e["recipient"] for e in page][:1] == ["sm@example.com"]
     assert all(e["status"] == "pending" for e in page)
+
+
+async def test_two_senders_claiming_at_once_never_take_the_same_row(pool, settings):
+    # Committed rows, as replicas see them; removed afterwards.
+    clock = FrozenClock(NOW + timedelta(days=400))  # past anything the other tests left due
+    async with UnitOfWork(pool, settings, clock=clock) as setup:
+        webhook = await subscribe(setup, "sla.breached")
+        for _ in range(30):
+            await handle(breach(uuid.uuid4()), setup)
+        await setup.commit()
+    try:
+        async with (
+            UnitOfWork(pool, settings, clock=clock) as first,
+            UnitOfWork(pool, settings, clock=clock) as second,
+        ):
+            command = ClaimDue(limit=20, lease_s=60)
+            # Both transactions open at once: the second skips what the first has locked.
+            one = await handlers.claim_deliveries(command, first)
+            two = await handlers.claim_deliveries(command, second)
+            mine = {d["id"] for d in one + two if d["webhook_id"] == webhook["id"]}
+            assert not {d["id"] for d in one} & {d["id"] for d in two}
+            assert len(mine) == 30
+    finally:
+        async with UnitOfWork(pool, settings, clock=clock) as cleanup:
+            await cleanup.conn.execute(
+                "DELETE FROM escalation.deliveries WHERE webhook_id = $1", webhook["id"]
+            )
+            await cleanup.conn.execute(
+                "DELETE FROM escalation.webhooks WHERE id = $1", webhook["id"]
+            )
+            await cleanup.commit()
