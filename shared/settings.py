@@ -115,6 +115,18 @@ class Settings(BaseSettings):
             raise ValueError("priorities P1-P4 to minutes between 1 and 10080")
         return {**defaults, **given}
 
+    # Escalation's e-mail (ES-4, ES-5, IN-9). Unset host: messages are still decided, stored and
+    # listed (GET /v1/emails) but stay pending until a relay is configured.
+    smtp_host: str | None = None
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_from: str = "fieldops@localhost"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    # STARTTLS after connecting (port 587); a relay on 465 speaks TLS at once (smtp_tls).
+    smtp_starttls: bool = False
+    smtp_tls: bool = False
+    smtp_timeout_s: float = Field(30.0, gt=0)
+
     # POST/GET /v1/ops/clock: tests move the business clock instead of sleeping to a deadline.
     # Test and development deployments only; production refuses to start with it.
     clock_control: bool = False
@@ -176,6 +188,11 @@ class Settings(BaseSettings):
                 raise ValueError(
                     f"production needs a FIELDOPS_RATING_SECRET of at least {MIN_SECRET_BYTES} bytes"
                 )
+        if self.smtp_starttls and self.smtp_tls:
+            raise ValueError(
+                "FIELDOPS_SMTP_STARTTLS (upgrade on 587) and FIELDOPS_SMTP_TLS (TLS from the start, "
+                "465) exclude each other"
+            )
         if self.environment is Environment.production and self.clock_control:
             raise ValueError("FIELDOPS_CLOCK_CONTROL moves business time: never in production")
         return self

@@ -39,6 +39,24 @@ class SlaMet(SlaEvent):
 
 
 @register
+class SlaWarning(SlaEvent):
+    """A running clock passed one of its warning fractions (default 50 % and 80 %)."""
+
+    type: ClassVar[str] = "sla.warning"
+    example: ClassVar[dict[str, Any]] = {
+        "ticket_id": _TICKET,
+        "clock_id": _CLOCK,
+        "kind": "restore",
+        "fraction": 0.8,
+        "due_at": "2026-11-25T13:12:00Z",
+        "at": "2026-11-25T12:24:00Z",
+    }
+    fraction: float  # of the target's business time used, e.g. 0.8
+    due_at: datetime
+    at: datetime
+
+
+@register
 class SlaBreached(SlaEvent):
     """A clock ran past its deadline."""
 

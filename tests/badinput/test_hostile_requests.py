@@ -38,6 +38,8 @@ WRITTEN = [
     "inventory.receipts",
     "inventory.idempotency_keys",
     "inventory.outbox",
+    "escalation.webhooks",
+    "escalation.idempotency_keys",
 ]
 
 Snapshot = Callable[[], Awaitable[dict[str, Any]]]
@@ -87,6 +89,11 @@ def valid_bodies(seeded: Seeded) -> dict[tuple[str, str], dict[str, Any]]:
             "warehouse": "main",
             "quantity": 3,
         },
+        ("escalation", "/v1/webhooks"): {
+            "url": "https://hooks.example.com/fieldops",
+            "events": ["sla.*"],
+            "secret": "whsec_hostile_0123456789",
+        },
     }
 
 
@@ -96,6 +103,7 @@ CREATING = [
     ("dispatch", "/v1/engineers"),
     ("inventory", "/v1/parts"),
     ("inventory", "/v1/parts/{part}/receipts"),
+    ("escalation", "/v1/webhooks"),
 ]
 
 
@@ -274,6 +282,8 @@ TOO_LONG = [
     ("inventory", "/v1/parts", "vendor", 65),
     ("inventory", "/v1/parts", "description", 501),
     ("inventory", "/v1/parts/{part}/receipts", "warehouse", 65),
+    ("escalation", "/v1/webhooks", "url", 2049),
+    ("escalation", "/v1/webhooks", "secret", 201),
 ]
 
 

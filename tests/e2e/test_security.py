@@ -26,6 +26,8 @@ PROTECTED = [
     ("dispatch", "POST", "/v1/engineers"),
     ("dispatch", "GET", "/v1/me/assignments"),
     ("escalation", "GET", f"/v1/tickets/{uuid.uuid4()}/sla"),
+    ("escalation", "POST", "/v1/webhooks"),
+    ("escalation", "GET", "/v1/emails"),
     ("inventory", "GET", "/v1/parts/HP-1/availability"),
     ("inventory", "POST", "/v1/parts"),
 ]

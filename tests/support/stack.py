@@ -64,6 +64,8 @@ class ServiceStack:
     )
     # A key of the stack's own: the services have no default, and a published one is refused.
     jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(48))
+    # Settings a test's services need besides TEST_ENV, e.g. an SMTP relay on loopback.
+    extra_env: dict[str, str] = field(default_factory=dict)
     supervisor: Supervisor = field(init=False)
 
     def __post_init__(self) -> None:
@@ -90,7 +92,7 @@ class ServiceStack:
             bootstrap=self.bootstrap,
             topic_prefix=self.topic_prefix,
             partitions=self.partitions,
-            extra={**TEST_ENV, "FIELDOPS_JWT_SECRET": self.jwt_secret},
+            extra={**TEST_ENV, "FIELDOPS_JWT_SECRET": self.jwt_secret, **self.extra_env},
         )
 
     def env(self, service: str) -> dict[str, str]:

@@ -49,7 +49,14 @@ from zoneinfo import ZoneInfo
 from services.escalation.ladder.rules import ROLES, TOP
 from shared.errors import DomainError
 from shared.events.base import Event
-from shared.events.escalation import EscalationRaised, SlaEvent
+from shared.events.escalation import (
+    EscalationAcknowledged,
+    EscalationRaised,
+    SlaBreached,
+    SlaEvent,
+    SlaMet,
+    SlaWarning,
+)
 from shared.events.intake import LadderContact, NoticeDue
 
 # --- signing --------------------------------------------------------------------------------
@@ -238,6 +245,30 @@ def matches(pattern: str, event_type: str) -> bool:
 
 def subscribed(patterns: Iterable[str], event_type: str) -> bool:
     return any(matches(pattern, event_type) for pattern in patterns)
+
+
+# What reaches webhooks (and, where someone must act, e-mail): the SLA's and the ladder's
+# outcomes, and intake's advance notices for delivery.
+NOTIFIED: tuple[type[Event], ...] = (
+    SlaWarning,
+    SlaBreached,
+    SlaMet,
+    EscalationRaised,
+    EscalationAcknowledged,
+    NoticeDue,
+)
+NOTIFIED_TYPES = frozenset(cls.type for cls in NOTIFIED)
+
+
+def subscription_patterns(known: Iterable[str]) -> list[str]:
+    """Every value a subscription may name: each type, each `prefix.*` over them, and `*`.
+
+    Exactly what `validate_event_types` accepts, listed, for a schema's enum.
+    """
+    types = sorted(set(known))
+    parts = [t.split(".") for t in types]
+    prefixes = sorted({".".join(p[:n]) + ".*" for p in parts for n in range(1, len(p))})
+    return [WILDCARD, *prefixes, *types]
 
 
 def validate_event_types(patterns: object, known: Iterable[str]) -> tuple[str, ...]:
