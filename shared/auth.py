@@ -8,7 +8,8 @@ and tests use a local HS256 secret. Scopes name what a client kind may do:
     engineer      assignments:read assignments:write   (sub = engineer id)
     vendor        parts:read                            (vendor = vendor code)
     ops           ops:read sla:read tickets:read
-    back office   dispatch:admin inventory:admin admin
+    managers      sla:read                              (sub = e-mail: ladder contacts acknowledge)
+    back office   dispatch:admin inventory:admin escalation:admin admin
 
 `admin` passes every scope check. A route names the scopes any one of which suffices.
 """
@@ -41,7 +42,8 @@ SCOPES = {
     "assignments:read": "Read assignments (engineers: their own)",
     "assignments:write": "Accept and report on assignments (engineers: their own)",
     "dispatch:admin": "Manage engineers and assign work",
-    "sla:read": "Read SLA clocks",
+    "sla:read": "Read SLA clocks and escalation ladders",
+    "escalation:admin": "Manage escalation; acknowledge any ticket's escalation",
     "parts:read": "Read part availability (vendors: their own parts)",
     "inventory:admin": "Manage parts and stock",
     "ops:read": "Read everything, change nothing",
