@@ -282,8 +282,8 @@ async def test_paused_awaiting_the_customer_and_a_backordered_part_the_time_is_n
     restore = by_kind(running)["restore"]
     # About 30 minutes for the customer and 20 for the part, not counted.
     assert 49 <= restore["paused_minutes"] <= 52, restore
-    paused = timedelta(minutes=restore["paused_minutes"])
-    assert close(restore["due_at"], reported + 120 * M + paused, within=timedelta(seconds=1))
+    not_counted = timedelta(minutes=restore["paused_minutes"])
+    assert close(restore["due_at"], reported + 120 * M + not_counted, within=timedelta(seconds=1))
 
 
 async def test_reclassification_from_p3_to_p1_is_recomputed_by_replay(stack: ServiceStack):
