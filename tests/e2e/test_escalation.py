@@ -5,6 +5,7 @@ firing each timer once. Business time is moved with the ops clock, never slept t
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections import Counter
@@ -487,44 +488,64 @@ async def test_breaches_are_listed_since_a_time_and_paged(stack: ServiceStack):
     assert [b["breached_at"] for b in breaches] == sorted(b["breached_at"] for b in breaches)
 
 
-async def test_two_replicas_fire_each_threshold_exactly_once(stack: ServiceStack):
+async def test_two_replicas_fire_each_clock_and_ladder_timer_exactly_once(stack: ServiceStack):
     placed = await a_customer(stack, coverage="7x24", emergency_onsite_7x24=True, targets={})
+    await an_engineer(stack, placed["region"])
     await now_everywhere(stack)
     await stack.start_replica("escalation", "escalation-2")
     tickets = [await a_ticket(stack, placed, "outage") for _ in range(20)]  # P1 each
-    for ticket in tickets:
-        await sla_of(stack, ticket["id"])
-    # Both replicas' timers see the response due pass at once, and race for the same clocks.
+    async with stack.client("escalation", *OPS) as ops:
+
+        async def all_assigned() -> bool:
+            ladders = [
+                (await ops.get(f"/v1/tickets/{t['id']}/sla")).json().get("ladder") or {}
+                for t in tickets
+            ]
+            waiting = [ladder for ladder in ladders if ladder.get("step") is None]
+            print(f"{len(waiting)} not assigned yet: {waiting[:1]}")
+            return not waiting
+
+        await eventually(all_assigned, timeout=30, interval=0.5)
+    # Both replicas' timers see the deadlines pass at once, and race for the same rows: the
+    # accept step's 15 minutes (twice over) and the response's 30.
     for replica in ("escalation", "escalation-2"):
         await stack.advance_clock(replica, 31 * 60)
     conn = await asyncpg.connect(asyncpg_dsn(stack.database_url))
     keys = [t["id"] for t in tickets]
     try:
 
-        async def announced() -> Counter | None:
+        async def announced() -> Counter:
             rows = await conn.fetch(
-                "SELECT type, payload FROM escalation.outbox "
-                "WHERE key = ANY($1::text[]) AND type LIKE 'sla.%'",
+                "SELECT type, key, payload FROM escalation.outbox "
+                "WHERE key = ANY($1::text[]) AND type IN ('sla.warning', 'sla.breached', "
+                "'escalation.raised')",
                 keys,
             )
             seen: Counter = Counter()
             for row in rows:
                 data = json.loads(row["payload"])
-                seen[(row["type"], data["clock_id"], data.get("fraction"))] += 1
-            breaches = [k for k in seen if k[0] == "sla.breached"]
-            return seen if len(breaches) == len(tickets) else None
+                what = data.get("level") if row["type"] == "escalation.raised" else data["clock_id"]
+                seen[(row["type"], row["key"], what, data.get("fraction"))] += 1
+            return seen
 
-        seen = await eventually(announced, timeout=30)
-        # Let both timers run on a few ticks: nothing more may come.
-        await stack.advance_clock("escalation", 1)
-        await stack.advance_clock("escalation-2", 1)
-        seen = await announced() or seen
+        async def settled() -> Counter | None:
+            seen = await announced()
+            kinds = Counter(k[0] for k in seen)
+            return (
+                seen if kinds["sla.breached"] == 20 and kinds["escalation.raised"] == 60 else None
+            )
+
+        await eventually(settled, timeout=30)
+        await asyncio.sleep(2)  # two more ticks of each timer: nothing may come twice
+        seen = await announced()
     finally:
         await conn.close()
     assert set(seen.values()) == {1}, [k for k, n in seen.items() if n > 1]
-    kinds = Counter(k[0] for k in seen)
-    # Per ticket: the response's breach, and 50 % of the restore's 60 minutes.
-    assert kinds == Counter({"sla.breached": 20, "sla.warning": 20})
+    # Per ticket: the response's breach, 50 % of the restore's 60 minutes, and three levels -
+    # the accept step's limit at 15 and 30 minutes (ladder timer), the breach at 30 (clock timer).
+    assert Counter(k[0] for k in seen) == Counter(
+        {"sla.breached": 20, "sla.warning": 20, "escalation.raised": 60}
+    )
 
 
 async def test_bad_acknowledgements_are_refused_and_change_nothing(stack: ServiceStack):
