@@ -8,6 +8,7 @@ and tests use a local HS256 secret. Scopes name what a client kind may do:
     engineer      assignments:read assignments:write   (sub = engineer id)
     vendor        parts:read                            (vendor = vendor code)
     ops           ops:read sla:read tickets:read
+    managers      sla:read                              (sub = e-mail: ladder contacts acknowledge)
     back office   dispatch:admin escalation:admin inventory:admin admin
 
 `admin` passes every scope check. A route names the scopes any one of which suffices.
@@ -41,8 +42,9 @@ SCOPES = {
     "assignments:read": "Read assignments (engineers: their own)",
     "assignments:write": "Accept and report on assignments (engineers: their own)",
     "dispatch:admin": "Manage engineers and assign work",
-    "sla:read": "Read SLA clocks",
-    "escalation:admin": "Manage calendars, escalation and notification subscriptions",
+    "sla:read": "Read SLA clocks and escalation ladders",
+    "escalation:admin": "Manage calendars and notification subscriptions; acknowledge any "
+    "ticket's escalation",
     "parts:read": "Read part availability (vendors: their own parts)",
     "inventory:admin": "Manage parts and stock",
     "ops:read": "Read everything, change nothing",

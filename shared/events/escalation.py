@@ -1,4 +1,5 @@
-"""Events escalation publishes on its topic: the outcome of each SLA clock."""
+"""Events escalation publishes on its topic: each SLA clock's warnings and outcome, and the
+escalation ladder's climbs and holds."""
 
 from __future__ import annotations
 
@@ -16,10 +17,29 @@ class SlaEvent(Event):
     owner: ClassVar[str] = "escalation"
     ticket_id: UUID
     clock_id: UUID
-    kind: Literal["response", "restore"]
+    kind: Literal["response", "on_site", "restore", "repair"]
 
     def aggregate_id(self) -> str:
         return str(self.ticket_id)
+
+
+@register
+class SlaWarning(SlaEvent):
+    """A running clock has used `fraction` of its target (50 % and 80 % unless configured):
+    `due_at` is still ahead, and someone can still keep the promise."""
+
+    type: ClassVar[str] = "sla.warning"
+    example: ClassVar[dict[str, Any]] = {
+        "ticket_id": _TICKET,
+        "clock_id": _CLOCK,
+        "kind": "restore",
+        "fraction": 0.8,
+        "due_at": "2026-11-25T13:12:00Z",
+        "at": "2026-11-25T12:24:00Z",
+    }
+    fraction: float
+    due_at: datetime
+    at: datetime  # when the fraction was reached, in business time
 
 
 @register
@@ -33,27 +53,12 @@ class SlaMet(SlaEvent):
         "kind": "response",
         "due_at": "2026-11-25T09:42:00Z",
         "met_at": "2026-11-25T09:20:00Z",
+        "business_minutes": 9.5,
     }
     due_at: datetime
     met_at: datetime
-
-
-@register
-class SlaWarning(SlaEvent):
-    """A running clock passed one of its warning fractions (default 50 % and 80 %)."""
-
-    type: ClassVar[str] = "sla.warning"
-    example: ClassVar[dict[str, Any]] = {
-        "ticket_id": _TICKET,
-        "clock_id": _CLOCK,
-        "kind": "restore",
-        "fraction": 0.8,
-        "due_at": "2026-11-25T13:12:00Z",
-        "at": "2026-11-25T12:24:00Z",
-    }
-    fraction: float  # of the target's business time used, e.g. 0.8
-    due_at: datetime
-    at: datetime
+    # The business minutes it used (paused time not counted); None in events from before pauses.
+    business_minutes: float | None = None
 
 
 @register

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any, ClassVar
+from uuid import UUID
 
 from shared.events.base import Event, register
 
@@ -63,3 +64,69 @@ class PartEolAnnounced(PartEvent):
     models: list[str]
     end_of_production: date
     announced_at: datetime
+
+
+class TicketPartEvent(Event):
+    """A part's stock as it bears on one ticket: keyed by the ticket, like the clocks it moves."""
+
+    owner: ClassVar[str] = "inventory"
+    ticket_id: UUID
+    part_number: str
+
+    def aggregate_id(self) -> str:
+        return str(self.ticket_id)
+
+
+@register
+class PartBackordered(TicketPartEvent):
+    """A part the ticket needs is out of stock: its restore and repair clocks pause until the
+    part is available (the wait is the supplier's, not the engineer's)."""
+
+    type: ClassVar[str] = "part.backordered"
+    example: ClassVar[dict[str, Any]] = {
+        "ticket_id": "6f1c1c3e-3c7e-4d4e-9a55-0b8f3f0d2a11",
+        "part_number": "HP-JL253A-PSU",
+        "quantity_short": 1,
+        "at": "2026-11-25T10:00:00Z",
+    }
+    quantity_short: int
+    at: datetime
+
+
+@register
+class PartAvailable(TicketPartEvent):
+    """The backordered part arrived for the ticket: its clocks run again."""
+
+    type: ClassVar[str] = "part.available"
+    example: ClassVar[dict[str, Any]] = {
+        "ticket_id": "6f1c1c3e-3c7e-4d4e-9a55-0b8f3f0d2a11",
+        "part_number": "HP-JL253A-PSU",
+        "quantity_arrived": 1,
+        "at": "2026-11-27T14:00:00Z",
+    }
+    quantity_arrived: int
+    at: datetime
+
+
+@register
+class LoanerCheckedOut(Event):
+    """IV-2: a loaner of the same or similar model went to the customer while theirs is repaired:
+    the repair clock's promise is kept."""
+
+    type: ClassVar[str] = "loaner.checked_out"
+    owner: ClassVar[str] = "inventory"
+    example: ClassVar[dict[str, Any]] = {
+        "ticket_id": "6f1c1c3e-3c7e-4d4e-9a55-0b8f3f0d2a11",
+        "loaner_serial": "LN-0007",
+        "model": "S5735",
+        "customer_id": "2b0e7d4a-8f61-4a38-9c1e-5d0c6a7b8e90",
+        "at": "2026-11-30T10:00:00Z",
+    }
+    ticket_id: UUID
+    loaner_serial: str
+    model: str
+    customer_id: UUID
+    at: datetime
+
+    def aggregate_id(self) -> str:
+        return str(self.ticket_id)

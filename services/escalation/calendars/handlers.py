@@ -15,6 +15,7 @@ from services.escalation.calendars.rules import (
     CalendarNotFound,
 )
 from services.escalation.calendars.store import StoredCalendar
+from services.escalation.clocks import handlers as clocks
 from shared.businesstime import CALENDAR_NAMES, Calendar, UnknownCalendar, calendar
 from shared.commands import Created
 from shared.db import UnitOfWork
@@ -92,13 +93,9 @@ async def change_calendar(command: ChangeCalendar, uow: UnitOfWork) -> dict[str,
 
 
 async def on_calendar_changed(uow: UnitOfWork, name: str) -> None:
-    """The clocks on this calendar get their due times again, in the change's own transaction.
-
-    A placeholder until the clocks' replay lands: it is to call
-    `services.escalation.clocks.handlers.recompute_calendar(uow, name)`, which replays each open
-    clock on the calendar's new version (ES-7: a change to a calendar recomputes its clocks).
-    Being inside the unit of work, a refused recomputation rolls the change back with it.
-    """
+    """ES-7: the clocks on this calendar get their due times again, in the change's own
+    transaction: a refused recomputation rolls the change back with it."""
+    await clocks.recompute_calendar(uow, name)
 
 
 async def get_calendar(uow: UnitOfWork, name: str) -> dict[str, Any]:

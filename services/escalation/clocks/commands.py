@@ -1,4 +1,4 @@
-"""What the breach timer (or any caller) asks of the SLA clocks."""
+"""What the SLA timer (or any caller) asks of the clocks."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
-class FireBreaches:
-    """Mark clocks overdue by now as breached, at most `limit` at a time."""
+class FireClocks:
+    """Announce every threshold clocks reached by now, at most `limit` clocks at a time."""
 
     limit: int = 200

@@ -31,10 +31,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from shared.businesstime import Calendar
 from shared.errors import DomainError
@@ -280,44 +279,3 @@ def _check_minutes(value: object, where: str) -> None:
         raise InvalidPolicy(
             f"{value!r} is not a whole number of minutes from 1 to {MAX_MINUTES}", field=where
         )
-
-
-# --- the interim plan -------------------------------------------------------------------------
-# What the clocks' handlers and store still use until they are rebuilt on `Policy` and
-# `clock.replay`: fixed dues on a calendar that counts every minute.
-
-
-class _AddsTime(Protocol):
-    name: str
-
-    def add(self, start: datetime, duration: timedelta) -> datetime: ...
-
-
-class AroundTheClock:
-    """7x24: every minute counts (IN-10, emergencies and phone support)."""
-
-    name = ALWAYS
-
-    def add(self, start: datetime, duration: timedelta) -> datetime:
-        return start + duration
-
-
-@dataclass(frozen=True, slots=True)
-class ClockPlan:
-    kind: ClockKind
-    target: timedelta
-    due_at: datetime
-
-
-def plan_clocks(priority: str, opened_at: datetime, calendar: _AddsTime) -> list[ClockPlan]:
-    targets = {
-        ClockKind.response: timedelta(minutes=RESPONSE_MINUTES),
-        ClockKind.restore: timedelta(minutes=RESTORE_MINUTES[Priority(priority)]),
-    }
-    return [
-        ClockPlan(kind, target, calendar.add(opened_at, target)) for kind, target in targets.items()
-    ]
-
-
-def is_breached(due_at: datetime, met_at: datetime | None, now: datetime) -> bool:
-    return (met_at or now) > due_at

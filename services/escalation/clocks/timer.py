@@ -1,12 +1,13 @@
-"""The breach timer: overdue SLA clocks are breached once, by whichever replica claims them."""
+"""The SLA timer: clocks whose next threshold is due are announced once, by whichever replica
+claims them."""
 
 from __future__ import annotations
 
-from services.escalation.clocks.commands import FireBreaches
-from services.escalation.clocks.handlers import fire_breaches
+from services.escalation.clocks.commands import FireClocks
+from services.escalation.clocks.handlers import fire_clocks
 from shared.service import Runtime
 from shared.timers import run_timer
 
 
-async def breach_timer(runtime: Runtime) -> None:
-    await run_timer(runtime, "sla-breaches", lambda uow: fire_breaches(FireBreaches(), uow))
+async def sla_timer(runtime: Runtime) -> None:
+    await run_timer(runtime, "sla-thresholds", lambda uow: fire_clocks(FireClocks(), uow))

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from itertools import product
 from zoneinfo import ZoneInfo
 
@@ -8,7 +8,6 @@ from services.escalation.clocks.policy import (
     ALWAYS,
     DEFAULT_CALENDAR,
     DEFAULT_WARNINGS,
-    AroundTheClock,
     ClockKind,
     ClockTarget,
     Coverage,
@@ -18,8 +17,6 @@ from services.escalation.clocks.policy import (
     Step,
     StepLimit,
     TargetOverride,
-    is_breached,
-    plan_clocks,
     working_day_minutes,
 )
 from shared.businesstime import add, calendar, weekly
@@ -270,24 +267,3 @@ def test_a_policy_that_cannot_be_kept_is_refused_naming_the_field(fields, where)
 def test_an_unknown_priority_is_refused():
     with pytest.raises(InvalidPolicy):
         Policy().clocks_for("P9", False, calendars)
-
-
-# --- the interim plan the clocks' handlers still use ---------------------------------------
-
-OPENED = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)  # a Friday evening
-
-
-def clock_of(kind, priority):
-    return next(p for p in plan_clocks(priority, OPENED, AroundTheClock()) if p.kind is kind)
-
-
-def test_the_interim_plan_uses_the_seeds_targets_around_the_clock():
-    for priority, minutes in (("P1", 60), ("P2", 120), ("P3", 240), ("P4", 1440)):
-        assert clock_of(ClockKind.response, priority).due_at == OPENED + timedelta(minutes=30)
-        assert clock_of(ClockKind.restore, priority).due_at == OPENED + timedelta(minutes=minutes)
-
-
-def test_the_interim_breach_is_a_stop_or_now_past_the_due():
-    assert not is_breached(OPENED, OPENED - timedelta(seconds=1), now=OPENED + timedelta(days=3))
-    assert is_breached(OPENED, None, now=OPENED + timedelta(seconds=1))
-    assert is_breached(OPENED, OPENED + timedelta(minutes=1), now=OPENED + timedelta(minutes=2))

@@ -5,10 +5,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.escalation.clocks.handlers import on_ticket_created
+from services.escalation.tickets.handlers import on_ticket_created
 from shared.consumer import EventConsumer
 from shared.events.intake import TicketCreated
 from shared.outbox_rows import envelope_for
+
+# What escalation opens for a ticket on no asset: response, on site and restore.
+CLOCKS = 3
 
 
 def ticket_created() -> TicketCreated:
@@ -42,7 +45,7 @@ async def test_a_redelivered_event_is_applied_once(consumer, pool):
     envelope = envelope_for(event, "/fieldops/intake")
     assert await consumer.apply(envelope, event, on_ticket_created) == "applied"
     assert await consumer.apply(envelope, event, on_ticket_created) == "duplicate"
-    assert await clocks_of(pool, event.ticket_id) == 2
+    assert await clocks_of(pool, event.ticket_id) == CLOCKS
     assert (
         await pool.fetchval(
             "SELECT count(*) FROM escalation.inbox WHERE event_id = $1", envelope.id
@@ -63,7 +66,7 @@ async def test_a_failing_handler_leaves_no_claim_so_the_retry_applies_it(consume
         await consumer.apply(envelope, event, half_done_then_fails)
     assert await clocks_of(pool, event.ticket_id) == 0
     assert await consumer.apply(envelope, event, on_ticket_created) == "applied"
-    assert await clocks_of(pool, event.ticket_id) == 2
+    assert await clocks_of(pool, event.ticket_id) == CLOCKS
 
 
 async def test_the_same_fact_under_a_new_event_id_does_not_double_the_clocks(consumer, pool):
@@ -72,7 +75,7 @@ async def test_the_same_fact_under_a_new_event_id_does_not_double_the_clocks(con
     event = ticket_created()
     await consumer.apply(envelope_for(event, "/fieldops/intake"), event, on_ticket_created)
     await consumer.apply(envelope_for(event, "/fieldops/intake"), event, on_ticket_created)
-    assert await clocks_of(pool, event.ticket_id) == 2
+    assert await clocks_of(pool, event.ticket_id) == CLOCKS
 
 
 def record_of(envelope, offset: int = 0):
@@ -101,7 +104,7 @@ async def test_a_fetched_batch_applies_each_event_once_even_with_repeats_inside_
     await consumer.process_batch(batch)
     await consumer.process_batch(batch)  # the whole fetch redelivered
     for event in events:
-        assert await clocks_of(pool, event.ticket_id) == 2
+        assert await clocks_of(pool, event.ticket_id) == CLOCKS
 
 
 async def test_one_failing_event_does_not_hold_back_its_batch_mates(consumer, pool):
@@ -125,6 +128,6 @@ async def test_one_failing_event_does_not_hold_back_its_batch_mates(consumer, po
     await consumer.process_batch(
         [record_of(envelope_for(e, "/fieldops/intake"), i) for i, e in enumerate((good, bad))]
     )
-    assert await clocks_of(pool, good.ticket_id) == 2
+    assert await clocks_of(pool, good.ticket_id) == CLOCKS
     assert await clocks_of(pool, bad.ticket_id) == 0
     assert len(dead) == 1 and "cannot be handled" in dead[0]

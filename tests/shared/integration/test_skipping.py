@@ -12,7 +12,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
-from services.escalation.clocks.handlers import on_ticket_created
+from services.escalation.tickets.handlers import on_ticket_created
 from shared.bus import make_producer
 from shared.consumer import EventConsumer
 from shared.events.envelope import Envelope
