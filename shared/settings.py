@@ -115,6 +115,20 @@ class Settings(BaseSettings):
             raise ValueError("priorities P1-P4 to minutes between 1 and 10080")
         return {**defaults, **given}
 
+    # Escalation's SLA warnings (ES-1, ES-2): the fractions of a clock's target at which
+    # `sla.warning` goes out (JSON, e.g. [0.5, 0.8]); each between 0 and 1, rising, each once.
+    sla_warning_fractions: tuple[float, ...] = (0.5, 0.8)
+
+    @field_validator("sla_warning_fractions", mode="after")
+    @classmethod
+    def _rising_fractions(cls, given: tuple[float, ...]) -> tuple[float, ...]:
+        if any(not 0 < f < 1 for f in given) or list(given) != sorted(set(given)):
+            raise ValueError(
+                "FIELDOPS_SLA_WARNING_FRACTIONS is a JSON list of fractions strictly between 0 "
+                f"and 1, rising, each once (e.g. [0.5, 0.8]); got {list(given)}"
+            )
+        return given
+
     # Escalation's e-mail (ES-4, ES-5, IN-9). Unset host: messages are still decided, stored and
     # listed (GET /v1/emails) but stay pending until a relay is configured.
     smtp_host: str | None = None

@@ -20,7 +20,7 @@ from typing import Any
 from services.escalation.clocks import store
 from services.escalation.clocks.clock import BREACH, ClockState, EntryKind, replay
 from services.escalation.clocks.commands import FireClocks
-from services.escalation.clocks.policy import DEFAULT_WARNINGS, ClockKind, Policy
+from services.escalation.clocks.policy import ClockKind, Policy
 from services.escalation.clocks.store import ClockRow, Resolver, calendars_for
 from services.escalation.ladder import handlers as ladder
 from services.escalation.ladder.rules import Breached
@@ -29,8 +29,11 @@ from services.escalation.tickets.store import TicketNotFound
 from shared.db import UnitOfWork
 from shared.events.escalation import SlaBreached, SlaMet, SlaWarning
 
-# Where the contract says nothing of them (it cannot yet): 50 % and 80 % of the target.
-WARNINGS = DEFAULT_WARNINGS
+
+def _warnings(uow: UnitOfWork) -> tuple[float, ...]:
+    # The deployment's fractions (FIELDOPS_SLA_WARNING_FRACTIONS, default 50 % and 80 %): a
+    # contract cannot name its own yet. Changing them affects thresholds not yet announced only.
+    return uow.settings.sla_warning_fractions
 
 
 async def open_clocks(
@@ -153,7 +156,7 @@ async def settle(uow: UnitOfWork, clocks: Sequence[ClockRow], calendars: Resolve
     logs = await store.entries(uow.conn, [c.id for c in clocks])
     breaches: list[tuple[ClockRow, datetime]] = []
     for clock in clocks:
-        state = replay(logs[clock.id], calendars, uow.now, WARNINGS, sent=clock.sent)
+        state = replay(logs[clock.id], calendars, uow.now, _warnings(uow), sent=clock.sent)
         sent = set(clock.sent)
         met_at, met_sent, breached_at = clock.met_at, clock.met_sent, clock.breached_at
         for threshold in state.reached(uow.now):
@@ -219,7 +222,7 @@ async def ticket_sla(uow: UnitOfWork, ticket_id: uuid.UUID) -> dict[str, Any]:
     logs = await store.entries(uow.conn, [c.id for c in clocks])
     calendars = await calendars_for(uow)
     views = [
-        _view(clock, replay(logs[clock.id], calendars, uow.now, WARNINGS, sent=clock.sent))
+        _view(clock, replay(logs[clock.id], calendars, uow.now, _warnings(uow), sent=clock.sent))
         for clock in clocks
     ]
     return {

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from services.escalation.clocks import handlers as clocks
 from services.escalation.clocks import store as clocks_store
 from shared.businesstime import calendar, weekly
+from shared.clock import FrozenClock
+from shared.db import UnitOfWork
 from shared.events.dispatch import AssignmentAccepted, AssignmentArrived, AssignmentCreated
 from shared.events.escalation import SlaBreached, SlaMet, SlaWarning
 from shared.events.intake import (
@@ -19,7 +21,7 @@ from shared.events.intake import (
     TicketResumed,
 )
 from shared.events.inventory import LoanerCheckedOut, PartAvailable, PartBackordered
-from tests.escalation.integration.conftest import contract, ticket
+from tests.escalation.integration.conftest import World, contract, ticket
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 M = timedelta(minutes=1)
@@ -381,3 +383,25 @@ async def test_the_breach_list_pages_by_breach_time(world):
     )
     assert [b["ticket_id"] for b in rest] == [tickets[2].ticket_id]
     assert all(b["kind"] == "response" for b in first + rest)
+
+
+async def test_a_deployment_set_to_warn_at_ninety_percent_warns_only_then(pool, settings):
+    nine_tenths = settings.model_copy(update={"sla_warning_fractions": (0.9,)})
+    async with UnitOfWork(
+        pool, nine_tenths, clock=FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
+    ) as uow:
+        world = World(uow)
+        terms = contract(coverage="7x24")
+        await world.deliver(terms)
+        t0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+        world.at(t0)
+        created = ticket(t0, "P1", contract_id=terms.contract_id)
+        await world.deliver(created)
+        world.at(t0 + 26 * M)  # past 50 % and 80 % of the response's 30 minutes
+        await world.tick()
+        assert world.published("sla.warning") == []
+        world.at(t0 + 27 * M)
+        await world.tick()
+        [warning] = world.published("sla.warning")
+        assert (warning.kind, warning.fraction) == ("response", 0.9)
+        assert (await world.clock(created.ticket_id, "response"))["warnings_sent"] == [0.9]
