@@ -141,6 +141,9 @@ class Contract(IntakeTable, table=True):
     originals_waiver: dict | None = Field(default=None, sa_type=JSONB)
     resident_engineer_id: UUID | None = Field(default=None)
     ladder: list = Field(sa_type=JSONB)
+    step_limits: dict = Field(
+        default_factory=dict, sa_type=JSONB, sa_column_kwargs={"server_default": "{}"}
+    )
     created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 

@@ -149,6 +149,7 @@ _CONTRACT_EXAMPLE: dict[str, Any] = {
     "emergency_onsite_7x24": True,
     "onsite_minutes": 360,
     "targets": {"P1": {"restore_minutes": 90}},
+    "step_limits": {"P1": {"accept_minutes": 10, "arrive_minutes": None, "resolve_minutes": 45}},
     "calendar": "cn-5x8",
     "warranty_start": "2026-01-01",
     "warranty_end": "2026-12-31",
@@ -199,6 +200,15 @@ class TargetOverride(BaseModel):
     restore_minutes: int | None = None
 
 
+class StepLimitOverride(BaseModel):
+    """ES-3: a contract's own limits for the ladder's steps of one priority; None keeps the default."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    accept_minutes: int | None = None  # assigned -> accepted
+    arrive_minutes: int | None = None  # accepted -> on site
+    resolve_minutes: int | None = None  # on site -> resolved
+
+
 class OriginalsWaiver(BaseModel):
     """The end customer's written permission for parts that are not new originals (IV-4)."""
 
@@ -224,6 +234,8 @@ class ContractEvent(Event):
     emergency_onsite_7x24: bool
     onsite_minutes: int
     targets: dict[Priority, TargetOverride]  # only where the contract differs from the seed
+    # Only where the contract differs from escalation's defaults; absent in events from before it.
+    step_limits: dict[Priority, StepLimitOverride] = {}
     calendar: str
     warranty_start: date
     warranty_end: date

@@ -1,5 +1,6 @@
 """Customers' master data over HTTP, as a service centre's back office keeps it."""
 
+import json
 import uuid
 
 import asyncpg
@@ -380,3 +381,74 @@ async def test_readers_read_and_only_the_back_office_writes(stack: ServiceStack)
             403,
             "insufficient-scope",
         )
+
+
+async def test_a_contracts_own_step_limits_are_kept_changed_whole_and_announced(
+    stack: ServiceStack,
+):
+    async with stack.client("intake") as admin:
+        customer_id = await new_customer(admin)
+        limits = {
+            "P1": {"accept_minutes": 10, "resolve_minutes": 45},
+            "P3": {"arrive_minutes": 600},
+        }
+        created = await admin.post(
+            "/v1/contracts", json=contract_body(customer_id, step_limits=limits)
+        )
+        assert created.status_code == 201, created.text
+        contract = created.json()
+        assert contract["step_limits"] == {
+            "P1": {"accept_minutes": 10, "arrive_minutes": None, "resolve_minutes": 45},
+            "P3": {"accept_minutes": None, "arrive_minutes": 600, "resolve_minutes": None},
+        }
+        assert (await admin.get(f"/v1/contracts/{contract['id']}")).json() == contract
+        changed = await admin.patch(
+            f"/v1/contracts/{contract['id']}",
+            json={"step_limits": {"P2": {"accept_minutes": 20}}},
+        )
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["step_limits"] == {
+            "P2": {"accept_minutes": 20, "arrive_minutes": None, "resolve_minutes": None}
+        }
+        assert changed.json()["targets"] == contract["targets"]  # the rest stays as it was
+        without = await admin.post("/v1/contracts", json=contract_body(customer_id))
+        assert without.status_code == 201 and without.json()["step_limits"] == {}
+
+        for bad in (
+            {"P1": {"accept_minutes": 0}},
+            {"P1": {"arrive_minutes": 10_081}},  # longer than a week
+            {"P1": {"resolve_minutes": 1.5}},
+            {"P1": {"accept_minutes": "15"}},
+            {"P1": {"accept_minutes": True}},
+            {"P1": {"respond_minutes": 15}},
+            {"P5": {"accept_minutes": 15}},
+        ):
+            refused = problem(
+                await admin.post("/v1/contracts", json=contract_body(customer_id, step_limits=bad)),
+                422,
+                "validation",
+            )
+            assert refused["errors"][0]["field"].startswith("step_limits"), (bad, refused)
+            problem(
+                await admin.patch(f"/v1/contracts/{contract['id']}", json={"step_limits": bad}),
+                422,
+                "validation",
+            )
+
+    # Escalation hears each contract's limits with the contract itself.
+    connection = await asyncpg.connect(asyncpg_dsn(stack.database_url))
+    try:
+
+        async def announced():
+            rows = await connection.fetch(
+                "SELECT type, payload FROM intake.outbox WHERE key = $1 ORDER BY created_at",
+                contract["id"],
+            )
+            return rows if len(rows) == 2 else None
+
+        rows = await eventually(announced, timeout=10)
+    finally:
+        await connection.close()
+    data = {r["type"]: json.loads(r["payload"]) for r in rows}
+    assert data["contract.registered"]["step_limits"] == contract["step_limits"]
+    assert data["contract.updated"]["step_limits"] == changed.json()["step_limits"]

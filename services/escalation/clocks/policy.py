@@ -23,7 +23,8 @@ Decisions, in one place:
 - Step limits (ES-3) run on the calendar of the priority's restore clock: a 15-minute limit on a
   P1 reported at 22:00 under emergency cover must run at 22:00, the cover exists for exactly
   that. Defaults: one working day (the seed's 一般情况下每个步骤限时1天) for P3 and P4; P1 and P2
-  get limits inside their own promises (`STEP_MINUTES`).
+  get limits inside their own promises (`STEP_MINUTES`). A contract may set its own per priority
+  and step (`contract.*`'s `step_limits`); a step it leaves out keeps the default.
 """
 
 from __future__ import annotations
@@ -191,6 +192,18 @@ class Policy:
             targets={
                 Priority(p): TargetOverride(t.response_minutes, t.restore_minutes)
                 for p, t in contract.targets.items()
+            },
+            step_limits={
+                Priority(p): {
+                    step: minutes
+                    for step, minutes in (
+                        (Step.accept, s.accept_minutes),
+                        (Step.arrive, s.arrive_minutes),
+                        (Step.resolve, s.resolve_minutes),
+                    )
+                    if minutes is not None
+                }
+                for p, s in contract.step_limits.items()
             },
         )
 

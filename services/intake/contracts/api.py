@@ -12,12 +12,19 @@ from fastapi.responses import JSONResponse
 from services.intake.access import Admin, TicketReader
 from services.intake.contracts import handlers, rules
 from services.intake.contracts.commands import RegisterContract, UpdateContract
-from services.intake.contracts.rules import Contract, LadderContact, TargetOverride, Waiver
+from services.intake.contracts.rules import (
+    Contract,
+    LadderContact,
+    StepLimitOverride,
+    TargetOverride,
+    Waiver,
+)
 from services.intake.contracts.schemas import (
     ContractCreate,
     ContractPatch,
     ContractPublic,
     LadderContactBody,
+    StepLimitBody,
     TargetOverrideBody,
     WaiverBody,
 )
@@ -36,6 +43,13 @@ def _targets(body: dict[Any, TargetOverrideBody]) -> dict[rules.Priority, Target
     return {
         rules.Priority(p): TargetOverride(t.response_minutes, t.restore_minutes)
         for p, t in body.items()
+    }
+
+
+def _step_limits(body: dict[Any, StepLimitBody]) -> dict[rules.Priority, StepLimitOverride]:
+    return {
+        rules.Priority(p): StepLimitOverride(s.accept_minutes, s.arrive_minutes, s.resolve_minutes)
+        for p, s in body.items()
     }
 
 
@@ -67,6 +81,7 @@ async def _register(uow: UnitOfWork, body: ContractCreate) -> Created:
             warranty_start=body.warranty_start,
             warranty_end=body.warranty_end,
             targets=_targets(body.targets),
+            step_limits=_step_limits(body.step_limits),
             originals_waiver=_waiver(body.originals_waiver),
             resident_engineer_id=body.resident_engineer_id,
             ladder=_ladder(body.ladder),
@@ -101,8 +116,8 @@ _CREATE_ERRORS = problem_responses(
     tags=["contracts"],
     summary="Register a service contract",
     responses=_CREATE_ERRORS,
-    description="IN-10/DS-4/DS-5: coverage, on-site terms, targets, calendar, warranty, originals waiver, "
-    "resident engineer and escalation ladder. Send an Idempotency-Key to retry safely.",
+    description="IN-10/DS-4/DS-5/ES-3: coverage, on-site terms, targets, step limits, calendar, warranty, "
+    "originals waiver, resident engineer and escalation ladder. Send an Idempotency-Key to retry safely.",
 )
 async def create_contract(
     body: ContractCreate,
@@ -159,7 +174,7 @@ async def list_contracts(
     tags=["contracts"],
     summary="Change a contract",
     responses=problem_responses(*BODY_PROBLEMS, 404),
-    description="Only the fields sent change (`targets` and `ladder` whole); `contract.updated` "
+    description="Only the fields sent change (`targets`, `step_limits` and `ladder` whole); `contract.updated` "
     "carries the whole new contract.",
 )
 async def patch_contract(
@@ -168,6 +183,8 @@ async def patch_contract(
     changes = body.changes()
     if "targets" in changes:
         changes["targets"] = _targets(body.targets or {})
+    if "step_limits" in changes:
+        changes["step_limits"] = _step_limits(body.step_limits or {})
     if "originals_waiver" in changes:
         changes["originals_waiver"] = _waiver(body.originals_waiver)
     if "ladder" in changes:

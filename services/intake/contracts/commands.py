@@ -13,6 +13,7 @@ from services.intake.contracts.rules import (
     Coverage,
     LadderContact,
     Priority,
+    StepLimitOverride,
     TargetOverride,
     Waiver,
 )
@@ -28,6 +29,7 @@ class RegisterContract:
     warranty_start: date
     warranty_end: date | None = None  # IN-10: one year from the start when not given
     targets: Mapping[Priority, TargetOverride] = field(default_factory=dict)
+    step_limits: Mapping[Priority, StepLimitOverride] = field(default_factory=dict)
     originals_waiver: Waiver | None = None
     resident_engineer_id: UUID | None = None
     ladder: tuple[LadderContact, ...] = ()

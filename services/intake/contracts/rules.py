@@ -9,7 +9,7 @@ the seed's unless a contract overrides them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from types import MappingProxyType
@@ -49,6 +49,16 @@ class TargetOverride:
 
     response_minutes: int | None = None
     restore_minutes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StepLimitOverride:
+    """ES-3: a contract's own minutes for the ladder's steps of one priority; None keeps
+    escalation's default (P1 15/120/60, P2 30/240/120, P3 and P4 one working day each)."""
+
+    accept_minutes: int | None = None
+    arrive_minutes: int | None = None
+    resolve_minutes: int | None = None
 
 
 # DS-4 and the seed: every priority answered within 30 minutes, restored within these.
@@ -174,6 +184,8 @@ class Contract:
     ladder: tuple[LadderContact, ...]
     created_at: datetime
     updated_at: datetime
+    # ES-3, only where the contract differs from escalation's defaults.
+    step_limits: Mapping[Priority, StepLimitOverride] = field(default_factory=dict)
 
     @property
     def warranty(self) -> Warranty:

@@ -28,6 +28,22 @@ class TargetOverrideBody(StrictBody):
     restore_minutes: Minutes | None = None
 
 
+# ES-3: a step longer than a week is no longer a step the ladder can time usefully.
+StepMinutes = Annotated[
+    int,
+    Field(ge=1, le=10_080, description="Minutes (at most a week)"),
+    BeforeValidator(json_number),
+]
+
+
+class StepLimitBody(StrictBody):
+    accept_minutes: StepMinutes | None = Field(
+        default=None, description="Assigned to accepted by the engineer"
+    )
+    arrive_minutes: StepMinutes | None = Field(default=None, description="Accepted to on site")
+    resolve_minutes: StepMinutes | None = Field(default=None, description="On site to resolved")
+
+
 class WaiverBody(StrictBody):
     signed_by: Text
     signed_at: AwareDatetime
@@ -48,6 +64,13 @@ Targets = Annotated[
         "(response 30; restore P1 60, P2 120, P3 240, P4 1440)"
     ),
 ]
+StepLimits = Annotated[
+    dict[Priority, StepLimitBody],
+    Field(
+        description="ES-3: the escalation ladder's step limits per priority where they differ from "
+        "the defaults (P1 15/120/60, P2 30/240/120 minutes; P3 and P4 one working day each)"
+    ),
+]
 Ladder = Annotated[
     list[LadderContactBody], Field(max_length=16, description="Who is told at levels 1-4")
 ]
@@ -65,6 +88,7 @@ class ContractCreate(StrictBody):
     onsite_minutes: OnsiteMinutes
     calendar: Calendar
     targets: Targets = Field(default_factory=dict)
+    step_limits: StepLimits = Field(default_factory=dict)
     warranty_start: date
     warranty_end: date | None = Field(
         default=None, description="IN-10: one year after the start when left out"
@@ -77,7 +101,7 @@ class ContractCreate(StrictBody):
 
 
 class ContractPatch(PatchBody):
-    """Only the fields given change; `targets` and `ladder` are replaced whole. A contract keeps its customer."""
+    """Only the fields given change (`targets`, `step_limits`, `ladder` replaced whole); it keeps its customer."""
 
     nullable = frozenset({"originals_waiver", "resident_engineer_id"})
     coverage: Coverage | SkipJsonSchema[None] = None
@@ -85,6 +109,7 @@ class ContractPatch(PatchBody):
     onsite_minutes: OnsiteMinutes | SkipJsonSchema[None] = None
     calendar: Calendar | SkipJsonSchema[None] = None
     targets: Targets | SkipJsonSchema[None] = None
+    step_limits: StepLimits | SkipJsonSchema[None] = None
     warranty_start: date | SkipJsonSchema[None] = None
     warranty_end: date | SkipJsonSchema[None] = None
     originals_waiver: WaiverBody | None = None
@@ -95,6 +120,12 @@ class ContractPatch(PatchBody):
 class TargetPublic(BaseModel):
     response_minutes: int | None
     restore_minutes: int | None
+
+
+class StepLimitPublic(BaseModel):
+    accept_minutes: int | None
+    arrive_minutes: int | None
+    resolve_minutes: int | None
 
 
 class EffectiveTarget(BaseModel):
@@ -127,6 +158,9 @@ class ContractPublic(BaseModel):
     )
     effective_targets: dict[Priority, EffectiveTarget] = Field(
         description="The seed's, with the contract's applied"
+    )
+    step_limits: dict[Priority, StepLimitPublic] = Field(
+        description="The contract's own step limits, as registered"
     )
     warranty_start: date
     warranty_end: date

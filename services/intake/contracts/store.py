@@ -1,4 +1,4 @@
-"""Every statement on intake.contracts; rows <-> `Contract` (targets, waiver and ladder as jsonb)."""
+"""Every statement on intake.contracts; rows <-> `Contract` (targets, step limits, waiver and ladder as jsonb)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from services.intake.contracts.rules import (
     Coverage,
     LadderContact,
     Priority,
+    StepLimitOverride,
     TargetOverride,
     Waiver,
 )
@@ -25,16 +26,16 @@ from shared.sql import Filters
 
 COLUMNS = (
     "id, customer_id, coverage, emergency_onsite_7x24, onsite_minutes, calendar, targets, warranty_start, "
-    "warranty_end, originals_waiver, resident_engineer_id, ladder, created_at, updated_at"
+    "warranty_end, originals_waiver, resident_engineer_id, ladder, step_limits, created_at, updated_at"
 )
 _INSERT = f"""INSERT INTO intake.contracts ({COLUMNS})
-              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING {COLUMNS}"""
+              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING {COLUMNS}"""
 _GET = f"SELECT {COLUMNS} FROM intake.contracts WHERE id = $1"
 _LOCK = f"{_GET} FOR UPDATE"
 _UPDATE = f"""UPDATE intake.contracts
               SET coverage = $2, emergency_onsite_7x24 = $3, onsite_minutes = $4, calendar = $5, targets = $6,
                   warranty_start = $7, warranty_end = $8, originals_waiver = $9, resident_engineer_id = $10,
-                  ladder = $11, updated_at = $12
+                  ladder = $11, step_limits = $12, updated_at = $13
               WHERE id = $1 RETURNING {COLUMNS}"""
 _LIST = f"SELECT {COLUMNS} FROM intake.contracts"
 
@@ -43,8 +44,9 @@ class ContractNotFound(NotFound):
     title = "No such contract"
 
 
-def _targets_json(targets: dict[Priority, TargetOverride] | Any) -> dict[str, Any]:
-    return {str(priority): asdict(override) for priority, override in targets.items()}
+def _overrides_json(overrides: Any) -> dict[str, Any]:
+    """Targets or step limits, per priority."""
+    return {str(priority): asdict(override) for priority, override in overrides.items()}
 
 
 def _waiver_json(waiver: Waiver | None) -> dict[str, Any] | None:
@@ -85,6 +87,7 @@ def contract_from(row: asyncpg.Record | dict[str, Any], prefix: str = "") -> Con
         ladder=tuple(LadderContact(**step) for step in col("ladder")),
         created_at=col("created_at"),
         updated_at=col("updated_at"),
+        step_limits={Priority(p): StepLimitOverride(**s) for p, s in col("step_limits").items()},
     )
 
 
@@ -94,12 +97,13 @@ def _values(contract: Contract) -> tuple[Any, ...]:
         contract.emergency_onsite_7x24,
         contract.onsite_minutes,
         contract.calendar.value,
-        _targets_json(contract.targets),
+        _overrides_json(contract.targets),
         contract.warranty_start,
         contract.warranty_end,
         _waiver_json(contract.originals_waiver),
         contract.resident_engineer_id,
         [asdict(step) for step in contract.ladder],
+        _overrides_json(contract.step_limits),
     )
 
 

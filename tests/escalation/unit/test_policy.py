@@ -223,6 +223,7 @@ def test_a_policy_is_read_from_a_contract_event():
         emergency_onsite_7x24=True,
         onsite_minutes=360,
         targets={Priority.P1: TargetOverride(restore_minutes=90)},
+        step_limits={Priority.P1: {Step.accept: 10, Step.resolve: 45}},
     )
     assert policy.clocks_for("P1", True, calendars) == (
         ClockTarget(ClockKind.response, 30, "24x7"),
@@ -267,3 +268,36 @@ def test_a_policy_that_cannot_be_kept_is_refused_naming_the_field(fields, where)
 def test_an_unknown_priority_is_refused():
     with pytest.raises(InvalidPolicy):
         Policy().clocks_for("P9", False, calendars)
+
+
+def test_a_contracts_own_step_limits_replace_the_defaults_step_by_step():
+    contract = ContractRegistered.model_validate(
+        ContractRegistered.example
+        | {
+            "emergency_onsite_7x24": False,
+            "step_limits": {
+                "P1": {"arrive_minutes": 90},
+                "P3": {"accept_minutes": 60, "resolve_minutes": 480},
+            },
+        }
+    )
+    policy = Policy.from_contract(contract)
+    assert policy.step_limits_for("P1", calendars) == (
+        StepLimit(Step.accept, 15, "cn-5x8"),  # the P1 default stays where the contract is silent
+        StepLimit(Step.arrive, 90, "cn-5x8"),
+        StepLimit(Step.resolve, 60, "cn-5x8"),
+    )
+    assert policy.step_limits_for("P3", calendars) == (
+        StepLimit(Step.accept, 60, "cn-5x8"),
+        StepLimit(Step.arrive, 540, "cn-5x8"),  # one working day
+        StepLimit(Step.resolve, 480, "cn-5x8"),
+    )
+    assert policy.step_limits_for("P2", calendars) == Policy().step_limits_for("P2", calendars)
+
+
+def test_a_contract_event_from_before_step_limits_keeps_every_default():
+    example = dict(ContractRegistered.example)
+    del example["step_limits"]
+    policy = Policy.from_contract(ContractRegistered.model_validate(example))
+    assert policy.step_limits == {}
+    assert policy.step_limits_for("P3", calendars) == Policy().step_limits_for("P3", calendars)

@@ -17,6 +17,7 @@ from services.intake.contracts.rules import (
     Coverage,
     LadderContact,
     Priority,
+    StepLimitOverride,
     TargetOverride,
     Waiver,
 )
@@ -65,6 +66,7 @@ def a_contract(customer_id, **overrides) -> Contract:
             "onsite_minutes": 360,
             "calendar": Calendar.cn_5x8,
             "targets": {Priority.P1: TargetOverride(restore_minutes=90)},
+            "step_limits": {Priority.P2: StepLimitOverride(accept_minutes=20, resolve_minutes=90)},
             "warranty_start": date(2026, 1, 1),
             "warranty_end": date(2026, 12, 31),
             "originals_waiver": Waiver("Li Na", NOW, "W-1"),
@@ -106,7 +108,7 @@ def an_asset(customer_id, site, contract, **overrides) -> Asset:
     )
 
 
-async def test_a_contract_round_trips_with_its_targets_waiver_and_ladder(conn):
+async def test_a_contract_round_trips_with_its_targets_step_limits_waiver_and_ladder(conn):
     customer_id = await a_customer(conn)
     written = a_contract(customer_id)
     assert await contracts.insert(conn, written) == written
@@ -116,7 +118,12 @@ async def test_a_contract_round_trips_with_its_targets_waiver_and_ladder(conn):
 async def test_a_contract_without_waiver_or_overrides_round_trips(conn):
     customer_id = await a_customer(conn)
     written = a_contract(
-        customer_id, originals_waiver=None, targets={}, ladder=(), resident_engineer_id=None
+        customer_id,
+        originals_waiver=None,
+        targets={},
+        step_limits={},
+        ladder=(),
+        resident_engineer_id=None,
     )
     assert await contracts.insert(conn, written) == written
 
