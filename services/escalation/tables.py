@@ -36,6 +36,8 @@ class Contract(EscalationTable, table=True):
     targets: dict = Field(sa_type=pg.JSONB)  # only where the contract differs from the seed
     ladder: list = Field(sa_type=pg.JSONB)  # the contacts per level
     as_of: datetime = Field(sa_type=TZ)
+    # ES-3: the contract's own step limits, as sent ({"P1": {"accept_minutes": 15}})
+    step_limits: dict = Field(sa_type=pg.JSONB, sa_column_kwargs={"server_default": "{}"})
 
 
 class Ticket(EscalationTable, table=True):

@@ -193,18 +193,9 @@ class Policy:
                 Priority(p): TargetOverride(t.response_minutes, t.restore_minutes)
                 for p, t in contract.targets.items()
             },
-            step_limits={
-                Priority(p): {
-                    step: minutes
-                    for step, minutes in (
-                        (Step.accept, s.accept_minutes),
-                        (Step.arrive, s.arrive_minutes),
-                        (Step.resolve, s.resolve_minutes),
-                    )
-                    if minutes is not None
-                }
-                for p, s in contract.step_limits.items()
-            },
+            step_limits=step_overrides(
+                {p: s.model_dump() for p, s in contract.step_limits.items()}
+            ),
         )
 
     @classmethod
@@ -292,3 +283,25 @@ def _check_minutes(value: object, where: str) -> None:
         raise InvalidPolicy(
             f"{value!r} is not a whole number of minutes from 1 to {MAX_MINUTES}", field=where
         )
+
+
+_STEP_FIELDS = {
+    "accept_minutes": Step.accept,
+    "arrive_minutes": Step.arrive,
+    "resolve_minutes": Step.resolve,
+}
+
+
+def step_overrides(
+    limits: Mapping[str, Mapping[str, int | None]],
+) -> dict[Priority, dict[Step, int]]:
+    """A contract's `step_limits` as sent (`{"P1": {"accept_minutes": 15}}`) as the policy's
+    overrides; a step left out keeps its default."""
+    return {
+        Priority(priority): {
+            _STEP_FIELDS[name]: minutes
+            for name, minutes in steps.items()
+            if name in _STEP_FIELDS and minutes is not None
+        }
+        for priority, steps in limits.items()
+    }

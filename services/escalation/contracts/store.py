@@ -9,23 +9,30 @@ from uuid import UUID
 
 from asyncpg import Connection
 
-from services.escalation.clocks.policy import Coverage, Policy, Priority, TargetOverride
+from services.escalation.clocks.policy import (
+    Coverage,
+    Policy,
+    Priority,
+    TargetOverride,
+    step_overrides,
+)
 from shared.events.intake import ContractEvent, LadderContact
 
 # An `.updated` carries the whole contract; an older one arriving late changes nothing.
 _UPSERT = """
 INSERT INTO escalation.contracts AS c (id, customer_id, coverage, emergency_onsite_7x24,
-    onsite_minutes, calendar, targets, ladder, as_of)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    onsite_minutes, calendar, targets, ladder, as_of, step_limits)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id,
     coverage = EXCLUDED.coverage, emergency_onsite_7x24 = EXCLUDED.emergency_onsite_7x24,
     onsite_minutes = EXCLUDED.onsite_minutes, calendar = EXCLUDED.calendar,
-    targets = EXCLUDED.targets, ladder = EXCLUDED.ladder, as_of = EXCLUDED.as_of
+    targets = EXCLUDED.targets, ladder = EXCLUDED.ladder, as_of = EXCLUDED.as_of,
+    step_limits = EXCLUDED.step_limits
 WHERE c.as_of <= EXCLUDED.as_of
 RETURNING id
 """
 _GET = """
-SELECT id, coverage, emergency_onsite_7x24, onsite_minutes, calendar, targets, ladder
+SELECT id, coverage, emergency_onsite_7x24, onsite_minutes, calendar, targets, ladder, step_limits
 FROM escalation.contracts WHERE id = $1
 """
 
@@ -43,6 +50,7 @@ async def upsert(conn: Connection, contract: ContractEvent, as_of: datetime) -> 
         {p: t.model_dump(exclude_none=True) for p, t in contract.targets.items()},
         [c.model_dump() for c in contract.ladder],
         as_of,
+        {p: s.model_dump(exclude_none=True) for p, s in contract.step_limits.items()},
     )
     return changed is not None
 
@@ -71,6 +79,7 @@ def policy(row: Mapping[str, Any]) -> Policy:
             Priority(p): TargetOverride(t.get("response_minutes"), t.get("restore_minutes"))
             for p, t in targets.items()
         },
+        step_limits=step_overrides(row["step_limits"] or {}),
     )
 
 

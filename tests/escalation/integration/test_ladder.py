@@ -65,6 +65,16 @@ async def test_nobody_acting_climbs_the_ladder_from_one_to_four_once_a_limit(wor
     assert [e["level"] for e in ladder["history"] if e["kind"] == "raised"] == [1, 2, 3, 4]
 
 
+async def test_a_contract_s_own_step_limit_moves_the_ladder_at_its_minutes(world):
+    await a_ticket_assigned_and_left(world, step_limits={"P4": {"accept_minutes": 90}})
+    world.at(T0 + timedelta(minutes=89))
+    await world.tick()
+    assert raised(world) == []
+    world.at(T0 + timedelta(minutes=91))
+    await world.tick()
+    assert raised(world) == [(1, "step_limit", T0 + timedelta(minutes=90))]
+
+
 async def test_an_acknowledgement_holds_the_ladder_once_per_level(world):
     tid = await a_ticket_assigned_and_left(world)
     world.at(T0 + DAY + H)
