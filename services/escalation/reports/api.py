@@ -3,18 +3,16 @@ for a spreadsheet (`Accept: text/csv`)."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Query, Request, Response, Security
+from fastapi import Query, Request, Security
 from pydantic import BaseModel, Field
 
 from services.escalation.reports import handlers, rules
 from services.escalation.reports.rules import By
 from shared.auth import Principal, authenticate
+from shared.http.csv import CSV_RESPONSE, csv_response, wants_csv
 from shared.http.problems import problem_responses
 from shared.http.routing import api_router
 from shared.service import RuntimeDep
@@ -22,7 +20,6 @@ from shared.service import RuntimeDep
 router = api_router()
 
 Reader = Annotated[Principal, Security(authenticate, scopes=["sla:read", "ops:read"])]
-CSV = "text/csv"
 COLUMNS = ("key", "kind", "met", "breached", "met_share", "mean_used_minutes")
 
 
@@ -46,27 +43,6 @@ class SlaReport(BaseModel):
     lines: list[SlaLinePublic]
 
 
-def wants_csv(request: Request) -> bool:
-    """CSV when the client names text/csv in Accept (a q of 0 refuses it)."""
-    for media_range in request.headers.get("accept", "").split(","):
-        kind, *params = (part.strip() for part in media_range.split(";"))
-        if kind.lower() == CSV and not any(p.replace(" ", "") in ("q=0", "q=0.0") for p in params):
-            return True
-    return False
-
-
-def csv_response(header: Sequence[str], rows: Iterable[Sequence[Any]], filename: str) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
-    writer.writerow(header)
-    writer.writerows(["" if value is None else value for value in row] for row in rows)
-    return Response(
-        out.getvalue(),
-        media_type=f"{CSV}; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 @router.get(
     "/reports/sla",
     response_model=SlaReport,
@@ -77,13 +53,7 @@ def csv_response(header: Sequence[str], rows: Iterable[Sequence[Any]], filename:
     "used. An engineer counts every clock of every ticket they were assigned to. CSV "
     "(`Accept: text/csv`): one row per line, columns key, kind, met, breached, met_share, "
     "mean_used_minutes.",
-    responses={
-        200: {
-            "description": "JSON by default; CSV when the request sends `Accept: text/csv`",
-            "content": {CSV: {"schema": {"type": "string"}}},
-        },
-        **problem_responses(422),
-    },
+    responses={**CSV_RESPONSE, **problem_responses(422)},
 )
 async def sla_report(
     request: Request,

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Query, Request, Response, Security
+from fastapi import Query, Request, Security
 
 from services.intake.access import TicketReader
 from services.intake.reporting import handlers, rules
 from services.intake.reporting.schemas import EngineersReport, MonthlyReport
 from shared.auth import Principal, authenticate
+from shared.http.csv import CSV_RESPONSE, csv_response, wants_csv
 from shared.http.problems import problem_responses
 from shared.http.routing import api_router
 from shared.service import RuntimeDep
@@ -28,34 +27,6 @@ Month = Annotated[
         description="YYYY-MM (e.g. 2026-11), a calendar month in Asia/Shanghai",
     ),
 ]
-CSV = "text/csv"
-_CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "JSON by default; CSV when the request sends `Accept: text/csv`",
-        "content": {CSV: {"schema": {"type": "string"}}},
-    }
-}
-
-
-def wants_csv(request: Request) -> bool:
-    """CSV when the client names text/csv in Accept (a q of 0 refuses it)."""
-    for media_range in request.headers.get("accept", "").split(","):
-        kind, *params = (part.strip() for part in media_range.split(";"))
-        if kind.lower() == CSV and not any(p.replace(" ", "") in ("q=0", "q=0.0") for p in params):
-            return True
-    return False
-
-
-def csv_response(header: Sequence[str], rows: Iterable[Sequence[Any]], filename: str) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
-    writer.writerow(header)
-    writer.writerows(["" if value is None else value for value in row] for row in rows)
-    return Response(
-        out.getvalue(),
-        media_type=f"{CSV}; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 def _monthly_rows(report: dict[str, Any]) -> Iterable[tuple[str, str, Any]]:
@@ -78,7 +49,7 @@ def _monthly_rows(report: dict[str, Any]) -> Iterable[tuple[str, str, Any]]:
     tags=["reports"],
     summary="A customer's month: tickets, SLA outcomes, ratings",
     responses={
-        **_CSV_RESPONSE,
+        **CSV_RESPONSE,
         **problem_responses(404, described={404: "No such customer"}),
     },
     description="RP-2: tickets created in the month by priority and channel, SLA clocks settled "
@@ -119,7 +90,7 @@ ENGINEER_COLUMNS = (
     response_model=EngineersReport,
     tags=["reports"],
     summary="Each engineer's month: work done, on time, rated",
-    responses=_CSV_RESPONSE,
+    responses=CSV_RESPONSE,
     description="RP-1: tickets resolved in the month that each engineer was assigned to, their "
     "share of the month's work, the share whose restore SLA was met, and the mean rating of "
     "the ratings recorded in the month that name them. CSV (`Accept: text/csv`): one row per "
