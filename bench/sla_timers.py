@@ -35,7 +35,7 @@ import psutil
 import typer
 from rich.console import Console
 
-from bench.stack import BenchStack, start_stack
+from bench.stack import BenchStack, postmaster_pid, start_stack
 from services.escalation.clocks.clock import Entry, EntryKind, replay
 from services.escalation.clocks.handlers import WARNINGS
 from shared.auth import issue_dev_token
@@ -97,6 +97,18 @@ FROM (
 ) x
 """
 
+# The same, per 30 s of due times: a backlog shows as a run of late buckets.
+_LATENESS_BY_30S = f"""
+SELECT floor(extract(epoch FROM due_at - $3::timestamptz) / 30)::int * 30 AS from_s,
+       count(*) AS clocks,
+       round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 1) AS p99_ms
+FROM (
+    SELECT due_at, extract(epoch FROM min(created_at) - (due_at - $2::interval)) * 1000 AS ms
+    FROM ({_FIRED}) f GROUP BY id, due_at
+) x
+GROUP BY 1 ORDER BY 1
+"""
+
 
 def _process_cpu_s(pid: int) -> float:
     """CPU seconds of the process and its children (a service may run workers)."""
@@ -144,6 +156,9 @@ async def measure(
     pid = stack.supervisor.children[SERVICE].pid
     if pid is None:
         raise RuntimeError("the escalation service is not running")
+    # Where the time goes when it is late: PostgreSQL (the postmaster and its backends) and the
+    # whole machine, shared with whatever else runs on it.
+    postgres = await postmaster_pid(stack.database_url)
     offset, clock_source = await _business_offset(stack)
     prefix = f"SLA-{secrets.token_hex(3)}-"
     conn = await asyncpg.connect(asyncpg_dsn(stack.database_url), timeout=10)
@@ -176,6 +191,8 @@ async def measure(
         wait = (first_due - (datetime.now(UTC) + offset)).total_seconds()
         await asyncio.sleep(max(0.0, wait))
         cpu_before, firing_began = _process_cpu_s(pid), time.monotonic()
+        pg_before = _process_cpu_s(postgres) if postgres is not None else 0.0
+        psutil.cpu_percent()  # starts the machine-wide interval
         deadline = time.monotonic() + spread_s + drain_s
         counted = await conn.fetchrow(_COUNT, f"{prefix}%")
         while counted["clocks"] < clocks and time.monotonic() < deadline:
@@ -183,7 +200,14 @@ async def measure(
             counted = await conn.fetchrow(_COUNT, f"{prefix}%")
         firing_s = time.monotonic() - firing_began
         firing_pct = 100 * (_process_cpu_s(pid) - cpu_before) / firing_s
+        pg_pct = (
+            100 * (_process_cpu_s(postgres) - pg_before) / firing_s
+            if postgres is not None
+            else None
+        )
+        machine_pct = psutil.cpu_percent()
         late = await conn.fetchrow(_LATENESS, f"{prefix}%", offset)
+        by_30s = await conn.fetch(_LATENESS_BY_30S, f"{prefix}%", offset, first_due)
     finally:
         await conn.close()
     return {
@@ -203,7 +227,12 @@ async def measure(
         "duplicates": counted["rows"] - counted["clocks"],
         "firing_s": round(firing_s, 1),
         "firing_cpu_pct": round(firing_pct, 1),
+        "firing_postgres_cpu_pct": None if pg_pct is None else round(pg_pct, 1),
+        "firing_machine_busy_pct": round(machine_pct, 1),
         **{k: None if v is None else round(float(v), 1) for k, v in dict(late).items()},
+        "p99_ms_by_30s_of_due": {
+            f"+{r['from_s']}s": [r["clocks"], float(r["p99_ms"])] for r in by_30s
+        },
     }
 
 
