@@ -1,9 +1,10 @@
 """The benchmark's phases, in order, on one stack; each measurement in a load-generator process.
 
 Order per round: PostgreSQL ceiling, HTTP ceiling, intake creates, availability reads; then the
-end-to-end rounds. Before every measurement the system is let settle (outboxes drained, the
-services' CPU back to its idle level), so that one phase's backlog does not eat the next one's
-CPU: at 500 tickets/s the pipeline behind intake has seconds of work left when the load stops.
+end-to-end rounds; last, once, 100,000 SLA clocks falling due (`bench.sla_timers`). Before every
+measurement the system is let settle (outboxes drained, the services' CPU back to its idle
+level), so that one phase's backlog does not eat the next one's CPU: at 500 tickets/s the
+pipeline behind intake has seconds of work left when the load stops.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import httpx
 import psutil
 from rich.console import Console
 
-from bench import businesstime, dispatch
+from bench import businesstime, dispatch, sla_timers
 from bench.seed import E2E_CATEGORIES, THROUGHPUT_CATEGORIES, Seed, knowledge_queries
 from bench.stack import BARE_HTTP, BenchStack, postmaster_pid
 from shared.db import asyncpg_dsn
@@ -429,6 +430,11 @@ class Phases:
             "per_schema": {r["schema"]: _rounded(dict(r)) for r in per_schema},
         }
 
+    async def sla_timers(self) -> dict[str, Any]:
+        """Last, once: its 100,000 clocks stay open in the schema and would weigh on the rest."""
+        await self.settle("sla_timers")
+        return await sla_timers.measure(self.stack, self.console)
+
     async def _create_ceiling_schema(self) -> None:
         # The same columns, defaults, indexes and foreign key as intake's tables, minus the
         # NOTIFY trigger: this is the cost of the two rows alone.
@@ -479,10 +485,13 @@ async def measure(
         e2e.append(await phases.end_to_end())
         console.print(f"  round {n + 1}/{options.runs}: phones reading their job lists …")
         e2e[-1]["me_assignments"] = await phases.my_assignments()
+    console.print("  sla_timers: 100,000 open clocks falling due …")
+    timers = await phases.sla_timers()
     settings = Settings()
     return {
         "rounds": rounds,
         "e2e": e2e,
+        "sla_timers": timers,
         "settling": phases.settling,
         "idle_services_cpu_pct": round(phases.idle_services_pct, 1),
         "service_settings": {
