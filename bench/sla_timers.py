@@ -37,10 +37,10 @@ from rich.console import Console
 
 from bench.stack import BenchStack, postmaster_pid, start_stack
 from services.escalation.clocks.clock import Entry, EntryKind, replay
-from services.escalation.clocks.handlers import WARNINGS
 from shared.auth import issue_dev_token
 from shared.businesstime import calendar
 from shared.db import asyncpg_dsn
+from shared.settings import Settings
 
 SERVICE = "escalation"
 CALENDAR = "24x7"  # business minutes are wall minutes: the due is where the bench put it
@@ -174,7 +174,7 @@ async def measure(
         async with conn.transaction():
             await conn.execute(_PLAN, clocks, now, lead_s, spread_s)
             await conn.execute(_TICKETS, prefix, TARGET_MINUTES, CALENDAR)
-            await conn.execute(_CLOCKS, now, TARGET_MINUTES, CALENDAR, list(WARNINGS))
+            await conn.execute(_CLOCKS, now, TARGET_MINUTES, CALENDAR, list(_warnings()))
             await conn.execute(_ENTRIES, now, TARGET_MINUTES, CALENDAR)
         seed_s = time.monotonic() - began
         await conn.execute("ANALYZE escalation.clocks")
@@ -255,7 +255,7 @@ def _check_fold(row: asyncpg.Record | None, now: datetime) -> None:
         target_minutes=row["target_minutes"],
         calendar=row["calendar"],
     )
-    state = replay([start], calendar, now, WARNINGS, sent=tuple(row["sent"]))
+    state = replay([start], calendar, now, _warnings(), sent=tuple(row["sent"]))
     if state.next_fire_at != row["next_fire_at"] or len(state.pending) != 1:
         raise RuntimeError(
             f"seeded clock {row['id']} disagrees with its replay: next_fire_at "
@@ -264,6 +264,11 @@ def _check_fold(row: asyncpg.Record | None, now: datetime) -> None:
 
 
 app = typer.Typer(add_completion=False)
+
+
+def _warnings() -> tuple[float, ...]:
+    """The fractions the services announce (their settings come from the same environment)."""
+    return tuple(Settings().sla_warning_fractions)
 
 
 @app.command()
