@@ -2,12 +2,14 @@
 on, pauses, reclassification, late facts, and each announcement exactly once."""
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from services.escalation.calendars import handlers as calendars
+from services.escalation.calendars.commands import ChangeCalendar, DefineCalendar
+from services.escalation.calendars.rules import Amendment
 from services.escalation.clocks import handlers as clocks
 from services.escalation.clocks import store as clocks_store
-from shared.businesstime import calendar, weekly
 from shared.clock import FrozenClock
 from shared.db import UnitOfWork
 from shared.events.dispatch import AssignmentAccepted, AssignmentArrived, AssignmentCreated
@@ -347,7 +349,7 @@ async def test_a_contract_heard_of_after_its_ticket_retargets_the_running_clocks
     assert (restore["calendar"], due(restore)) == ("24x7", sh(2026, 11, 28, 23, 0))
 
 
-async def test_a_changed_calendar_replays_the_clocks_that_count_on_it(world, monkeypatch):
+async def test_a_calendar_defined_and_changed_over_its_api_replays_the_clocks_on_it(world):
     terms = contract(calendar="acme-shifts")
     await world.deliver(terms)
     t0 = sh(2026, 11, 28, 10, 0)  # a Saturday
@@ -356,14 +358,18 @@ async def test_a_changed_calendar_replays_the_clocks_that_count_on_it(world, mon
     await world.deliver(created)
     # A name not defined yet counts on cn-5x8: due Monday.
     assert due(await world.clock(created.ticket_id, "restore")) == sh(2026, 11, 30, 12, 30)
-    shifts = weekly("Asia/Shanghai", {"mon-sun": ["08:00-20:00"]}, name="acme-shifts")
 
-    async def defined(uow):
-        return lambda name: shifts if name == "acme-shifts" else calendar(name)
-
-    monkeypatch.setattr(clocks, "calendars_for", defined)
+    await calendars.define_calendar(
+        DefineCalendar("acme-shifts", "Asia/Shanghai", {"mon-sun": ["08:00-20:00"]}), world.uow
+    )
     assert await clocks.recompute_calendar(world.uow, "acme-shifts") == 3
     assert due(await world.clock(created.ticket_id, "restore")) == sh(2026, 11, 28, 14, 0)
+
+    # ES-7: a holiday added to the calendar moves the clocks that count on it, in the same change.
+    await calendars.change_calendar(
+        ChangeCalendar("acme-shifts", Amendment(add_holidays=[date(2026, 11, 28)])), world.uow
+    )
+    assert due(await world.clock(created.ticket_id, "restore")) == sh(2026, 11, 29, 12, 0)
 
 
 async def test_the_breach_list_pages_by_breach_time(world):
