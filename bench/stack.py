@@ -190,7 +190,7 @@ async def start_stack(
 async def _start_processes(stack: BenchStack) -> None:
     # The supervisor's console would interleave service logs with the bench's table: files only.
     quiet = Console(file=open(os.devnull, "w"))  # noqa: SIM115 - lives as long as the supervisor
-    stack.supervisor = Supervisor(console=quiet, log_dir=stack.log_dir)
+    stack.supervisor = Supervisor(console=quiet, log_dir=stack.log_dir, to_log_only=True)
     # A service that dies mid-run would make its figure meaningless: report it, don't hide it.
     await start_services(stack.supervisor, stack.env, stack.ports, restart=False)
     await stack.supervisor.start(

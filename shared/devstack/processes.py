@@ -156,6 +156,7 @@ class Child:
     stopping: bool = False
     started: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
+    log_path: Path | None = None
 
     @property
     def pid(self) -> int | None:
@@ -168,6 +169,9 @@ class Child:
         return max(0, self.starts - 1)
 
     def tail(self, lines: int = 20) -> str:
+        if not self.recent and self.log_path is not None and self.log_path.exists():
+            # Written straight to its log (no pipe): read the end of the file instead.
+            return "\n".join(self.log_path.read_text("utf-8", "replace").splitlines()[-lines:])
         return "\n".join(list(self.recent)[-lines:])
 
 
@@ -189,6 +193,7 @@ class Supervisor:
         healthy_after: float = 10.0,
         log_dir: Path | None = None,
         name_width: int = 10,
+        to_log_only: bool = False,
     ) -> None:
         self.console = console or Console(highlight=False)
         self.grace = grace
@@ -196,6 +201,10 @@ class Supervisor:
         self.backoff_max = backoff_max
         self.healthy_after = healthy_after
         self.log_dir = log_dir
+        # Children write straight into their log file, nothing on the console: no pipe for this
+        # process to drain, so a caller that blocks its event loop (a synchronous test) can
+        # never stall a child on a full pipe.
+        self.to_log_only = to_log_only and log_dir is not None
         self.children: dict[str, Child] = {}
         # Known up front so that the first lines line up with the later ones.
         self._width = name_width
@@ -281,16 +290,18 @@ class Supervisor:
         log = None
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
-            log = open(self.log_dir / f"{child.name}.log", "a", encoding="utf-8")  # noqa: SIM115
+            child.log_path = self.log_dir / f"{child.name}.log"
+            log = open(child.log_path, "a", encoding="utf-8")  # noqa: SIM115
         try:
             while not child.stopping:
                 began = time.monotonic()
+                direct = self.to_log_only and log is not None
                 process = await asyncio.create_subprocess_exec(
                     *child.argv,
                     env=child.env,
                     cwd=child.cwd,
                     stdin=asyncio.subprocess.DEVNULL,
-                    stdout=asyncio.subprocess.PIPE,
+                    stdout=log if direct else asyncio.subprocess.PIPE,
                     stderr=asyncio.subprocess.STDOUT,
                     start_new_session=True,
                     limit=1024 * 1024,
@@ -300,12 +311,13 @@ class Supervisor:
                 child.started.set()
                 if child.stopping:  # stop() ran while this one was being spawned
                     signal_group(process.pid, signal.SIGTERM)
-                pump = asyncio.create_task(self._pump(child, process, log))
+                pump = None if direct else asyncio.create_task(self._pump(child, process, log))
                 code = await process.wait()
                 # A grandchild may hold the pipe open after the leader died: don't wait for it.
                 signal_group(process.pid, signal.SIGKILL)
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(pump, 1.0)
+                if pump is not None:
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(pump, 1.0)
                 child.exit_codes.append(code)
                 if child.stopping:
                     break

@@ -75,6 +75,8 @@ class ServiceStack:
             grace=3.0,
             backoff_first=0.2,
             backoff_max=2.0,
+            # The fuzzing tests are synchronous: nothing would drain a pipe while one runs.
+            to_log_only=True,
         )
 
     @property

@@ -8,7 +8,6 @@ from uuid import UUID
 
 from fastapi import Query, Request, Security
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 
 from services.escalation.clocks import handlers
 from services.escalation.clocks.schemas import AckBody, BreachPublic, LadderPublic, TicketSla
@@ -16,6 +15,7 @@ from services.escalation.ladder import handlers as ladder
 from services.escalation.ladder.commands import Acknowledge
 from shared.auth import Principal, authenticate
 from shared.http.commands import CommandEndpoint
+from shared.http.fields import Instant
 from shared.http.idempotency import IdempotencyKey
 from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_position, page_of
 from shared.http.problems import BODY_PROBLEMS, problem_responses
@@ -103,7 +103,7 @@ async def acknowledge(
 async def breaches(
     runtime: RuntimeDep,
     principal: SlaReader,
-    since: Annotated[AwareDatetime, Query(description="ISO 8601 with a time zone")],
+    since: Annotated[Instant, Query(description="ISO 8601 with a time zone")],
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> Any:
