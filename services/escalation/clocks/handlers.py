@@ -90,7 +90,7 @@ async def record(
     clocks = [c for c in await store.lock_of_ticket(uow.conn, ticket_id) if c.kind in kinds]
     for clock in clocks:
         await store.append(uow.conn, clock.id, what, at, uow.now, reason=reason, source=source)
-    await settle(uow, clocks, await calendars_for(uow))
+    await settle(uow, clocks)
 
 
 async def retarget(
@@ -132,18 +132,20 @@ async def recompute_calendar(uow: UnitOfWork, name: str) -> int:
     """ES-7: a calendar was defined or changed; every clock still counting on it is replayed on
     what it now says. Returns how many."""
     clocks = await store.lock_on_calendar(uow.conn, name)
-    await settle(uow, clocks, await calendars_for(uow))
+    await settle(uow, clocks)
     return len(clocks)
 
 
 async def fire_clocks(command: FireClocks, uow: UnitOfWork) -> int:
     """The SLA timer: clocks whose next threshold is due, each claimed by one replica only."""
     clocks = await store.claim_due(uow.conn, uow.now, command.limit)
-    await settle(uow, clocks, await calendars_for(uow))
+    await settle(uow, clocks)
     return len(clocks)
 
 
-async def settle(uow: UnitOfWork, clocks: Sequence[ClockRow], calendars: Resolver) -> None:
+async def settle(
+    uow: UnitOfWork, clocks: Sequence[ClockRow], calendars: Resolver | None = None
+) -> None:
     """Replay each clock at now, announce what it newly reached, keep the fold.
 
     Each threshold once (`sent` is saved with the events, in the outbox's transaction), and of
@@ -152,7 +154,8 @@ async def settle(uow: UnitOfWork, clocks: Sequence[ClockRow], calendars: Resolve
     announcement is never taken back. A breach feeds the ticket's ladder in the same transaction.
     """
     if not clocks:
-        return
+        return  # the timer's idle tick and a fact for no open clock read no calendars
+    calendars = calendars or await calendars_for(uow)
     logs = await store.entries(uow.conn, [c.id for c in clocks])
     breaches: list[tuple[ClockRow, datetime]] = []
     for clock in clocks:
