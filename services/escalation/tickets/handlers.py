@@ -116,53 +116,25 @@ async def reclassified(
     await clocks.retarget(uow, ticket, policy, event.at, source=source)
 
 
-async def awaiting_customer(
-    event: TicketAwaitingCustomer, source: str, ticket: Ticket, uow: UnitOfWork
+# What holds the restore and repair clocks, and what lets them go: the entry each fact writes,
+# and the hold it names (the clock stands still while any hold is on).
+_HOLDS: dict[type[Event], tuple[EntryKind, Callable[[Any], str]]] = {
+    TicketAwaitingCustomer: (EntryKind.pause, lambda _: AWAITING_CUSTOMER),
+    TicketResumed: (EntryKind.resume, lambda _: AWAITING_CUSTOMER),
+    PartBackordered: (EntryKind.pause, lambda e: part_hold(e.part_number)),
+    PartAvailable: (EntryKind.resume, lambda e: part_hold(e.part_number)),
+}
+
+
+async def held(
+    event: TicketAwaitingCustomer | TicketResumed | PartBackordered | PartAvailable,
+    source: str,
+    ticket: Ticket,
+    uow: UnitOfWork,
 ) -> None:
+    what, hold = _HOLDS[type(event)]
     await clocks.record(
-        uow,
-        ticket["id"],
-        PAUSABLE,
-        EntryKind.pause,
-        event.at,
-        source=source,
-        reason=AWAITING_CUSTOMER,
-    )
-
-
-async def resumed(event: TicketResumed, source: str, ticket: Ticket, uow: UnitOfWork) -> None:
-    await clocks.record(
-        uow,
-        ticket["id"],
-        PAUSABLE,
-        EntryKind.resume,
-        event.at,
-        source=source,
-        reason=AWAITING_CUSTOMER,
-    )
-
-
-async def backordered(event: PartBackordered, source: str, ticket: Ticket, uow: UnitOfWork) -> None:
-    await clocks.record(
-        uow,
-        ticket["id"],
-        PAUSABLE,
-        EntryKind.pause,
-        event.at,
-        source=source,
-        reason=part_hold(event.part_number),
-    )
-
-
-async def available(event: PartAvailable, source: str, ticket: Ticket, uow: UnitOfWork) -> None:
-    await clocks.record(
-        uow,
-        ticket["id"],
-        PAUSABLE,
-        EntryKind.resume,
-        event.at,
-        source=source,
-        reason=part_hold(event.part_number),
+        uow, ticket["id"], PAUSABLE, what, event.at, source=source, reason=hold(event)
     )
 
 
@@ -224,10 +196,10 @@ async def ended(
 
 FACTS: dict[type[Event], Fact] = {
     TicketReclassified: reclassified,
-    TicketAwaitingCustomer: awaiting_customer,
-    TicketResumed: resumed,
-    PartBackordered: backordered,
-    PartAvailable: available,
+    TicketAwaitingCustomer: held,
+    TicketResumed: held,
+    PartBackordered: held,
+    PartAvailable: held,
     AssignmentCreated: assigned,
     AssignmentAccepted: accepted,
     AssignmentArrived: arrived,
