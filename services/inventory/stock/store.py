@@ -1,7 +1,14 @@
-"""Every SQL statement about stock and receipts, as constants."""
+"""Every SQL statement about the stock ledger, as constants.
+
+Writers of one part are serialized on the part's catalogue row (`lock_part`): a reservation
+reads every location's balance to find the nearest with stock, so the lock must cover them
+all. The ledger's unique (part, location, position) is the last line: a writer that skipped
+the lock and appended from a stale balance fails instead of promising a unit twice.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -10,51 +17,122 @@ import asyncpg
 from asyncpg import Connection
 
 from services.inventory.parts.rules import PartNotFound
-from services.inventory.stock.rules import StockCounterFull, StockLevel
+from services.inventory.stock.ledger import Balance, Level, MovementKind, book
 
-RECEIPT_COLUMNS = "id, part_number, warehouse, quantity, received_at"
-_INSERT_RECEIPT = (
-    "INSERT INTO inventory.receipts (id, part_number, warehouse, quantity, "
-    f"received_at) VALUES ($1, $2, $3, $4, $5) RETURNING {RECEIPT_COLUMNS}"
+_LOCK_PART = "SELECT part_number FROM inventory.parts WHERE part_number = $1 FOR UPDATE"
+
+# The latest row per location is the balance there: one backward probe of the unique
+# (part, location, position) index per location, however long the part's history.
+_LEVELS = """
+SELECT l.id, l.name, l.latitude, l.longitude, m.on_hand_after, m.reserved_after, m.position
+FROM inventory.locations l
+CROSS JOIN LATERAL (
+    SELECT on_hand_after, reserved_after, position FROM inventory.movements
+    WHERE part_number = $1 AND location_id = l.id ORDER BY position DESC LIMIT 1
+) m
+ORDER BY l.name"""
+_BALANCE = """
+SELECT on_hand_after, reserved_after, position FROM inventory.movements
+WHERE part_number = $1 AND location_id = $2 ORDER BY position DESC LIMIT 1"""
+MOVEMENT_COLUMNS = (
+    "seq, part_number, location_id, position, kind, on_hand_delta, reserved_delta, "
+    "on_hand_after, reserved_after, reservation_id, ticket_id, reference, reason, by, at"
 )
-_ADD_ON_HAND = (
-    "INSERT INTO inventory.stock (part_number, warehouse, on_hand, reserved) "
-    "VALUES ($1, $2, $3, 0) ON CONFLICT (part_number, warehouse) "
-    "DO UPDATE SET on_hand = inventory.stock.on_hand + EXCLUDED.on_hand"
-)
-_LEVELS = (
-    "SELECT warehouse, on_hand, reserved FROM inventory.stock WHERE part_number = $1 "
-    "ORDER BY warehouse"
-)
+_APPEND = f"""
+INSERT INTO inventory.movements (part_number, location_id, position, kind, on_hand_delta,
+    reserved_delta, on_hand_after, reserved_after, reservation_id, ticket_id, reference, reason,
+    by, at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+RETURNING {MOVEMENT_COLUMNS}"""
+_LEDGER = f"""
+SELECT {MOVEMENT_COLUMNS} FROM inventory.movements
+WHERE part_number = $1 AND ($2::uuid IS NULL OR location_id = $2) AND seq > $3
+ORDER BY seq LIMIT $4"""
 
 
-async def insert_receipt(
+class LedgerRaced(Exception):
+    """Two writers appended the same position: one skipped `lock_part`. A bug, not a refusal."""
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    """What a movement is booked against, beside its part, location, kind and quantity."""
+
+    by: str
+    at: datetime
+    reservation_id: UUID | None = None
+    ticket_id: UUID | None = None
+    reference: str | None = None
+    reason: str | None = None
+
+
+async def lock_part(conn: Connection, part_number: str) -> None:
+    """Hold the part's stock until the transaction ends; PartNotFound when there is none."""
+    if await conn.fetchval(_LOCK_PART, part_number) is None:
+        raise PartNotFound(f"no part {part_number}", part_number=part_number)
+
+
+async def levels(conn: Connection, part_number: str) -> list[Level]:
+    """The part's balance at every location it ever moved at, by location name."""
+    return [
+        Level(
+            r["id"],
+            r["name"],
+            r["latitude"],
+            r["longitude"],
+            Balance(r["on_hand_after"], r["reserved_after"], r["position"]),
+        )
+        for r in await conn.fetch(_LEVELS, part_number)
+    ]
+
+
+async def balance(conn: Connection, part_number: str, location_id: UUID) -> Balance:
+    row = await conn.fetchrow(_BALANCE, part_number, location_id)
+    if row is None:
+        return Balance()
+    return Balance(row["on_hand_after"], row["reserved_after"], row["position"])
+
+
+async def append(
     conn: Connection,
-    receipt_id: UUID,
     part_number: str,
-    warehouse: str,
+    location_id: UUID,
+    kind: MovementKind,
     quantity: int,
-    at: datetime,
+    booking: Booking,
 ) -> dict[str, Any]:
+    """Book one movement (the caller holds `lock_part`); the ledger row, with the balance after."""
+    before = await balance(conn, part_number, location_id)
+    after = book(before, kind, quantity)
     try:
-        row = await conn.fetchrow(_INSERT_RECEIPT, receipt_id, part_number, warehouse, quantity, at)
-    except asyncpg.ForeignKeyViolationError:
-        raise PartNotFound(f"no part {part_number}") from None
+        row = await conn.fetchrow(
+            _APPEND,
+            part_number,
+            location_id,
+            after.position,
+            kind.value,
+            after.on_hand - before.on_hand,
+            after.reserved - before.reserved,
+            after.on_hand,
+            after.reserved,
+            booking.reservation_id,
+            booking.ticket_id,
+            booking.reference,
+            booking.reason,
+            booking.by,
+            booking.at,
+        )
+    except asyncpg.UniqueViolationError as exc:
+        raise LedgerRaced(f"{part_number} at {location_id}: position {after.position}") from exc
     return dict(row)
 
 
-async def add_on_hand(conn: Connection, part_number: str, warehouse: str, quantity: int) -> None:
-    try:
-        await conn.execute(_ADD_ON_HAND, part_number, warehouse, quantity)
-    except asyncpg.NumericValueOutOfRangeError:
-        # on_hand is a 32-bit integer: a count past it is a booking error, not a server fault.
-        raise StockCounterFull(
-            f"{warehouse} cannot hold {quantity} more of {part_number}", warehouse=warehouse
-        ) from None
-
-
-async def levels(conn: Connection, part_number: str) -> list[StockLevel]:
-    return [
-        StockLevel(r["warehouse"], r["on_hand"], r["reserved"])
-        for r in await conn.fetch(_LEVELS, part_number)
-    ]
+async def ledger(
+    conn: Connection,
+    part_number: str,
+    *,
+    location_id: UUID | None,
+    after_seq: int,
+    limit: int,
+) -> list[dict[str, Any]]:
+    return [dict(r) for r in await conn.fetch(_LEDGER, part_number, location_id, after_seq, limit)]
