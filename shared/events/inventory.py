@@ -130,3 +130,23 @@ class LoanerCheckedOut(Event):
 
     def aggregate_id(self) -> str:
         return str(self.ticket_id)
+
+
+@register
+class StockLow(PartEvent):
+    """A location's available count of a part fell below its reorder point: time to restock."""
+
+    type: ClassVar[str] = "stock.low"
+    example: ClassVar[dict[str, Any]] = {
+        "part_number": "HP-JL253A-PSU",
+        "location_id": "3f2b8c1e-6d4a-4e7b-9c0d-1a2b3c4d5e6f",
+        "location_name": "Beijing regional office",
+        "available": 1,
+        "reorder_point": 2,
+        "at": "2026-11-25T10:00:00Z",
+    }
+    location_id: UUID
+    location_name: str
+    available: int
+    reorder_point: int
+    at: datetime

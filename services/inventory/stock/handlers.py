@@ -1,36 +1,48 @@
-"""Stock: deliveries booked in, and what can be had. Glue only; never commit."""
+"""Stock: every movement booked through one door. Glue only; never commit."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
+from uuid import UUID
 
 from services.inventory.stock import store
-from services.inventory.stock.commands import ReceiveStock
-from services.inventory.stock.rules import StockLevel
+from services.inventory.stock.ledger import Level, MovementKind
+from services.inventory.stock.rules import crossed_reorder_point
+from services.inventory.stock.store import Booking
 from shared.db import UnitOfWork
-from shared.events.base import Event
-from shared.events.inventory import PartStockReceived
-
-Created = tuple[dict[str, Any], list[Event]]
+from shared.events.inventory import StockLow
 
 
-async def receive_stock(uow: UnitOfWork, command: ReceiveStock) -> Created:
-    """IV-6: a delivery booked into a warehouse raises its stock. A refusal (unknown part, a
-    count out of range) rolls back with the caller's savepoint, the receipt row with it."""
-    receipt = await store.insert_receipt(
-        uow.conn, uuid.uuid4(), command.part_number, command.warehouse, command.quantity, uow.now
-    )
-    await store.add_on_hand(uow.conn, command.part_number, command.warehouse, command.quantity)
-    return receipt, [
-        PartStockReceived(
-            part_number=command.part_number,
-            warehouse=command.warehouse,
-            quantity=command.quantity,
-            received_at=uow.now,
+async def move(
+    uow: UnitOfWork,
+    part_number: str,
+    location_id: UUID,
+    kind: MovementKind,
+    quantity: int,
+    booking: Booking,
+) -> dict[str, Any]:
+    """Book one movement of a part the caller has locked (`store.lock_part`), and tell the
+    ops team when it takes the location below its reorder point."""
+    row = await store.append(uow.conn, part_number, location_id, kind, quantity, booking)
+    if row["on_hand_delta"] < 0 or row["reserved_delta"] > 0:
+        point = await store.reorder_point(uow.conn, part_number, location_id)
+        before = (row["on_hand_after"] - row["on_hand_delta"]) - (
+            row["reserved_after"] - row["reserved_delta"]
         )
-    ]
+        after = row["on_hand_after"] - row["reserved_after"]
+        if point is not None and crossed_reorder_point(before, after, point.reorder_point):
+            uow.publish(
+                StockLow(
+                    part_number=part_number,
+                    location_id=location_id,
+                    location_name=point.location_name,
+                    available=after,
+                    reorder_point=point.reorder_point,
+                    at=uow.now,
+                )
+            )
+    return row
 
 
-async def stock_levels(uow: UnitOfWork, part_number: str) -> list[StockLevel]:
+async def levels(uow: UnitOfWork, part_number: str) -> list[Level]:
     return await store.levels(uow.conn, part_number)

@@ -1,26 +1,8 @@
-"""How much of a part can be had (IV-6, IV-7). Pure: no I/O."""
+"""When stock needs the ops team's attention. Pure: no I/O."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
-from shared.errors import Conflict
-
-
-class StockCounterFull(Conflict):
-    title = "Stock count out of range"
-
-
-@dataclass(frozen=True, slots=True)
-class StockLevel:
-    warehouse: str
-    on_hand: int
-    reserved: int
-
-    @property
-    def available(self) -> int:
-        return max(0, self.on_hand - self.reserved)
-
-
-def total_available(levels: list[StockLevel]) -> int:
-    return sum(level.available for level in levels)
+def crossed_reorder_point(available_before: int, available_after: int, reorder_point: int) -> bool:
+    """Once per fall: a location already below its point says nothing more until restocked."""
+    return available_before >= reorder_point > available_after

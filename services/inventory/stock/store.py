@@ -44,10 +44,20 @@ INSERT INTO inventory.movements (part_number, location_id, position, kind, on_ha
     by, at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 RETURNING {MOVEMENT_COLUMNS}"""
+_REORDER_POINT = """
+SELECT r.reorder_point, l.name FROM inventory.reorder_points r
+JOIN inventory.locations l ON l.id = r.location_id
+WHERE r.part_number = $1 AND r.location_id = $2"""
 _LEDGER = f"""
 SELECT {MOVEMENT_COLUMNS} FROM inventory.movements
 WHERE part_number = $1 AND ($2::uuid IS NULL OR location_id = $2) AND seq > $3
 ORDER BY seq LIMIT $4"""
+
+
+@dataclass(frozen=True, slots=True)
+class ReorderPoint:
+    reorder_point: int
+    location_name: str
 
 
 class LedgerRaced(Exception):
@@ -136,3 +146,10 @@ async def ledger(
     limit: int,
 ) -> list[dict[str, Any]]:
     return [dict(r) for r in await conn.fetch(_LEDGER, part_number, location_id, after_seq, limit)]
+
+
+async def reorder_point(
+    conn: Connection, part_number: str, location_id: UUID
+) -> ReorderPoint | None:
+    row = await conn.fetchrow(_REORDER_POINT, part_number, location_id)
+    return None if row is None else ReorderPoint(row["reorder_point"], row["name"])
