@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from services.inventory.assets import handlers as assets
+from services.inventory.contracts import handlers as contracts
 from services.inventory.parts import api as parts_api
+from services.inventory.sites import handlers as sites
 from services.inventory.stock import api as stock_api
 from services.inventory.tickets import handlers as tickets
 from shared.service import ServiceSpec, handler_map
@@ -13,7 +16,7 @@ SPEC = ServiceSpec(
     description="Parts catalogue, stock by warehouse, and availability for partner vendors "
     "(IV-1, IV-6, IV-7).",
     routers=[parts_api.router, stock_api.router],
-    handlers=handler_map(tickets.EVENTS),
+    handlers=handler_map(tickets.EVENTS, sites.EVENTS, contracts.EVENTS, assets.EVENTS),
 )
 
 create_app = SPEC.create_app
