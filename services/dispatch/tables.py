@@ -201,3 +201,38 @@ class Inspection(DispatchTable, table=True):
     scheduled_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     completed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     report: dict | None = Field(default=None, sa_type=pg.JSONB)
+
+
+class TicketPart(DispatchTable, table=True):
+    """Read model of inventory's reservations (DS-3): the parts held for a ticket, where to
+    pick them up, and those it still awaits. A reservation's row is keyed by its id; a
+    backorder carries none, so it is one row per ticket and part, gone when the part arrives."""
+
+    __tablename__ = "ticket_parts"
+    __table_args__ = (
+        sa.UniqueConstraint("reservation_id", name="uq_ticket_parts_reservation_id"),
+        sa.Index(
+            "ux_ticket_parts_backordered",
+            "ticket_id",
+            "part_number",
+            unique=True,
+            postgresql_where=sa.text("reservation_id IS NULL"),
+        ),
+        # The phone's brief reads only what is still to pick up or awaited.
+        sa.Index(
+            "ix_ticket_parts_open",
+            "ticket_id",
+            postgresql_where=sa.text("status IN ('reserved', 'backordered')"),
+        ),
+    )
+    seq: int | None = Field(default=None, sa_type=sa.BigInteger, primary_key=True)
+    reservation_id: UUID | None = None
+    ticket_id: UUID
+    part_number: str = Field(max_length=64)
+    quantity: int
+    location_id: UUID | None = None
+    location_name: str | None = Field(default=None, max_length=200)
+    # reserved, released, consumed; backordered (no reservation id)
+    status: str = Field(max_length=16)
+    # The time of the newest fact applied: an older one arriving late changes nothing.
+    as_of: datetime = Field(sa_type=sa.DateTime(timezone=True))
