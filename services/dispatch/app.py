@@ -10,6 +10,7 @@ from services.dispatch.dispatching.timer import acceptance_timer
 from services.dispatch.engineers import api as engineers_api
 from services.dispatch.inspections import api as inspections_api
 from services.dispatch.inspections.timer import inspection_timer
+from services.dispatch.parts import handlers as parts
 from services.dispatch.sites import handlers as sites
 from shared.service import ServiceSpec, handler_map
 
@@ -24,7 +25,7 @@ SPEC = ServiceSpec(
         dispatching_api.router,
         inspections_api.router,
     ],
-    handlers=handler_map(dispatching.EVENTS, sites.EVENTS, contracts.EVENTS),
+    handlers=handler_map(dispatching.EVENTS, sites.EVENTS, contracts.EVENTS, parts.EVENTS),
     workers=[acceptance_timer, inspection_timer],
 )
 

@@ -90,11 +90,13 @@ _ETAG = {
     tags=["phone"],
     summary="The calling engineer's assignments, oldest first, briefed for offline work",
     description="Without `status`, the live ones (assigned, accepted, departed, on_site): "
-    "what the phone must carry offline, each with its ticket, site and contact. With "
+    "what the phone must carry offline, each with its ticket, site, contact and the parts "
+    "held for it or awaited. With "
     "`status`, those in that status only. Send the last ETag as If-None-Match: an "
     "unchanged list answers 304 with no body. With `wait` (seconds) as well, the answer "
     "is held until the list changes or the wait runs out: a phone learns of new work at "
-    "once, with one request a minute.",
+    "once, with one request a minute. A part reserved for a job's ticket, used, released or "
+    "backordered changes the list too.",
     responses={
         200: {"headers": {"ETag": _ETAG}},
         304: {

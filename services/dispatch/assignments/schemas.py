@@ -203,12 +203,29 @@ class ContactBrief(BaseModel):
     phone: str
 
 
+class PartBrief(BaseModel):
+    part_number: str
+    quantity: int
+    location_name: str | None = Field(
+        description="Where to pick it up; None while it is backordered"
+    )
+    status: Literal["reserved", "backordered"] = Field(
+        description="reserved: held at `location_name` for this ticket; backordered: no "
+        "location has it yet, `quantity` is what is short"
+    )
+
+
 class MyAssignment(AssignmentPublic):
-    """An assignment with what the engineer needs offline: what, where, whom to call (DS-3)."""
+    """An assignment with what the engineer needs offline: what, where, whom to call and which
+    spare parts to bring (DS-3)."""
 
     ticket: TicketBrief
     site: SiteBrief | None = Field(description="None when the ticket names no site")
     contact: ContactBrief | None = Field(description="Whom to call first; None when unknown")
+    parts: list[PartBrief] = Field(
+        description="The parts inventory holds for the ticket (to pick up first) and those "
+        "it still awaits"
+    )
 
 
 class ActionPublic(BaseModel):

@@ -16,6 +16,7 @@ from services.dispatch.assignments.lifecycle import (
     Move,
     Moved,
 )
+from services.dispatch.parts.store import BRIEF as PARTS
 from shared.sql import Filters
 
 COLUMNS = (
@@ -31,13 +32,13 @@ _OF_TICKET = (
 _GET = f"SELECT {COLUMNS} FROM dispatch.assignments WHERE id = $1"
 _LOCK = f"{_GET} FOR UPDATE"
 
-# The phone's list: each job with what the engineer needs offline (DS-3).
+# The phone's list: each job with what the engineer needs offline (DS-3), the parts too.
 _NAMES = tuple(c.strip() for c in COLUMNS.split(","))
 _A_COLUMNS = ", ".join(f"a.{c}" for c in _NAMES)
 _MINE = (
     f"SELECT {_A_COLUMNS}, t.number, t.priority, t.summary, t.contact, "
     "s.name AS site_name, s.address AS site_address, "
-    "s.latitude AS site_latitude, s.longitude AS site_longitude "
+    f"s.latitude AS site_latitude, s.longitude AS site_longitude, {PARTS} AS parts "
     "FROM dispatch.assignments a JOIN dispatch.tickets t ON t.id = a.ticket_id "
     "LEFT JOIN dispatch.sites s ON s.id = t.site_id"
 )
@@ -144,6 +145,7 @@ def _briefed(row: Record) -> dict[str, Any]:
         }
     )
     briefed["contact"] = row["contact"]
+    briefed["parts"] = row["parts"]
     return briefed
 
 

@@ -4,6 +4,7 @@ a phone carries offline, its position."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
@@ -13,10 +14,14 @@ import pytest
 from fastapi import FastAPI
 
 from services.dispatch.assignments import api
+from services.dispatch.assignments.rules import engineer_key
+from services.dispatch.parts import handlers as parts
 from shared.auth import issue_dev_token
 from shared.clock import FrozenClock
+from shared.events.inventory import PartBackordered, ReservationConsumed, ReservationCreated
 from shared.http.problems import install_problem_handlers
 from shared.metrics import Metrics
+from shared.outbox_rows import envelope_for
 from shared.service import Runtime
 from tests.dispatch.integration.jobs import NOW, a_job, an_engineer, history_of, load_of
 
@@ -32,13 +37,15 @@ Client = Callable[..., httpx.AsyncClient]
 
 
 @pytest.fixture
-async def client(pool, dispatch_settings) -> AsyncIterator[Client]:
+def runtime(pool, dispatch_settings) -> Runtime:
+    return Runtime(settings=dispatch_settings, metrics=Metrics(), pool=pool, clock=FrozenClock(NOW))
+
+
+@pytest.fixture
+async def client(runtime, dispatch_settings) -> AsyncIterator[Client]:
     app = FastAPI()
     install_problem_handlers(app)
     app.include_router(api.router)
-    runtime = Runtime(
-        settings=dispatch_settings, metrics=Metrics(), pool=pool, clock=FrozenClock(NOW)
-    )
     app.state.runtime = runtime
     opened: list[httpx.AsyncClient] = []
 
@@ -334,3 +341,81 @@ async def test_the_phones_position_is_kept_when_newer_than_the_one_held(client, 
         "/v1/me/position", json={"latitude": 1.0, "longitude": 1.0, "occurred_at": at(0)}
     )
     assert missing.status_code == 404
+
+
+def reservation(job, part: str, location: str, **fields) -> ReservationCreated:
+    return ReservationCreated(
+        ticket_id=job.ticket_id,
+        reservation_id=uuid.uuid4(),
+        part_number=part,
+        quantity=fields.pop("quantity", 1),
+        location_id=uuid.uuid4(),
+        location_name=location,
+        expires_at=NOW + timedelta(days=14),
+        at=NOW,
+        **fields,
+    )
+
+
+async def inventory_says(runtime: Runtime, *events) -> None:
+    """Inventory's facts as dispatch's consumer applies them: one committed unit of work."""
+    async with runtime.uow() as uow:
+        for event in events:
+            await parts.EVENTS[event.type](event, envelope_for(event, "/fieldops/inventory"), uow)
+        await uow.commit()
+
+
+async def test_the_phones_list_briefs_each_job_with_the_parts_to_pick_up_and_those_awaited(
+    client, runtime, pool
+):
+    job = await a_job(pool)
+    other = await a_job(pool, engineer_id=job.engineer_id)
+    used = reservation(job, "HW-S5735-FAN", "Shanghai depot")
+    await inventory_says(
+        runtime,
+        PartBackordered(
+            ticket_id=job.ticket_id, part_number="HW-S5735-PSU", quantity_short=1, at=NOW
+        ),
+        reservation(job, "SFP-10G", "Pudong van stock", quantity=2),
+        used,
+        ReservationConsumed.model_validate(used.model_dump()),
+        reservation(other, "CABLE-OM4", "Shanghai depot"),
+    )
+    listed = (await client(job.engineer_id).get("/v1/me/assignments")).json()["items"]
+    by_ticket = {a["ticket"]["id"]: a["parts"] for a in listed}
+    assert by_ticket[str(job.ticket_id)] == [
+        {
+            "part_number": "SFP-10G",
+            "quantity": 2,
+            "location_name": "Pudong van stock",
+            "status": "reserved",
+        },
+        {
+            "part_number": "HW-S5735-PSU",
+            "quantity": 1,
+            "location_name": None,
+            "status": "backordered",
+        },
+    ]
+    assert [p["part_number"] for p in by_ticket[str(other.ticket_id)]] == ["CABLE-OM4"]
+
+
+async def test_a_part_reserved_for_a_job_changes_the_etag_and_answers_a_waiting_phone(
+    client, runtime, pool
+):
+    job = await a_job(pool)
+    phone = client(job.engineer_id)
+    first = await phone.get("/v1/me/assignments")
+    assert first.json()["items"][0]["parts"] == []
+    etag = first.headers["etag"]
+    waiting = asyncio.create_task(
+        phone.get("/v1/me/assignments", params={"wait": 30}, headers={"If-None-Match": etag})
+    )
+    woken = asyncio.create_task(runtime.changes.wait(engineer_key(job.engineer_id), 30))
+    # Let the waiter register before the commit; the poll answers the change whenever it looks.
+    await asyncio.sleep(0)
+    await inventory_says(runtime, reservation(job, "SFP-10G", "Pudong van stock"))
+    assert await woken is True
+    answer = await waiting
+    assert answer.status_code == 200 and answer.headers["etag"] != etag
+    assert [p["part_number"] for p in answer.json()["items"][0]["parts"]] == ["SFP-10G"]
