@@ -18,6 +18,7 @@ from services.intake.sites import api as sites_api
 from services.intake.tickets import api as tickets_api
 from services.intake.tickets import handlers as tickets
 from services.intake.timeline import api as timeline_api
+from services.intake.timeline import handlers as timeline
 from shared.service import ServiceSpec, handler_map
 
 SPEC = ServiceSpec(
@@ -40,7 +41,7 @@ SPEC = ServiceSpec(
         notices_api.router,
         reporting_api.router,
     ],
-    handlers=handler_map(tickets.EVENTS, notices.EVENTS, reporting.EVENTS),
+    handlers=handler_map(tickets.EVENTS, notices.EVENTS, reporting.EVENTS, timeline.EVENTS),
     workers=[notice_timer],
 )
 

@@ -32,7 +32,8 @@ def _after(cursor: str | None) -> int:
     summary="Everything that happened to a ticket, oldest first",
     description="IN-4/ES-5: every change, who made it, when and why: creation, each move of "
     "the centre with its reason, dispatch's facts (assigned to whom, accepted, arrived, "
-    "completed), SLA clocks met or breached, the service report, follow-up calls. Page on "
+    "completed), SLA clocks met or breached, the service report, follow-up calls, "
+    "inventory's loaners, backorders and replacements. Page on "
     "with `next_cursor`; new entries are appended, so a saved cursor picks up what came since.",
     responses=problem_responses(404, described={404: "No such ticket"}),
 )

@@ -1,11 +1,14 @@
 """The timeline: what other services said about a ticket, recorded as they said it.
 
-Only facts that move nothing live here (an SLA clock met or breached); facts that move the
-ticket are recorded by the tickets slice as it moves it, in the same transaction.
+Only facts that move nothing live here (an SLA clock met or breached, a loaner lent, a part
+backordered); facts that move the ticket are recorded by the tickets slice as it moves it, in
+the same transaction.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from uuid import UUID
 
 from services.intake.timeline import store
@@ -13,8 +16,16 @@ from services.intake.timeline.store import Entry, Recorded
 from shared.db import UnitOfWork
 from shared.events.envelope import Envelope
 from shared.events.escalation import SlaBreached, SlaMet
+from shared.events.inventory import (
+    LoanerCheckedOut,
+    LoanerReturned,
+    PartAvailable,
+    PartBackordered,
+    ReplacementOrdered,
+)
 
 ESCALATION = "escalation"
+INVENTORY = "inventory"
 
 
 async def record(uow: UnitOfWork, entry: Entry) -> bool:
@@ -72,4 +83,44 @@ async def on_sla_breached(event: SlaBreached, envelope: Envelope, uow: UnitOfWor
     )
 
 
-# Not an event map of its own: reporting's SLA handlers call these (one handler per type).
+# The SLA handlers above are in no map of this slice: reporting's handlers call them (one
+# handler per type). Inventory's facts are, through one handler and a table of notes.
+
+
+# What inventory did for a ticket, said so that whoever reads the timeline (the call centre,
+# the customer's portal) needs no field list: the event's own fields fill the note, and go in
+# the detail beside it.
+INVENTORY_NOTES: Mapping[str, str] = MappingProxyType(
+    {
+        # IV-2: the customer keeps working while their unit is repaired.
+        LoanerCheckedOut.type: "Loaner {loaner_serial} ({model}) lent to the customer",
+        LoanerReturned.type: "Loaner {loaner_serial} ({model}) returned by the customer",
+        PartBackordered.type: "Part {part_number} backordered: {quantity_short} short, "
+        "awaited from the supplier",
+        PartAvailable.type: "Part {part_number} arrived: {quantity_arrived} for this ticket",
+        # IV-3: a unit that failed twice is replaced. Keyed by its serial; on the second
+        # failure's ticket.
+        ReplacementOrdered.type: "A new {model} ordered to replace {serial}, which failed twice",
+    }
+)
+InventoryFact = (
+    LoanerCheckedOut | LoanerReturned | PartBackordered | PartAvailable | ReplacementOrdered
+)
+
+
+async def on_inventory_fact(event: InventoryFact, envelope: Envelope, uow: UnitOfWork) -> None:
+    fields = event.model_dump(mode="json", exclude={"ticket_id", "at"})
+    await record(
+        uow,
+        Entry(
+            ticket_id=event.ticket_id,
+            at=event.at,
+            kind=event.type,
+            actor=INVENTORY,
+            detail={"note": INVENTORY_NOTES[event.type].format_map(fields), **fields},
+            event_id=envelope.id,
+        ),
+    )
+
+
+EVENTS = {kind: on_inventory_fact for kind in INVENTORY_NOTES}

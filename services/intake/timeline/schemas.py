@@ -15,11 +15,13 @@ class TimelineEntryPublic(BaseModel):
     )
     kind: str = Field(
         description="What happened: ticket.created, ticket.resolved ..., assignment.accepted ..., "
-        "sla.met, sla.breached, follow_up.recorded, asset.repeat_failure",
+        "sla.met, sla.breached, follow_up.recorded, asset.repeat_failure, loaner.checked_out, "
+        "loaner.returned, part.backordered, part.available, replacement.ordered",
         examples=["ticket.awaiting_customer"],
     )
     actor: str = Field(description="Who: the caller's principal, an engineer id, or a service")
     detail: dict[str, Any] = Field(
         description="Why and what: the reason, `from` and `to` statuses when the status moved "
-        "(equal when a late fact moved nothing), the engineer, the report"
+        "(equal when a late fact moved nothing), the engineer, the report; inventory's facts "
+        "carry a readable `note`"
     )
