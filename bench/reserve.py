@@ -7,18 +7,25 @@ for. Writers of one part serialize on its catalogue row (`lock_part` in stock/st
 figure is that lock's throughput: reservations/s of a single part, beside `availability_rps`
 and the HTTP ceiling. Then the ledger is read back: more reserved than received is an oversell,
 and the phase fails (the bench exits non-zero).
+
+`python -m bench.reserve`: this figure alone, with what it is read beside (the HTTP ceiling,
+availability) and the intake creates that make its tickets, on a stack of its own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import asyncpg
 import httpx
+import typer
+from rich.console import Console
 
 from bench.seed import LOCATION_KIND, part_body
 from shared.db import asyncpg_dsn
@@ -153,3 +160,99 @@ def check(hot: HotPart, measured: dict[str, Any], booked: dict[str, Any]) -> dic
         # reservation that was made, or a 201 booked nothing.
         "ledger_matches_answers": booked["reservation_rows"] == measured["reserved"],
     }
+
+
+app = typer.Typer(add_completion=False)
+
+
+@app.command()
+def main(
+    runs: Annotated[int, typer.Option(min=1, max=20, help="measured rounds")] = 3,
+    seconds: Annotated[float, typer.Option(min=1, max=120, help="seconds per HTTP run")] = 8.0,
+    warmup: Annotated[float, typer.Option(min=0, max=30, help="unmeasured seconds first")] = 2.0,
+    database_url: Annotated[
+        str | None, typer.Option(help="PostgreSQL server to use (default: embedded)")
+    ] = None,
+    broker_storage: Annotated[str, typer.Option(help="memory or s3")] = "memory",
+    state_dir: Annotated[Path, typer.Option(help="embedded PostgreSQL data and logs")] = Path(
+        ".fieldops/bench"
+    ),
+    out: Annotated[
+        Path | None, typer.Option(help="write every round's figures as JSON here")
+    ] = None,
+) -> None:
+    # bench.run imports this module for its phase: its own names are imported here, not above.
+    from bench.run import Options
+
+    options = Options(
+        runs=runs,
+        seconds=seconds,
+        warmup=warmup,
+        concurrency=32,
+        e2e_seconds=1.0,
+        e2e_rate=1.0,
+        poll_interval_ms=20.0,
+        long_poll_s=0,
+        drain_seconds=1.0,
+        settle_timeout=60.0,
+    )
+    console = Console(highlight=False)
+    rounds = asyncio.run(
+        _measure(options, state_dir.resolve(), database_url, broker_storage, console)
+    )
+    for n, r in enumerate(rounds, 1):
+        hot, avail, http = r["reserve_hot_part"], r["availability"], r["ceiling_http"]
+        console.print(
+            f"round {n}: {hot['rps']} reservations/s (p50 {hot['p50_ms']} / p99 {hot['p99_ms']} ms) "
+            f"of {hot['units']} units, {hot['refused']} refused, oversold {hot['oversold']}; "
+            f"availability {avail['rps']} rps, http {http['rps']} rps"
+        )
+    if out is not None:
+        out.write_text(json.dumps(rounds, indent=2, default=str) + "\n")
+    if any(r["reserve_hot_part"]["oversold"] for r in rounds):
+        console.print("[bold red]a unit was promised twice[/]")
+        raise typer.Exit(1)
+
+
+async def _measure(
+    options: Any,
+    state_dir: Path,
+    database_url: str | None,
+    broker_storage: str,
+    console: Console,
+) -> list[dict[str, Any]]:
+    from bench.run import Phases
+    from bench.seed import seed
+    from bench.stack import start_stack
+    from shared.settings import SERVICES
+
+    console.print("starting a fresh stack …")
+    stack = await start_stack(
+        state_dir, database_url=database_url, bootstrap=None, broker_storage=broker_storage
+    )
+    try:
+        seeded = await seed({s: stack.url(s) for s in SERVICES}, stack.settings)
+        phases = Phases(stack, seeded, options, console)
+        await phases.prepare()
+        rounds = []
+        for n in range(options.runs):
+            done: dict[str, Any] = {}
+            for name, phase in (
+                ("ceiling_http", phases.http_ceiling),
+                ("availability", phases.availability),
+                # The tickets the reservations are made for.
+                ("intake_create", phases.intake_creates),
+            ):
+                console.print(f"  round {n + 1}/{options.runs}: {name} …")
+                done[name] = await phase()
+            console.print(f"  round {n + 1}/{options.runs}: reserve_hot_part …")
+            done["reserve_hot_part"] = await phases.reserve_hot_part(n)
+            rounds.append(done)
+        return rounds
+    finally:
+        console.print("stopping the stack …")
+        await stack.stop()
+
+
+if __name__ == "__main__":
+    app()
