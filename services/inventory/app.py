@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from services.inventory.assets import handlers as assets
+from services.inventory.contracts import handlers as contracts
 from services.inventory.parts import api as parts_api
+from services.inventory.sites import handlers as sites
 from services.inventory.stock import api as stock_api
 from services.inventory.tickets import handlers as tickets
 from services.inventory.vendors import api as vendors_api
@@ -16,7 +19,7 @@ SPEC = ServiceSpec(
     # The vendors' routes first: a `/parts/{part_number:path}` route would also match
     # `/parts/X/availability` (a part number may hold "/"), and the first match wins.
     routers=[vendors_api.router, parts_api.router, stock_api.router],
-    handlers=handler_map(tickets.EVENTS),
+    handlers=handler_map(tickets.EVENTS, sites.EVENTS, contracts.EVENTS, assets.EVENTS),
 )
 
 create_app = SPEC.create_app

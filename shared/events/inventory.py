@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 from uuid import UUID
 
 from shared.events.base import Event, register
@@ -59,11 +59,17 @@ class PartEolAnnounced(PartEvent):
         "models": ["S5735", "S5735-L"],
         "end_of_production": "2027-12-31",
         "announced_at": "2026-11-25T10:00:00Z",
+        "scope": "part",
+        "late_notice": False,
     }
     manufacturer: str
     models: list[str]
     end_of_production: date
     announced_at: datetime
+    # "model": the maker stops every part of a model; `part_number` then names the model.
+    scope: Literal["part", "model"] = "part"
+    # Announced less than 6 months ahead: the customers cannot be told as early as IV-5 asks.
+    late_notice: bool = False
 
 
 class TicketPartEvent(Event):
@@ -150,3 +156,127 @@ class StockLow(PartEvent):
     available: int
     reorder_point: int
     at: datetime
+
+
+class ReservationEvent(Event):
+    """A part held for a ticket (IV-1, DS-3): keyed by the ticket, so a ticket's parts stay in order."""
+
+    owner: ClassVar[str] = "inventory"
+    ticket_id: UUID
+    reservation_id: UUID
+    part_number: str
+    quantity: int
+    at: datetime
+
+    def aggregate_id(self) -> str:
+        return str(self.ticket_id)
+
+
+_RESERVATION_EXAMPLE: dict[str, Any] = {
+    "ticket_id": "6f1c1c3e-3c7e-4d4e-9a55-0b8f3f0d2a11",
+    "reservation_id": "5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c",
+    "part_number": "HP-JL253A-PSU",
+    "quantity": 1,
+    "at": "2026-11-25T10:05:00Z",
+}
+
+
+@register
+class ReservationCreated(ReservationEvent):
+    """The part is held at a location for the ticket: the engineer can pick it up there."""
+
+    type: ClassVar[str] = "reservation.created"
+    example: ClassVar[dict[str, Any]] = {
+        **_RESERVATION_EXAMPLE,
+        "location_id": "3f2b8c1e-6d4a-4e7b-9c0d-1a2b3c4d5e6f",
+        "location_name": "Beijing regional office",
+        "waiver_reference": None,
+        "expires_at": "2026-12-09T10:05:00Z",
+    }
+    location_id: UUID
+    location_name: str
+    # IV-4: the customer's signed waiver a third-party or refurbished part relies on.
+    waiver_reference: str | None = None
+    expires_at: datetime
+
+
+@register
+class ReservationReleased(ReservationEvent):
+    """The hold ended without the part being used: cancelled ticket, expiry, a coordinator's
+    release, or a picked part brought back (`reason`)."""
+
+    type: ClassVar[str] = "reservation.released"
+    example: ClassVar[dict[str, Any]] = {
+        **_RESERVATION_EXAMPLE,
+        "location_id": "3f2b8c1e-6d4a-4e7b-9c0d-1a2b3c4d5e6f",
+        "reason": "ticket_cancelled",
+    }
+    # None: a backorder withdrawn before any location could hold it.
+    location_id: UUID | None = None
+    reason: str
+
+
+@register
+class ReservationConsumed(ReservationEvent):
+    """The part was fitted at the customer's site (from the resolved ticket's parts used)."""
+
+    type: ClassVar[str] = "reservation.consumed"
+    example: ClassVar[dict[str, Any]] = {
+        **_RESERVATION_EXAMPLE,
+        "location_id": "3f2b8c1e-6d4a-4e7b-9c0d-1a2b3c4d5e6f",
+    }
+    location_id: UUID
+
+
+@register
+class LoanerReturned(Event):
+    """IV-2: the customer gave the loaner back."""
+
+    type: ClassVar[str] = "loaner.returned"
+    owner: ClassVar[str] = "inventory"
+    example: ClassVar[dict[str, Any]] = {
+        "ticket_id": "6f1c1c3e-3c7e-4d4e-9a55-0b8f3f0d2a11",
+        "loaner_serial": "LN-0007",
+        "model": "S5735",
+        "customer_id": "2b0e7d4a-8f61-4a38-9c1e-5d0c6a7b8e90",
+        "at": "2026-12-20T10:00:00Z",
+    }
+    ticket_id: UUID
+    loaner_serial: str
+    model: str
+    customer_id: UUID
+    at: datetime
+
+    def aggregate_id(self) -> str:
+        return str(self.ticket_id)
+
+
+@register
+class ReplacementOrdered(Event):
+    """IV-3: a product that failed twice is replaced by a new unit of the same model."""
+
+    type: ClassVar[str] = "replacement.ordered"
+    owner: ClassVar[str] = "inventory"
+    example: ClassVar[dict[str, Any]] = {
+        "serial": "SN-0042",
+        "replacement_id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+        "model": "S5735",
+        "manufacturer": "huawei",
+        "customer_id": "2b0e7d4a-8f61-4a38-9c1e-5d0c6a7b8e90",
+        "site_id": "0d6c1f7e-5a3b-4c2d-8e9f-1a2b3c4d5e6f",
+        "earlier_ticket_id": "1b2c3d4e-5f60-4a1b-9c2d-3e4f5a6b7c8d",
+        "ticket_id": "6f1c1c3e-3c7e-4d4e-9a55-0b8f3f0d2a11",
+        "at": "2026-11-25T10:00:00Z",
+    }
+    serial: str
+    replacement_id: UUID
+    model: str
+    manufacturer: str
+    customer_id: UUID
+    site_id: UUID
+    earlier_ticket_id: UUID
+    ticket_id: UUID
+    at: datetime
+
+    def aggregate_id(self) -> str:
+        return self.serial

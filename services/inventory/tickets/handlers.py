@@ -1,4 +1,9 @@
-"""Intake's tickets, as inventory needs to know them. Never commit."""
+"""Intake's tickets, as inventory needs to know them. Never commit.
+
+Only `ticket.created` is read here; what a ticket's end does to its parts (released on
+cancellation, consumed on resolution) belongs to the reservations slice, which moves the
+status kept here too.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from shared.events.intake import TicketCreated
 
 
 async def on_ticket_created(event: TicketCreated, envelope: Envelope, uow: UnitOfWork) -> None:
-    await store.record(uow.conn, event.ticket_id, event.number, event.priority, uow.now)
+    await store.record(uow.conn, event, uow.now)
 
 
 EVENTS = {TicketCreated.type: on_ticket_created}
