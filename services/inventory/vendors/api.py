@@ -35,6 +35,12 @@ RATE_LIMITED = problem_responses(
         ", per replica); `Retry-After` says in how many seconds to try again"
     },
 )
+RATE_LIMITED[429]["headers"] = {
+    "Retry-After": {
+        "description": "Whole seconds until the vendor's oldest counted call leaves the window",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
 
 
 async def counted_reader(
