@@ -135,6 +135,10 @@ def main(
     if out is not None:
         out.write_text(json.dumps(result, indent=2, default=str) + "\n")
         console.print(f"figures written to {out}")
+    if result["verdicts"].get("reserve_hot_part_oversold") == "short":
+        # A figure of a system that promises one unit twice is no figure: fail the run.
+        console.print("[bold red]reserve_hot_part: a unit was promised twice (see above)[/]")
+        raise typer.Exit(1)
 
 
 async def _bench(

@@ -15,6 +15,7 @@ Every loop ends by time and by a request cap, whichever comes first.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import resource
@@ -599,7 +600,78 @@ async def alarm_storm(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-SCENARIOS = {"http": closed_loop, "pg": pg_ceiling, "e2e": end_to_end, "storm": alarm_storm}
+async def reserve_hot_part(spec: dict[str, Any]) -> dict[str, Any]:
+    """`concurrency` clients reserve one unit each of one part, each for a ticket of its own,
+    until every ticket was used: every unit in stock and a tail beyond it. Reservations/s is the
+    201s over the time to the last 201 (the refused tail after the stock ran out is apart)."""
+    import aiohttp
+
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {spec['token']}"}
+    body = json.dumps({"part_number": spec["part_number"], "quantity": 1}).encode()
+    queue = iter(spec["tickets"])
+    statuses: Counter[str] = Counter()
+    reserved: list[float] = []
+    refused: list[float] = []
+    problems: Counter[str] = Counter()  # the problem types of the refusals
+    last_reserved = 0.0
+    window = Window(0.0, spec["seconds_cap"], _watch(spec))
+    connector = aiohttp.TCPConnector(limit=spec["concurrency"])
+    timeout = aiohttp.ClientTimeout(total=CLIENT_TIMEOUT_S)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+
+        async def client() -> None:
+            nonlocal last_reserved
+            for ticket_id in queue:
+                if time.monotonic() >= window.end:
+                    return
+                url = f"{spec['base']}/v1/tickets/{ticket_id}/reservations"
+                began = time.monotonic()
+                try:
+                    async with session.post(
+                        url, data=body, headers={**headers, "Idempotency-Key": str(uuid.uuid4())}
+                    ) as response:
+                        payload = await response.read()
+                        status: int | str = response.status
+                except (TimeoutError, aiohttp.ClientError) as exc:
+                    status, payload = type(exc).__name__, b""
+                done = time.monotonic()
+                statuses[str(status)] += 1
+                if status == 201:
+                    reserved.append(done - began)
+                    last_reserved = max(last_reserved, done)
+                elif status == 409:
+                    refused.append(done - began)
+                    with contextlib.suppress(ValueError, AttributeError):
+                        problems[json.loads(payload).get("type", "?")] += 1
+
+        window.first = _snapshot(window.watch)
+        started = time.monotonic()
+        await asyncio.gather(*(client() for _ in range(spec["concurrency"])))
+        elapsed = time.monotonic() - started
+        window.last = _snapshot(window.watch)
+    to_last = last_reserved - started if reserved else 0.0
+    return {
+        "attempts": sum(statuses.values()),
+        "statuses": dict(statuses),
+        "reserved": len(reserved),
+        "refused": len(refused),
+        "refusal_types": dict(problems),
+        "seconds": round(elapsed, 3),
+        "seconds_to_last_reserved": round(to_last, 3),
+        "rps": round(len(reserved) / to_last, 1) if to_last > 0 else None,
+        **_latency_summary(reserved),
+        "refused_p99_ms": _latency_summary(refused)["p99_ms"],
+        **window.cpu(),
+    }
+
+
+SCENARIOS = {
+    "http": closed_loop,
+    "pg": pg_ceiling,
+    "e2e": end_to_end,
+    "storm": alarm_storm,
+    "reserve": reserve_hot_part,
+}
 
 
 def main() -> None:

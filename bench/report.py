@@ -28,6 +28,8 @@ TARGETS: dict[str, tuple[str, float]] = {
     "sla_timers_idle_cpu_pct": ("<=", 5.0),
     "sla_timers_duplicates": ("<=", 0.0),
     "sla_timers_missing": ("<=", 0.0),
+    # Issue 10: one hot part reserved from 32 clients: never a unit promised twice.
+    "reserve_hot_part_oversold": ("<=", 0.0),
 }
 # Counts that must hold in every run, not in the median one.
 _EVERY_RUN = (
@@ -35,6 +37,7 @@ _EVERY_RUN = (
     "alarm_storm_extra_tickets",
     "sla_timers_duplicates",
     "sla_timers_missing",
+    "reserve_hot_part_oversold",
 )
 _COMPARE: dict[str, Callable[[float, float], bool]] = {">=": operator.ge, "<=": operator.le}
 
@@ -95,6 +98,14 @@ def figures(raw: dict[str, Any]) -> dict[str, Any]:
         "availability_rps": col("availability", "rps"),
         "availability_p50_ms": col("availability", "p50_ms"),
         "availability_p99_ms": col("availability", "p99_ms"),
+        "reserve_hot_part_rps": col("reserve_hot_part", "rps"),
+        "reserve_hot_part_p50_ms": col("reserve_hot_part", "p50_ms"),
+        "reserve_hot_part_p99_ms": col("reserve_hot_part", "p99_ms"),
+        "reserve_hot_part_refused": col("reserve_hot_part", "refused"),
+        "reserve_hot_part_refused_with_stock_left": col(
+            "reserve_hot_part", "refused_with_stock_left"
+        ),
+        "reserve_hot_part_oversold": col("reserve_hot_part", "oversold"),
         "businesstime_add_us": _spread(raw.get("businesstime", {}).get("runs_us", [])),
         "dispatch_decision_p50_ms": _spread([r["p50_ms"] for r in decided]),
         "dispatch_decision_p99_ms": _spread([r["p99_ms"] for r in decided]),
@@ -129,12 +140,19 @@ def figures(raw: dict[str, Any]) -> dict[str, Any]:
         "availability_rps/ceiling_http_rps": _spread(
             [_ratio(r["availability"]["rps"], r["ceiling_http"]["rps"]) for r in rounds]
         ),
+        "reserve_hot_part_rps/ceiling_http_rps": _spread(
+            [_ratio(r["reserve_hot_part"]["rps"], r["ceiling_http"]["rps"]) for r in rounds]
+        ),
+        "reserve_hot_part_rps/availability_rps": _spread(
+            [_ratio(r["reserve_hot_part"]["rps"], r["availability"]["rps"]) for r in rounds]
+        ),
     }
     generator_cpu = {
         "ceiling_pg_tps": col("ceiling_pg", "generator_cpu_pct"),
         "ceiling_http_rps": col("ceiling_http", "generator_cpu_pct"),
         "intake_create_rps": col("intake_create", "generator_cpu_pct"),
         "availability_rps": col("availability", "generator_cpu_pct"),
+        "reserve_hot_part_rps": col("reserve_hot_part", "generator_cpu_pct"),
         "knowledge_search_rps": col("knowledge_search", "generator_cpu_pct"),
         "e2e_assign_latency": e2e_col("generator_cpu_pct"),
     }
@@ -143,6 +161,7 @@ def figures(raw: dict[str, Any]) -> dict[str, Any]:
         "ceiling_http_rps": col("ceiling_http", "machine_busy_pct"),
         "intake_create_rps": col("intake_create", "machine_busy_pct"),
         "availability_rps": col("availability", "machine_busy_pct"),
+        "reserve_hot_part_rps": col("reserve_hot_part", "machine_busy_pct"),
         "knowledge_search_rps": col("knowledge_search", "machine_busy_pct"),
         "e2e_assign_latency": e2e_col("machine_busy_pct"),
     }
@@ -153,6 +172,7 @@ def figures(raw: dict[str, Any]) -> dict[str, Any]:
         "ceiling_http_rps": col("ceiling_http", "unaccounted_cpu_pct"),
         "intake_create_rps": col("intake_create", "unaccounted_cpu_pct"),
         "availability_rps": col("availability", "unaccounted_cpu_pct"),
+        "reserve_hot_part_rps": col("reserve_hot_part", "unaccounted_cpu_pct"),
         "knowledge_search_rps": col("knowledge_search", "unaccounted_cpu_pct"),
         "e2e_assign_latency": e2e_col("unaccounted_cpu_pct"),
     }
@@ -316,6 +336,20 @@ def print_table(summary: dict[str, Any], console: Console, *, title: str) -> Non
         _cell(cpu["availability_rps"], unit="%"),
         _cell(busy["availability_rps"], unit="%"),
         _cell(others["availability_rps"], unit="%"),
+    )
+    table.add_row(
+        "reserve_hot_part_rps",
+        _cell(f["reserve_hot_part_rps"]),
+        p("reserve_hot_part"),
+        f"avail {_fmt(f['availability_rps'].median)} · http {_fmt(http.median)}; "
+        f"refused {_fmt(f['reserve_hot_part_refused'].median)}",
+        f"{_fmt(r['reserve_hot_part_rps/availability_rps'].median, 2)} of avail · "
+        f"{_fmt(r['reserve_hot_part_rps/ceiling_http_rps'].median, 2)} of http; "
+        f"oversold {_fmt(f['reserve_hot_part_oversold'].max)}",
+        _verdict(v["reserve_hot_part_oversold"]),
+        _cell(cpu["reserve_hot_part_rps"], unit="%"),
+        _cell(busy["reserve_hot_part_rps"], unit="%"),
+        _cell(others["reserve_hot_part_rps"], unit="%"),
     )
     phone_rps = f["me_assignments_rps"]
     table.add_row(

@@ -1,6 +1,7 @@
 """The benchmark's phases, in order, on one stack; each measurement in a load-generator process.
 
-Order per round: PostgreSQL ceiling, HTTP ceiling, intake creates, availability reads; then the
+Order per round: PostgreSQL ceiling, HTTP ceiling, intake creates, availability reads,
+reservations of one hot part (on the tickets the creates made); then the
 end-to-end rounds; last, once, 100,000 SLA clocks falling due (`bench.sla_timers`). Before every
 measurement the system is let settle (outboxes drained, the services' CPU back to its idle
 level), so that one phase's backlog does not eat the next one's CPU: at 500 tickets/s the
@@ -27,9 +28,10 @@ import httpx
 import psutil
 from rich.console import Console
 
-from bench import businesstime, dispatch, sla_timers
+from bench import businesstime, dispatch, reserve, sla_timers
 from bench.seed import E2E_CATEGORIES, THROUGHPUT_CATEGORIES, Seed, knowledge_queries
 from bench.stack import BARE_HTTP, BenchStack, postmaster_pid
+from shared.auth import issue_dev_token
 from shared.db import asyncpg_dsn
 from shared.events.intake import TicketCreated
 from shared.outbox_rows import envelope_for
@@ -336,6 +338,53 @@ class Phases:
             targets=self.seed.parts,
         )
 
+    async def reserve_hot_part(self, round_no: int) -> dict[str, Any]:
+        """32 clients reserving one unit each of one part with `HOT_UNITS` in stock, each for a
+        ticket of its own, until the stock and a tail beyond it were asked for; then the ledger
+        says whether any unit was promised twice (bench.reserve)."""
+        await self.settle("reserve_hot_part")
+        token = issue_dev_token(self.stack.settings, "bench-stores", ["admin"])
+        tickets = await reserve.known_tickets(
+            self.stack.database_url, reserve.attempts_for(reserve.HOT_UNITS)
+        )
+        units = reserve.units_for(len(tickets))
+        hot = await reserve.create_hot_part(
+            self.stack.url("inventory"),
+            token,
+            tag=f"{round_no}-{uuid.uuid4().hex[:6]}",
+            units=units,
+        )
+        measured = await self.loadgen(
+            {
+                "scenario": "reserve",
+                "base": self.stack.url("inventory"),
+                "token": token,
+                "part_number": hot.part_number,
+                "tickets": tickets[: reserve.attempts_for(units)],
+                "concurrency": self.options.concurrency,
+                "seconds_cap": reserve.SECONDS_CAP,
+            },
+            timeout=reserve.SECONDS_CAP + 60,
+        )
+        checked = reserve.check(
+            hot, measured, await reserve.ledger(self.stack.database_url, hot.part_number)
+        )
+        result = {**measured, **checked}
+        if result["oversold"]:
+            self.console.print(
+                f"[bold red]reserve_hot_part OVERSOLD {hot.part_number}:[/] {result['oversold']} "
+                f"unit(s) promised beyond the {units} received; ledger {result['ledger']}"
+            )
+        unexpected = {k: v for k, v in measured["statuses"].items() if k not in ("201", "409")}
+        if unexpected or not result["ledger_matches_answers"] or result["refused_with_stock_left"]:
+            self.console.print(
+                f"[yellow]reserve_hot_part:[/] answers {measured['statuses']}, "
+                f"{result['refused_with_stock_left']} refused while stock was left, "
+                f"ledger rows {result['ledger']['reservation_rows']} for "
+                f"{measured['reserved']} reservations"
+            )
+        return result
+
     async def my_assignments(self) -> dict[str, Any]:
         """DS-3: phones reading their job list (a page of 50, briefed with ticket, site and
         contact), right after an end-to-end round left each engineer hundreds of live jobs."""
@@ -471,6 +520,7 @@ async def measure(
             ("intake_create_by_serial", phases.intake_creates_by_serial),
             ("alarm_storm", functools.partial(phases.alarm_storm, n)),
             ("availability", phases.availability),
+            ("reserve_hot_part", functools.partial(phases.reserve_hot_part, n)),
             ("knowledge_search", phases.knowledge_search),
         ):
             console.print(f"  round {n + 1}/{options.runs}: {name} …")

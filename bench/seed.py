@@ -22,8 +22,10 @@ E2E_CATEGORIES = ["host", "network", "security", "system_software"]
 # them unassignable, so they never crowd the engineers' `assigned` lists that the end-to-end
 # phase watches (its observer reads the first 200).
 THROUGHPUT_CATEGORIES = ["storage"]
+# The manufacturers of the bench's parts; each vendor token's `vendor` claim names one.
 VENDORS = ["ACME", "GLOBEX", "INITECH", "UMBRELLA"]
-WAREHOUSES = ["WH-NORTH", "WH-SOUTH"]
+LOCATIONS = {"WH-NORTH": (39.9, 116.4), "WH-SOUTH": (31.2, 121.5)}
+LOCATION_KIND = "regional"
 REGIONS = ["north", "south"]
 
 
@@ -31,10 +33,23 @@ REGIONS = ["north", "south"]
 class Seed:
     customer_ids: list[str]
     engineers: list[tuple[str, str]]  # (engineer id, token with sub = that id)
-    parts: list[tuple[str, str]]  # (part number, token of the part's vendor)
+    parts: list[tuple[str, str]]  # (part number, token of the part's manufacturer)
     writer_token: str
     serials: list[str] = field(default_factory=list)  # tickets by serial (entitlement lookup)
     alarm_serials: list[str] = field(default_factory=list)  # the alarm storm's assets, apart
+
+
+def part_body(part_number: str, manufacturer: str, index: int) -> dict:
+    """A catalogue entry as the back office registers one: original and new (IV-4)."""
+    return {
+        "part_number": part_number,
+        "manufacturer": manufacturer,
+        "description": f"Bench part {index}",
+        "models": ["S5735"],
+        "original": True,
+        "condition": "new",
+        "unit_cost": 120.5,
+    }
 
 
 async def seed(
@@ -85,26 +100,38 @@ async def seed(
                 for i in range(engineers)
             )
         )
-        numbers = [f"BENCH-{i:04d}" for i in range(parts)]
-        await asyncio.gather(
+        # Two regional stores 1,000 km apart, each holding 100 of every part.
+        locations = await asyncio.gather(
             *(
                 post(
                     "inventory",
-                    "/v1/parts",
-                    {
-                        "part_number": n,
-                        "vendor": VENDORS[i % len(VENDORS)],
-                        "description": f"Bench part {i}",
-                    },
+                    "/v1/locations",
+                    {"name": name, "kind": LOCATION_KIND, "latitude": lat, "longitude": lon},
                 )
+                for name, (lat, lon) in LOCATIONS.items()
+            )
+        )
+        numbers = [f"BENCH-{i:04d}" for i in range(parts)]
+        await asyncio.gather(
+            *(
+                post("inventory", "/v1/parts", part_body(n, VENDORS[i % len(VENDORS)], i))
                 for i, n in enumerate(numbers)
             )
         )
         await asyncio.gather(
             *(
-                post("inventory", f"/v1/parts/{n}/receipts", {"warehouse": w, "quantity": 100})
+                post(
+                    "inventory",
+                    "/v1/receipts",
+                    {
+                        "part_number": n,
+                        "location_id": location["id"],
+                        "quantity": 100,
+                        "delivery_reference": f"BENCH-DN-{n}-{name}",
+                    },
+                )
                 for n in numbers
-                for w in WAREHOUSES
+                for name, location in zip(LOCATIONS, locations, strict=True)
             )
         )
 

@@ -160,7 +160,13 @@ async def start_stack(
             bootstrap=kafka,
             topic_prefix=settings.topic_prefix,
             partitions=settings.kafka_partitions,
-            extra={"FIELDOPS_JWT_SECRET": secrets.token_urlsafe(48)},
+            extra={
+                "FIELDOPS_JWT_SECRET": secrets.token_urlsafe(48),
+                # availability_rps is vendor tokens at full speed: a rate no two cores reach,
+                # so each call is counted (its cost is in the figure) and none refused. Per
+                # second: the moving window keeps one entry per call it counts.
+                "FIELDOPS_VENDOR_RATE_LIMIT": "20000/second",
+            },
         ),
         postgres=postgres,
         seaweedfs=seaweedfs,

@@ -10,6 +10,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated
 
+from limits import parse as parse_rate
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -146,6 +147,23 @@ class Settings(BaseSettings):
     clock_control: bool = False
 
     max_body_bytes: int = 1024 * 1024
+
+    # IV-7: what one partner vendor's tokens may call, together, in a moving window (`limits`
+    # notation: "600/minute", "20/second"). Counted in each replica's memory: N replicas let a
+    # vendor make up to N times as many calls. Staff tokens are never counted.
+    vendor_rate_limit: str = "600/minute"
+
+    @field_validator("vendor_rate_limit", mode="after")
+    @classmethod
+    def _a_rate(cls, given: str) -> str:
+        # Refused at start-up rather than on a vendor's first call.
+        try:
+            parse_rate(given)
+        except ValueError:
+            raise ValueError(
+                f'FIELDOPS_VENDOR_RATE_LIMIT is a rate such as "600/minute"; got {given!r}'
+            ) from None
+        return given
 
     # HTTP server limits
     # Enforced by the server (shared/http/server.py) before the app sees a request: a head

@@ -8,6 +8,7 @@ from services.inventory.parts import api as parts_api
 from services.inventory.sites import handlers as sites
 from services.inventory.stock import api as stock_api
 from services.inventory.tickets import handlers as tickets
+from services.inventory.vendors import api as vendors_api
 from shared.service import ServiceSpec, handler_map
 
 SPEC = ServiceSpec(
@@ -15,7 +16,9 @@ SPEC = ServiceSpec(
     title="fieldops inventory",
     description="Parts catalogue, stock by warehouse, and availability for partner vendors "
     "(IV-1, IV-6, IV-7).",
-    routers=[parts_api.router, stock_api.router],
+    # The vendors' routes first: a `/parts/{part_number:path}` route would also match
+    # `/parts/X/availability` (a part number may hold "/"), and the first match wins.
+    routers=[vendors_api.router, parts_api.router, stock_api.router],
     handlers=handler_map(tickets.EVENTS, sites.EVENTS, contracts.EVENTS, assets.EVENTS),
 )
 

@@ -1,36 +1,23 @@
-"""Stock over HTTP: receipts for inventory admins, availability for partner vendors."""
+"""Stock over HTTP: receipts for inventory admins."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Request, Security
+from fastapi import Request
 
-from services.inventory.parts import handlers as parts
 from services.inventory.parts.api import InventoryAdmin, PartNumber
 from services.inventory.stock import handlers
 from services.inventory.stock.commands import ReceiveStock
-from services.inventory.stock.rules import total_available
-from services.inventory.stock.schemas import (
-    Availability,
-    ReceiptCreate,
-    ReceiptPublic,
-    StockReceipt,
-    WarehouseAvailability,
-)
-from shared.auth import Principal, authenticate
+from services.inventory.stock.schemas import ReceiptCreate, ReceiptPublic, StockReceipt
 from shared.db import UnitOfWork
 from shared.http.creation import CreateEndpoint, one_at_a_time
 from shared.http.idempotency import IdempotencyKey
-from shared.http.problems import BODY_PROBLEMS, Problem, problem_responses
+from shared.http.problems import BODY_PROBLEMS, problem_responses
 from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
 router = api_router()
-
-PartsReader = Annotated[
-    Principal, Security(authenticate, scopes=["parts:read", "inventory:admin", "ops:read"])
-]
 
 
 async def _receive(uow: UnitOfWork, body: StockReceipt) -> handlers.Created:
@@ -72,32 +59,4 @@ async def receive_stock(
     receipt = StockReceipt(part_number=part_number, **body.model_dump())
     return await RECEIPTS(
         runtime, request, principal=principal.sub, key=idempotency_key, body=receipt
-    )
-
-
-@router.get(
-    "/parts/{part_number:path}/availability",
-    response_model=Availability,
-    tags=["parts"],
-    summary="How many of a part can be had now (IV-7)",
-    description="Partner vendors see only their own parts; no costs, no customers.",
-    responses=problem_responses(404, described={404: "No such part (or not this vendor's)"}),
-)
-async def availability(part_number: PartNumber, runtime: RuntimeDep, principal: PartsReader) -> Any:
-    async with runtime.uow() as uow:
-        vendor = await parts.visible_vendor(
-            uow,
-            part_number,
-            vendor=principal.vendor,
-            is_staff=principal.has_any("inventory:admin", "ops:read"),
-        )
-        levels = await handlers.stock_levels(uow, part_number) if vendor is not None else []
-    if vendor is None:
-        raise Problem(404, "not-found", f"no part {part_number}")
-    return Availability(
-        part_number=part_number,
-        available=total_available(levels),
-        warehouses=[
-            WarehouseAvailability(warehouse=s.warehouse, available=s.available) for s in levels
-        ],
     )
