@@ -10,7 +10,7 @@ from services.inventory.parts import handlers as parts
 from services.inventory.parts.api import InventoryAdmin, PartNumber
 from services.inventory.stock import handlers
 from services.inventory.stock.commands import ReceiveStock
-from services.inventory.stock.rules import total_available
+from services.inventory.stock.ledger import total_available
 from services.inventory.stock.schemas import (
     Availability,
     ReceiptCreate,
