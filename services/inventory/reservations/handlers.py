@@ -102,10 +102,13 @@ async def reserve(command: ReserveParts, uow: UnitOfWork) -> Created:
     events: list[Event]
     if choice is None:
         if not command.backorder:
+            why = (
+                f"{waiting} earlier backorder(s) of {command.part_number} are served first"
+                if waiting
+                else f"no single location has {command.quantity} of {command.part_number} available"
+            )
             raise rules.NotEnoughStock(
-                f"no single location has {command.quantity} of {command.part_number} "
-                f"available{' ahead of the backorders waiting' if waiting else ''}; send "
-                '"backorder": true to wait for stock',
+                f'{why}; send "backorder": true to wait for stock',
                 part_number=command.part_number,
                 requested=command.quantity,
                 available=sum(max(level.available, 0) for level in levels),
