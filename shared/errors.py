@@ -22,6 +22,9 @@ RESERVED_CONTEXT = frozenset({"type", "title", "status", "detail", "instance", "
 
 class DomainError(Exception):
     title = "Business rule violated"
+    # The problem `type` a client branches on, when a refusal needs one of its own
+    # (`insufficient-stock`); None: its family's (`conflict`).
+    slug: str | None = None
 
     def __init__(self, detail: str, **context: Any) -> None:
         if clash := RESERVED_CONTEXT & context.keys():

@@ -116,6 +116,10 @@ class Settings(BaseSettings):
             raise ValueError("priorities P1-P4 to minutes between 1 and 10080")
         return {**defaults, **given}
 
+    # Inventory: days a reserved part is held for its ticket before it goes back on the shelf
+    # (IV-1); a picked part is with the engineer and does not expire.
+    reservation_days: int = Field(14, ge=1, le=365)
+
     # Escalation's SLA warnings (ES-1, ES-2): the fractions of a clock's target at which
     # `sla.warning` goes out (JSON, e.g. [0.5, 0.8]); each between 0 and 1, rising, each once.
     sla_warning_fractions: tuple[float, ...] = (0.5, 0.8)

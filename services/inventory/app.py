@@ -5,6 +5,9 @@ from __future__ import annotations
 from services.inventory.assets import handlers as assets
 from services.inventory.contracts import handlers as contracts
 from services.inventory.parts import api as parts_api
+from services.inventory.reservations import api as reservations_api
+from services.inventory.reservations import handlers as reservations
+from services.inventory.reservations.timer import expiry_timer
 from services.inventory.sites import handlers as sites
 from services.inventory.stock import api as stock_api
 from services.inventory.tickets import handlers as tickets
@@ -18,8 +21,11 @@ SPEC = ServiceSpec(
     "(IV-1, IV-6, IV-7).",
     # The vendors' routes first: a `/parts/{part_number:path}` route would also match
     # `/parts/X/availability` (a part number may hold "/"), and the first match wins.
-    routers=[vendors_api.router, parts_api.router, stock_api.router],
-    handlers=handler_map(tickets.EVENTS, sites.EVENTS, contracts.EVENTS, assets.EVENTS),
+    routers=[vendors_api.router, parts_api.router, stock_api.router, reservations_api.router],
+    handlers=handler_map(
+        tickets.EVENTS, sites.EVENTS, contracts.EVENTS, assets.EVENTS, reservations.EVENTS
+    ),
+    workers=[expiry_timer],
 )
 
 create_app = SPEC.create_app

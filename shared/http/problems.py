@@ -246,7 +246,7 @@ def domain_status(exc: DomainError) -> tuple[int, str]:
     """The HTTP status and problem slug of a rule's refusal."""
     for cls, status, slug in _DOMAIN_STATUS:
         if isinstance(exc, cls):
-            return status, slug
+            return status, exc.slug or slug
     raise TypeError(
         f"{type(exc).__name__} is no DomainError"
     )  # unreachable: DomainError is the last row
