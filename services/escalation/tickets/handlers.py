@@ -62,7 +62,12 @@ from shared.events.intake import (
     TicketResolved,
     TicketResumed,
 )
-from shared.events.inventory import LoanerCheckedOut, PartAvailable, PartBackordered
+from shared.events.inventory import (
+    LoanerCheckedOut,
+    PartAvailable,
+    PartBackordered,
+    ReservationReleased,
+)
 
 Ticket = Mapping[str, Any]
 Fact = Callable[[Any, str, Ticket, UnitOfWork], Awaitable[None]]
@@ -138,6 +143,23 @@ async def held(
     )
 
 
+async def backorder_withdrawn(
+    event: ReservationReleased, source: str, ticket: Ticket, uow: UnitOfWork
+) -> None:
+    """A backorder withdrawn before any stock came lets its hold go, as the part's arrival
+    would: nobody waits for the supplier any more. A release of a held part moves no clock."""
+    if event.location_id is None:
+        await clocks.record(
+            uow,
+            ticket["id"],
+            PAUSABLE,
+            EntryKind.resume,
+            event.at,
+            source=source,
+            reason=part_hold(event.part_number),
+        )
+
+
 async def assigned(event: AssignmentCreated, source: str, ticket: Ticket, uow: UnitOfWork) -> None:
     await store.add_engineer(uow.conn, ticket["id"], event.engineer_id)
     await ladder.feed(uow, ticket, Reached(Milestone.assigned, event.assigned_at))
@@ -200,6 +222,7 @@ FACTS: dict[type[Event], Fact] = {
     TicketResumed: held,
     PartBackordered: held,
     PartAvailable: held,
+    ReservationReleased: backorder_withdrawn,
     AssignmentCreated: assigned,
     AssignmentAccepted: accepted,
     AssignmentArrived: arrived,

@@ -22,7 +22,12 @@ from shared.events.intake import (
     TicketResolved,
     TicketResumed,
 )
-from shared.events.inventory import LoanerCheckedOut, PartAvailable, PartBackordered
+from shared.events.inventory import (
+    LoanerCheckedOut,
+    PartAvailable,
+    PartBackordered,
+    ReservationReleased,
+)
 from tests.escalation.integration.conftest import World, contract, ticket
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -136,6 +141,42 @@ async def test_paused_time_awaiting_the_customer_and_a_backordered_part_is_not_c
     # The engineers' promises do not wait for the customer.
     response = await world.clock(tid, "response")
     assert response["paused_minutes"] == 0 and response["breached"]
+
+
+async def test_a_backorder_withdrawn_lets_the_restore_clock_run_and_a_released_part_does_not(
+    world,
+):
+    t0 = sh(2026, 11, 25, 10, 0)
+    world.at(t0)
+    created = ticket(t0, "P2", asset_serial="SN-2")
+    await world.deliver(created)
+    tid = created.ticket_id
+
+    def released(part: str, at: datetime, location_id: uuid.UUID | None) -> ReservationReleased:
+        return ReservationReleased(
+            ticket_id=tid,
+            reservation_id=uuid.uuid4(),
+            part_number=part,
+            quantity=1,
+            location_id=location_id,
+            reason="released",
+            at=at,
+        )
+
+    for at, event in [
+        (
+            t0 + 10 * M,
+            PartBackordered(ticket_id=tid, part_number="FAN-1", quantity_short=1, at=t0 + 10 * M),
+        ),
+        (t0 + 20 * M, released("PSU-1", t0 + 20 * M, uuid.uuid4())),
+    ]:
+        world.at(at)
+        await world.deliver(event)
+    assert (await world.clock(tid, "restore"))["holds"] == ["part_backordered:FAN-1"]
+    world.at(t0 + 40 * M)
+    await world.deliver(released("FAN-1", t0 + 40 * M, None))
+    restore = await world.clock(tid, "restore")
+    assert restore["status"] == "running" and restore["paused_minutes"] == 30
 
 
 async def test_reclassification_from_p3_to_p1_replays_the_whole_history(world):
