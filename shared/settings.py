@@ -115,6 +115,10 @@ class Settings(BaseSettings):
             raise ValueError("priorities P1-P4 to minutes between 1 and 10080")
         return {**defaults, **given}
 
+    # Inventory (IV-2): days a loaner stays with the customer when its check-out names no due date;
+    # past it the loan is listed as overdue.
+    loaner_days: int = Field(30, ge=1, le=365)
+
     # Escalation's SLA warnings (ES-1, ES-2): the fractions of a clock's target at which
     # `sla.warning` goes out (JSON, e.g. [0.5, 0.8]); each between 0 and 1, rising, each once.
     sla_warning_fractions: tuple[float, ...] = (0.5, 0.8)
