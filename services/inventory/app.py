@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from services.inventory.assets import handlers as assets
 from services.inventory.contracts import handlers as contracts
+from services.inventory.eol import api as eol_api
+from services.inventory.loaners import api as loaners_api
+from services.inventory.loaners import handlers as loaners
 from services.inventory.parts import api as parts_api
+from services.inventory.replacements import api as replacements_api
+from services.inventory.replacements import handlers as replacements
 from services.inventory.sites import handlers as sites
 from services.inventory.stock import api as stock_api
 from services.inventory.tickets import handlers as tickets
@@ -15,8 +20,21 @@ SPEC = ServiceSpec(
     title="fieldops inventory",
     description="Parts catalogue, stock by warehouse, and availability for partner vendors "
     "(IV-1, IV-6, IV-7).",
-    routers=[parts_api.router, stock_api.router],
-    handlers=handler_map(tickets.EVENTS, sites.EVENTS, contracts.EVENTS, assets.EVENTS),
+    routers=[
+        parts_api.router,
+        stock_api.router,
+        loaners_api.router,
+        replacements_api.router,
+        eol_api.router,
+    ],
+    handlers=handler_map(
+        tickets.EVENTS,
+        sites.EVENTS,
+        contracts.EVENTS,
+        assets.EVENTS,
+        loaners.EVENTS,
+        replacements.EVENTS,
+    ),
 )
 
 create_app = SPEC.create_app

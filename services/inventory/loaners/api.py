@@ -32,9 +32,7 @@ from shared.service import RuntimeDep
 router = api_router()
 
 InventoryAdmin = Annotated[Principal, Security(authenticate, scopes=["inventory:admin"])]
-LoanerReader = Annotated[
-    Principal, Security(authenticate, scopes=["inventory:admin", "ops:read"])
-]
+LoanerReader = Annotated[Principal, Security(authenticate, scopes=["inventory:admin", "ops:read"])]
 Serial = Annotated[str, Path(pattern=SERIAL.pattern, max_length=100)]
 
 LOANERS: CommandEndpoint[RegisterLoaner] = CommandEndpoint(

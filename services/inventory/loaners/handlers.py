@@ -27,8 +27,8 @@ from services.inventory.loaners.lifecycle import (
     TicketEnded,
     TicketNotFound,
     TicketWithoutCustomer,
-    UnknownLocation,
     Unit,
+    UnknownLocation,
     Wanted,
 )
 from services.inventory.sites import store as sites
@@ -51,8 +51,7 @@ async def register_loaner(command: RegisterLoaner, uow: UnitOfWork) -> dict[str,
     known = await store.know_model(uow.conn, command.model, command.manufacturer, command.category)
     if (known["manufacturer"], known["category"]) != (command.manufacturer, command.category):
         raise ModelClash(
-            f"model {command.model} is known as a {known['category']} by "
-            f"{known['manufacturer']}",
+            f"model {command.model} is known as a {known['category']} by {known['manufacturer']}",
             model=command.model,
             known_manufacturer=known["manufacturer"],
             known_category=known["category"],

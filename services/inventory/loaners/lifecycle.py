@@ -1,9 +1,9 @@
 """IV-2: a loaner unit's lifecycle and which unit a waiting customer gets. Pure: no I/O.
 
-    register ──▶ available ──check_out──▶ checked_out
-                  ▲   │                      │
-                  │   └──retire──▶ retired   │
-                  └────────check_in──────────┘
+register ──▶ available ──check_out──▶ checked_out
+              ▲   │                      │
+              │   └──retire──▶ retired   │
+              └────────check_in──────────┘
 """
 
 from __future__ import annotations

@@ -75,7 +75,7 @@ SELECT ticket_id, model, due_since FROM inventory.loaners_due WHERE status = 'wa
 ORDER BY due_since, ticket_id LIMIT $1 FOR UPDATE"""
 DUE_COLUMNS = "ticket_id, clock_id, model, due_since, status, loan_id"
 _DUES = f"SELECT {DUE_COLUMNS} FROM inventory.loaners_due"
-_LIST = f"""
+_LIST = """
 SELECT l.serial, l.model, l.manufacturer, l.category, l.location_id, l.status, l.created_at,
     l.updated_at, o.id AS loan_id, o.ticket_id, o.customer_id, o.checked_out_at, o.due_back
 FROM inventory.loaners l
@@ -91,7 +91,9 @@ async def model(conn: Connection, name: str) -> dict[str, Any] | None:
     return None if row is None else dict(row)
 
 
-async def know_model(conn: Connection, name: str, manufacturer: str, category: str) -> dict[str, Any]:
+async def know_model(
+    conn: Connection, name: str, manufacturer: str, category: str
+) -> dict[str, Any]:
     """The model as now known: the one given, or the one recorded before."""
     await conn.execute(_KNOW_MODEL, name, manufacturer, category)
     return dict(await conn.fetchrow(_MODEL, name))

@@ -15,9 +15,7 @@ from shared.events.intake import AssetRepeatFailure
 from shared.events.inventory import ReplacementOrdered
 
 
-async def on_repeat_failure(
-    event: AssetRepeatFailure, envelope: Envelope, uow: UnitOfWork
-) -> None:
+async def on_repeat_failure(event: AssetRepeatFailure, envelope: Envelope, uow: UnitOfWork) -> None:
     ordered = await store.order(
         uow.conn,
         {
