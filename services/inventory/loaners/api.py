@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Path, Query, Request, Security
 
 from services.inventory.loaners import handlers
-from services.inventory.loaners.commands import CheckIn, CheckOut, DeclareModel, RegisterLoaner
+from services.inventory.loaners.commands import (
+    CheckIn,
+    CheckOut,
+    DeclareModel,
+    RegisterLoaner,
+    Retire,
+)
 from services.inventory.loaners.lifecycle import DueStatus
 from services.inventory.loaners.schemas import (
     SERIAL,
@@ -49,6 +56,9 @@ CHECK_OUTS: CommandEndpoint[CheckOut] = CommandEndpoint(
 )
 CHECK_INS: CommandEndpoint[CheckIn] = CommandEndpoint(
     "loaner-check-ins", handlers.check_in, render=LoanerPublic.model_validate
+)
+RETIREMENTS: CommandEndpoint[Retire] = CommandEndpoint(
+    "loaner-retirements", handlers.retire, render=LoanerPublic.model_validate
 )
 
 
@@ -171,11 +181,33 @@ async def check_in(
     )
 
 
+@router.post(
+    "/loaners/{serial}/retire",
+    response_model=LoanerPublic,
+    tags=["loaners"],
+    summary="Take a loaner out of the pool for good",
+    description="Only a unit at a location (not out with a customer) can be retired.",
+    responses=problem_responses(
+        404, 409, described={404: "No such loaner", 409: "Out with a customer, or retired"}
+    ),
+)
+async def retire(
+    serial: Serial,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: InventoryAdmin,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    return await RETIREMENTS(
+        runtime, request, principal=principal.sub, key=idempotency_key, command=Retire(serial)
+    )
+
+
 @router.get(
     "/loaners",
     response_model=Page[LoanerPublic],
     tags=["loaners"],
-    summary="The loaner pool, by serial",
+    summary="The loaner pool, oldest first",
     description="Each unit with the loan it is out on now. `status=overdue`: out past its "
     "due-back time. `ticket_id`: the units out to that ticket now.",
 )
@@ -185,22 +217,37 @@ async def list_loaners(
     ticket_id: UUID | None = None,
     status: LoanerFilter | None = None,
     model: Annotated[str | None, Query(max_length=100)] = None,
-    after: Cursor = None,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Any:
-    position = decode_cursor(after, 1)
-    if position is not None and not isinstance(position[0], str):
-        raise Problem(422, "cursor-invalid", "the cursor is not one this API gave out")
     async with runtime.uow() as uow:
         rows = await handlers.list_loaners(
             uow,
-            after=None if position is None else position[0],
+            after=_position(cursor),
             limit=limit,
             ticket_id=ticket_id,
             status=status.value if status else None,
             model=model,
         )
-    return page_of([LoanerPublic.model_validate(r) for r in rows], limit, key=lambda x: (x.serial,))
+    return page_of(
+        [LoanerPublic.model_validate(r) for r in rows],
+        limit,
+        key=lambda x: (x.created_at.isoformat(), x.serial),
+    )
+
+
+def _position(cursor: str | None) -> tuple[datetime, str] | None:
+    """The (registered at, serial) position the pool is listed by."""
+    values = decode_cursor(cursor, 2)
+    if values is None:
+        return None
+    try:
+        at = datetime.fromisoformat(values[0])
+        if at.tzinfo is None or not isinstance(values[1], str):
+            raise ValueError("a position is a time in UTC and a serial")
+        return at.astimezone(UTC), values[1]
+    except (TypeError, ValueError, OverflowError):
+        raise Problem(422, "cursor-invalid", "the cursor is not one this API gave out") from None
 
 
 @router.get(

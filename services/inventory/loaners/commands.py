@@ -37,3 +37,8 @@ class CheckIn:
     serial: str
     by: str
     notes: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Retire:
+    serial: str

@@ -10,13 +10,19 @@ goes to the oldest waiting ticket it fits.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from services.inventory.assets import store as assets
 from services.inventory.loaners import lifecycle, store
-from services.inventory.loaners.commands import CheckIn, CheckOut, DeclareModel, RegisterLoaner
+from services.inventory.loaners.commands import (
+    CheckIn,
+    CheckOut,
+    DeclareModel,
+    RegisterLoaner,
+    Retire,
+)
 from services.inventory.loaners.lifecycle import (
     DueBackPassed,
     LoanerNotFound,
@@ -153,6 +159,14 @@ async def check_in(command: CheckIn, uow: UnitOfWork) -> dict[str, Any]:
     return served or _view(loaner, None, uow)
 
 
+async def retire(command: Retire, uow: UnitOfWork) -> dict[str, Any]:
+    loaner = await store.lock(uow.conn, command.serial)
+    if loaner is None:
+        raise LoanerNotFound(f"no loaner {command.serial}", serial=command.serial)
+    to = lifecycle.move(command.serial, LoanerStatus(loaner["status"]), Move.retire)
+    return _view(await store.move(uow.conn, command.serial, to, uow.now), None, uow)
+
+
 async def on_sla_breached(event: SlaBreached, envelope: Envelope, uow: UnitOfWork) -> None:
     """IV-2: past 5 working days of repair, the customer is owed a loaner, once per ticket."""
     if event.kind != "repair":
@@ -221,7 +235,7 @@ def _view(loaner: dict[str, Any], loan: dict[str, Any] | None, uow: UnitOfWork) 
 async def list_loaners(
     uow: UnitOfWork,
     *,
-    after: str | None,
+    after: tuple[datetime, str] | None,
     limit: int,
     ticket_id: UUID | None,
     status: str | None,

@@ -215,22 +215,22 @@ async def page(
     conn: Connection,
     *,
     now: datetime,
-    after: str | None,
+    after: tuple[datetime, str] | None,
     limit: int,
     ticket_id: UUID | None,
     status: str | None,
     model_name: str | None,
 ) -> list[dict[str, Any]]:
-    """By serial, `limit + 1` rows so the caller can tell whether more follow."""
+    """Oldest first, `limit + 1` rows so the caller can tell whether more follow."""
     filters = Filters().add_if(ticket_id, "o.ticket_id = {}").add_if(model_name, "l.model = {}")
     if status == "overdue":
         filters.add("o.due_back < {}", now)
     elif status is not None:
         filters.add("l.status = {}", status)
     if after is not None:
-        filters.add("l.serial > {}", after)
+        filters.add("(l.created_at, l.serial) > ({}, {})", *after)
     records = await conn.fetch(
-        f"{_LIST} {filters.where()} ORDER BY l.serial LIMIT {filters.param(limit + 1)}",
+        f"{_LIST} {filters.where()} ORDER BY l.created_at, l.serial LIMIT {filters.param(limit + 1)}",
         *filters.args,
     )
     return [dict(r) for r in records]

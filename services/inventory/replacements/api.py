@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from uuid import UUID
 
-from fastapi import Query, Security
+from fastapi import Query, Request, Security
 
 from services.inventory.replacements import handlers
-from services.inventory.replacements.schemas import ReplacementPublic, ReplacementStatus
+from services.inventory.replacements.commands import DeliverReplacement
+from services.inventory.replacements.rules import ReplacementStatus
+from services.inventory.replacements.schemas import ReplacementPublic
 from shared.auth import Principal, authenticate
+from shared.http.commands import CommandEndpoint
+from shared.http.idempotency import IdempotencyKey
 from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_position, page_of
+from shared.http.problems import problem_responses
 from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
@@ -18,6 +24,36 @@ router = api_router()
 ReplacementReader = Annotated[
     Principal, Security(authenticate, scopes=["inventory:admin", "ops:read"])
 ]
+InventoryAdmin = Annotated[Principal, Security(authenticate, scopes=["inventory:admin"])]
+
+DELIVERIES: CommandEndpoint[DeliverReplacement] = CommandEndpoint(
+    "replacement-deliveries", handlers.deliver, render=ReplacementPublic.model_validate
+)
+
+
+@router.post(
+    "/replacements/{replacement_id}/deliver",
+    response_model=ReplacementPublic,
+    tags=["replacements"],
+    summary="Record that the new unit reached the customer",
+    responses=problem_responses(
+        404, 409, described={404: "No such replacement", 409: "Delivered already"}
+    ),
+)
+async def deliver(
+    replacement_id: UUID,
+    request: Request,
+    runtime: RuntimeDep,
+    principal: InventoryAdmin,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    return await DELIVERIES(
+        runtime,
+        request,
+        principal=principal.sub,
+        key=idempotency_key,
+        command=DeliverReplacement(replacement_id),
+    )
 
 
 @router.get(
@@ -33,10 +69,10 @@ async def list_replacements(
     principal: ReplacementReader,
     serial: Annotated[str | None, Query(max_length=100)] = None,
     status: ReplacementStatus | None = None,
-    after: Cursor = None,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Any:
-    position = decode_position(after)
+    position = decode_position(cursor)
     async with runtime.uow() as uow:
         rows = await handlers.list_replacements(
             uow,

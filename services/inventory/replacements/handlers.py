@@ -8,7 +8,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from services.inventory.replacements import store
+from services.inventory.replacements import rules, store
+from services.inventory.replacements.commands import DeliverReplacement
+from services.inventory.replacements.rules import Move, ReplacementNotFound, ReplacementStatus
 from shared.db import UnitOfWork
 from shared.events.envelope import Envelope
 from shared.events.intake import AssetRepeatFailure
@@ -45,6 +47,17 @@ async def on_repeat_failure(event: AssetRepeatFailure, envelope: Envelope, uow: 
             at=uow.now,
         )
     )
+
+
+async def deliver(command: DeliverReplacement, uow: UnitOfWork) -> dict[str, Any]:
+    replacement_id = command.replacement_id
+    replacement = await store.lock(uow.conn, replacement_id)
+    if replacement is None:
+        raise ReplacementNotFound(
+            f"no replacement {replacement_id}", replacement_id=str(replacement_id)
+        )
+    to = rules.move(ReplacementStatus(replacement["status"]), Move.deliver)
+    return await store.move(uow.conn, replacement_id, to.value)
 
 
 async def list_replacements(

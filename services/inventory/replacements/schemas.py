@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from uuid import UUID
 
 from pydantic import BaseModel
 
-
-class ReplacementStatus(StrEnum):
-    ordered = "ordered"
-    delivered = "delivered"
+from services.inventory.replacements.rules import ReplacementStatus
 
 
 class ReplacementPublic(BaseModel):

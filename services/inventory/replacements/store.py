@@ -21,6 +21,8 @@ INSERT INTO inventory.replacements (id, serial, model, manufacturer, customer_id
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'ordered', $9)
 ON CONFLICT ON CONSTRAINT uq_replacements_failure DO NOTHING RETURNING {COLUMNS}"""
 _LIST = f"SELECT {COLUMNS} FROM inventory.replacements"
+_LOCK = f"{_LIST} WHERE id = $1 FOR UPDATE"
+_MOVE = f"UPDATE inventory.replacements SET status = $2 WHERE id = $1 RETURNING {COLUMNS}"
 
 
 async def order(conn: Connection, replacement: dict[str, Any]) -> dict[str, Any] | None:
@@ -38,6 +40,15 @@ async def order(conn: Connection, replacement: dict[str, Any]) -> dict[str, Any]
         replacement["ordered_at"],
     )
     return None if row is None else dict(row)
+
+
+async def lock(conn: Connection, replacement_id: UUID) -> dict[str, Any] | None:
+    row = await conn.fetchrow(_LOCK, replacement_id)
+    return None if row is None else dict(row)
+
+
+async def move(conn: Connection, replacement_id: UUID, status: str) -> dict[str, Any]:
+    return dict(await conn.fetchrow(_MOVE, replacement_id, status))
 
 
 async def page(

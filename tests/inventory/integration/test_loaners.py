@@ -15,9 +15,16 @@ from services.inventory.eol.commands import AnnounceEol
 from services.inventory.eol.handlers import announce
 from services.inventory.eol.rules import EolInPast, EolPartNotFound, OtherManufacturer
 from services.inventory.loaners import handlers
-from services.inventory.loaners.commands import CheckIn, CheckOut, DeclareModel, RegisterLoaner
+from services.inventory.loaners.commands import (
+    CheckIn,
+    CheckOut,
+    DeclareModel,
+    RegisterLoaner,
+    Retire,
+)
 from services.inventory.loaners.lifecycle import (
     AlreadyCheckedOut,
+    IllegalMove,
     LoanerExists,
     ModelClash,
     NotCheckedOut,
@@ -25,7 +32,14 @@ from services.inventory.loaners.lifecycle import (
     TicketNotFound,
     UnknownLocation,
 )
-from services.inventory.replacements.handlers import list_replacements, on_repeat_failure
+from services.inventory.replacements.commands import DeliverReplacement
+from services.inventory.replacements.handlers import (
+    deliver,
+    list_replacements,
+    on_repeat_failure,
+)
+from services.inventory.replacements.rules import IllegalMove as ReplacementIllegalMove
+from services.inventory.replacements.rules import ReplacementNotFound
 from shared.db import UnitOfWork, create_pool
 from shared.events.base import Event
 from shared.events.envelope import Envelope
@@ -301,6 +315,52 @@ async def test_a_repeat_failure_orders_one_replacement_however_often_delivered(u
     later = repeat_failure(serial)  # another repeat failure of the same unit: another order
     await on_repeat_failure(later, envelope_for(later, "/fieldops/intake"), uow)
     assert len(await list_replacements(uow, serial=serial, status=None, after=None, limit=10)) == 2
+
+
+async def test_a_replacement_is_delivered_once(uow):
+    failure = repeat_failure(tag("SN"))
+    await on_repeat_failure(failure, envelope_for(failure, "/fieldops/intake"), uow)
+    [ordered] = published(uow, ReplacementOrdered)
+    done = await deliver(DeliverReplacement(ordered.replacement_id), uow)
+    assert done["status"] == "delivered"
+    with pytest.raises(ReplacementIllegalMove):
+        await deliver(DeliverReplacement(ordered.replacement_id), uow)
+    with pytest.raises(ReplacementNotFound):
+        await deliver(DeliverReplacement(uuid.uuid4()), uow)
+
+
+async def test_a_unit_out_cannot_be_retired_and_a_retired_one_never_goes_out(uow):
+    model = tag("S5735")
+    serial = await a_loaner(uow, model, await a_location(uow))
+    ticket = await a_ticket(uow, model)
+    await handlers.check_out(CheckOut(serial, ticket, by="desk"), uow)
+    with pytest.raises(IllegalMove):
+        async with uow.conn.transaction():
+            await handlers.retire(Retire(serial), uow)
+    await handlers.check_in(CheckIn(serial, by="desk"), uow)
+    assert (await handlers.retire(Retire(serial), uow))["status"] == "retired"
+    waiting = await a_ticket(uow, model)
+    await handlers.on_sla_breached(*breach(waiting), uow)
+    assert await loans_of(uow, waiting) == []
+
+
+async def test_the_pool_pages_oldest_first_without_repeats(uow):
+    model = tag("S5735")
+    location = await a_location(uow)
+    serials = sorted([await a_loaner(uow, model, location) for _ in range(3)])
+    first = await handlers.list_loaners(
+        uow, after=None, limit=2, ticket_id=None, status="available", model=model
+    )
+    last = first[1]
+    rest = await handlers.list_loaners(
+        uow,
+        after=(last["created_at"], last["serial"]),
+        limit=2,
+        ticket_id=None,
+        status="available",
+        model=model,
+    )
+    assert [r["serial"] for r in first[:2] + rest] == serials
 
 
 async def a_part(uow: UnitOfWork, manufacturer: str, models: list[str]) -> str:

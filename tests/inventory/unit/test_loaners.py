@@ -1,4 +1,5 @@
-"""IV-2: a loaner's lifecycle, every pair of it, and which unit a late repair gets."""
+"""IV-2: a loaner's lifecycle, every pair of it, and which unit a late repair gets; IV-3: a
+replacement's."""
 
 from datetime import UTC, datetime, timedelta
 from itertools import product
@@ -21,6 +22,10 @@ from services.inventory.loaners.lifecycle import (
     may_lend_for,
     move,
 )
+from services.inventory.replacements.rules import IllegalMove as ReplacementIllegalMove
+from services.inventory.replacements.rules import Move as ReplacementMove
+from services.inventory.replacements.rules import ReplacementStatus
+from services.inventory.replacements.rules import move as replacement_move
 
 EXPECTED = {
     (LoanerStatus.available, Move.check_out): LoanerStatus.checked_out,
@@ -115,3 +120,12 @@ def test_equally_near_units_are_taken_by_serial_and_so_is_a_site_without_a_posit
 @given(st.permutations([unit("LN-1"), unit("LN-2", at=BEIJING), unit("LN-3", model="S5720")]))
 def test_the_choice_does_not_depend_on_the_order_units_are_listed_in(units):
     assert choose_loaner(units, WANTED, SHANGHAI) == unit("LN-1")
+
+
+@pytest.mark.parametrize(("status", "how"), list(product(ReplacementStatus, ReplacementMove)))
+def test_a_replacement_is_delivered_once_and_nothing_else(status, how):
+    if (status, how) == (ReplacementStatus.ordered, ReplacementMove.deliver):
+        assert replacement_move(status, how) is ReplacementStatus.delivered
+    else:
+        with pytest.raises(ReplacementIllegalMove):
+            replacement_move(status, how)
