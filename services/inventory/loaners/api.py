@@ -188,7 +188,10 @@ async def check_in(
     summary="Take a loaner out of the pool for good",
     description="Only a unit at a location (not out with a customer) can be retired.",
     responses=problem_responses(
-        404, 409, described={404: "No such loaner", 409: "Out with a customer, or retired"}
+        *BODY_PROBLEMS,
+        404,
+        409,
+        described={404: "No such loaner", 409: "Out with a customer, or retired"},
     ),
 )
 async def retire(

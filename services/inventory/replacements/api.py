@@ -15,7 +15,7 @@ from shared.auth import Principal, authenticate
 from shared.http.commands import CommandEndpoint
 from shared.http.idempotency import IdempotencyKey
 from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_position, page_of
-from shared.http.problems import problem_responses
+from shared.http.problems import BODY_PROBLEMS, problem_responses
 from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
@@ -37,7 +37,7 @@ DELIVERIES: CommandEndpoint[DeliverReplacement] = CommandEndpoint(
     tags=["replacements"],
     summary="Record that the new unit reached the customer",
     responses=problem_responses(
-        404, 409, described={404: "No such replacement", 409: "Delivered already"}
+        *BODY_PROBLEMS, 404, 409, described={404: "No such replacement", 409: "Delivered already"}
     ),
 )
 async def deliver(
