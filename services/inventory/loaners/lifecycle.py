@@ -151,13 +151,14 @@ class Wanted:
 
 
 def fits(unit: Unit, wanted: Wanted) -> int | None:
-    """0 for the same model, 1 for a similar one (same manufacturer and category), else None."""
+    """0 for the same model, 1 for a similar one (same manufacturer and category), else None.
+    A maker is the same however a ticket capitalised it ("Huawei", "huawei")."""
     if wanted.model is not None and unit.model == wanted.model:
         return 0
     if (
         wanted.manufacturer is not None
         and wanted.category is not None
-        and unit.manufacturer == wanted.manufacturer
+        and unit.manufacturer.casefold() == wanted.manufacturer.casefold()
         and unit.category == wanted.category
     ):
         return 1

@@ -56,7 +56,8 @@ _RETURN = (
 _CANDIDATES = """
 SELECT l.serial, l.model, l.manufacturer, l.category, loc.latitude, loc.longitude
 FROM inventory.loaners l JOIN inventory.locations loc ON loc.id = l.location_id
-WHERE l.status = 'available' AND (l.model = $1 OR (l.manufacturer = $2 AND l.category = $3))
+WHERE l.status = 'available'
+    AND (l.model = $1 OR (lower(l.manufacturer) = lower($2) AND l.category = $3))
 FOR UPDATE OF l SKIP LOCKED"""
 _UNIT = """
 SELECT l.serial, l.model, l.manufacturer, l.category, loc.latitude, loc.longitude

@@ -167,7 +167,7 @@ async def test_a_similar_model_goes_when_the_same_is_not_in_the_pool(uow):
     await handlers.declare_model(DeclareModel(wanted, "huawei", "switch"), uow)
     await a_loaner(uow, other, location, category="router")
     serial = await a_loaner(uow, similar, location)
-    ticket = await a_ticket(uow, wanted)
+    ticket = await a_ticket(uow, wanted, manufacturer="Huawei")  # as the customer spelled it
     await handlers.on_sla_breached(*breach(ticket), uow)
     [loan] = await loans_of(uow, ticket)
     assert loan["loaner_serial"] == serial

@@ -95,6 +95,11 @@ def test_a_similar_model_needs_the_same_manufacturer_and_the_same_category():
     assert choose_loaner([other_maker, other_category, similar], WANTED, SHANGHAI) == similar
 
 
+def test_a_maker_is_the_same_however_it_is_capitalised():
+    similar = unit("LN-3", model="S5720")
+    assert choose_loaner([similar], Wanted("S5735", "Huawei", "switch"), SHANGHAI) == similar
+
+
 def test_without_a_known_category_only_the_same_model_fits():
     unknown = Wanted("S5735", "huawei", None)
     assert choose_loaner([unit("LN-1", model="S5720")], unknown, SHANGHAI) is None
