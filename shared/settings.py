@@ -119,6 +119,9 @@ class Settings(BaseSettings):
     # Inventory: days a reserved part is held for its ticket before it goes back on the shelf
     # (IV-1); a picked part is with the engineer and does not expire.
     reservation_days: int = Field(14, ge=1, le=365)
+    # Inventory (IV-2): days a loaner stays with the customer when its check-out names no due date;
+    # past it the loan is listed as overdue.
+    loaner_days: int = Field(30, ge=1, le=365)
 
     # Escalation's SLA warnings (ES-1, ES-2): the fractions of a clock's target at which
     # `sla.warning` goes out (JSON, e.g. [0.5, 0.8]); each between 0 and 1, rising, each once.

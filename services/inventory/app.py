@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from services.inventory.assets import handlers as assets
 from services.inventory.contracts import handlers as contracts
+from services.inventory.eol import api as eol_api
+from services.inventory.loaners import api as loaners_api
+from services.inventory.loaners import handlers as loaners
 from services.inventory.parts import api as parts_api
+from services.inventory.replacements import api as replacements_api
+from services.inventory.replacements import handlers as replacements
 from services.inventory.reservations import api as reservations_api
 from services.inventory.reservations import handlers as reservations
 from services.inventory.reservations.timer import expiry_timer
@@ -21,9 +26,23 @@ SPEC = ServiceSpec(
     "(IV-1, IV-6, IV-7).",
     # The vendors' routes first: a `/parts/{part_number:path}` route would also match
     # `/parts/X/availability` (a part number may hold "/"), and the first match wins.
-    routers=[vendors_api.router, parts_api.router, stock_api.router, reservations_api.router],
+    routers=[
+        vendors_api.router,
+        parts_api.router,
+        stock_api.router,
+        reservations_api.router,
+        loaners_api.router,
+        replacements_api.router,
+        eol_api.router,
+    ],
     handlers=handler_map(
-        tickets.EVENTS, sites.EVENTS, contracts.EVENTS, assets.EVENTS, reservations.EVENTS
+        tickets.EVENTS,
+        sites.EVENTS,
+        contracts.EVENTS,
+        assets.EVENTS,
+        reservations.EVENTS,
+        loaners.EVENTS,
+        replacements.EVENTS,
     ),
     workers=[expiry_timer],
 )

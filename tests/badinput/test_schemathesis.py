@@ -76,6 +76,10 @@ def make_valid_data_usable(case, data, seeded: Seeded) -> None:
             case.body["called_at"] = "2026-01-01T08:00:00+00:00"
         if isinstance(case.body.get("report"), dict):
             case.body["report"].pop("parts_used", None)
+        # A loaner due back and an end of production are refused in the past (IV-2, IV-5).
+        case.body.pop("due_back", None)
+        if "end_of_production" in case.body:
+            case.body["end_of_production"] = "2099-12-31"
         if case.method.upper() == "PATCH":
             for name in ("warranty_start", "accepted_on"):
                 case.body.pop(name, None)

@@ -1,0 +1,62 @@
+"""IV-5: an end of production, and whether customers can still be told 6 months ahead. Pure."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from enum import StrEnum
+
+from shared.errors import DomainError, Forbidden, InvalidReference, NotFound
+
+# IV-5: customers are told in writing this many calendar months before production ends.
+NOTICE_MONTHS = 6
+
+
+class Scope(StrEnum):
+    part = "part"
+    model = "model"
+
+
+class EolInPast(DomainError):
+    title = "End of production in the past"
+
+
+class EolPartNotFound(NotFound):
+    title = "No such part"
+
+
+class NotTheManufacturers(InvalidReference):
+    title = "Part of another manufacturer"
+
+
+class OtherManufacturer(Forbidden):
+    title = "Another manufacturer's products"
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` calendar months on, or that month's last day (31 Aug + 6 = 28 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def late_notice(end_of_production: date, today: date) -> bool:
+    """A date before today is refused; one less than 6 months ahead is accepted, flagged late."""
+    if end_of_production < today:
+        raise EolInPast(
+            "end of production is in the past",
+            end_of_production=end_of_production.isoformat(),
+            today=today.isoformat(),
+        )
+    return end_of_production < add_months(today, NOTICE_MONTHS)
+
+
+def may_announce(manufacturer: str, *, vendor: str | None, is_admin: bool) -> None:
+    """IV-5: an admin announces for any maker; a partner vendor for its own products only."""
+    if is_admin:
+        return
+    if vendor is None or vendor != manufacturer:
+        raise OtherManufacturer(
+            "a vendor announces the end of production of its own products only",
+            manufacturer=manufacturer,
+        )

@@ -1,0 +1,187 @@
+"""IV-2: a loaner unit's lifecycle and which unit a waiting customer gets. Pure: no I/O.
+
+register ──▶ available ──check_out──▶ checked_out
+              ▲   │                      │
+              │   └──retire──▶ retired   │
+              └────────check_in──────────┘
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+
+from haversine import haversine
+
+from shared.errors import Conflict, DomainError, InvalidReference, NotFound
+
+
+class LoanerStatus(StrEnum):
+    available = "available"
+    checked_out = "checked_out"
+    retired = "retired"
+
+
+class Move(StrEnum):
+    check_out = "check_out"
+    check_in = "check_in"
+    retire = "retire"
+
+
+# A pair missing here is an illegal move (409 naming the moves allowed).
+TRANSITIONS: Mapping[tuple[LoanerStatus, Move], LoanerStatus] = MappingProxyType(
+    {
+        (LoanerStatus.available, Move.check_out): LoanerStatus.checked_out,
+        (LoanerStatus.checked_out, Move.check_in): LoanerStatus.available,
+        (LoanerStatus.available, Move.retire): LoanerStatus.retired,
+    }
+)
+
+
+class DueStatus(StrEnum):
+    waiting = "waiting"
+    out = "out"
+
+
+class LoanerNotFound(NotFound):
+    title = "No such loaner"
+
+
+class LoanerExists(Conflict):
+    title = "Loaner already registered"
+
+
+class ModelClash(Conflict):
+    title = "Model known under another manufacturer"
+
+
+class UnknownLocation(InvalidReference):
+    title = "Unknown location"
+
+
+class TicketNotFound(NotFound):
+    title = "No such ticket"
+
+
+class TicketEnded(Conflict):
+    title = "Ticket closed or cancelled"
+
+
+class TicketWithoutCustomer(DomainError):
+    title = "Ticket has no customer"
+
+
+class DueBackPassed(DomainError):
+    title = "Due back in the past"
+
+
+class IllegalMove(Conflict):
+    title = "Illegal loaner move"
+
+
+class AlreadyCheckedOut(IllegalMove):
+    title = "Loaner already checked out"
+
+
+class NotCheckedOut(IllegalMove):
+    title = "Loaner not checked out"
+
+
+def allowed_from(status: LoanerStatus) -> list[str]:
+    return [how.value for (frm, how) in TRANSITIONS if frm is status]
+
+
+def move(serial: str, status: LoanerStatus, how: Move) -> LoanerStatus:
+    to = TRANSITIONS.get((status, how))
+    if to is not None:
+        return to
+    allowed = allowed_from(status)
+    if how is Move.check_out and status is LoanerStatus.checked_out:
+        raise AlreadyCheckedOut(
+            f"loaner {serial} is already checked out",
+            serial=serial,
+            current_status=status.value,
+            allowed=allowed,
+        )
+    if how is Move.check_in:
+        raise NotCheckedOut(
+            f"loaner {serial} is not checked out", serial=serial, current_status=status.value
+        )
+    raise IllegalMove(
+        f"a loaner that is {status.value} cannot {how.value}",
+        serial=serial,
+        current_status=status.value,
+        allowed=allowed,
+    )
+
+
+ENDED_TICKET_STATUSES = frozenset({"closed", "cancelled"})
+
+
+def may_lend_for(ticket_status: str) -> bool:
+    return ticket_status not in ENDED_TICKET_STATUSES
+
+
+def is_overdue(due_back: datetime, returned_at: datetime | None, now: datetime) -> bool:
+    return returned_at is None and due_back < now
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """An available loaner as the choice sees it: what it is and where it is kept."""
+
+    serial: str
+    model: str
+    manufacturer: str
+    category: str
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    """The customer's model under repair; manufacturer and category when known."""
+
+    model: str | None
+    manufacturer: str | None
+    category: str | None
+
+
+def fits(unit: Unit, wanted: Wanted) -> int | None:
+    """0 for the same model, 1 for a similar one (same manufacturer and category), else None.
+    A maker is the same however a ticket capitalised it ("Huawei", "huawei")."""
+    if wanted.model is not None and unit.model == wanted.model:
+        return 0
+    if (
+        wanted.manufacturer is not None
+        and wanted.category is not None
+        and unit.manufacturer.casefold() == wanted.manufacturer.casefold()
+        and unit.category == wanted.category
+    ):
+        return 1
+    return None
+
+
+def choose_loaner(
+    units: Iterable[Unit], wanted: Wanted, site_position: tuple[float, float] | None
+) -> Unit | None:
+    """IV-2: the same model first, else a similar one; of those, the nearest the customer's
+    site (great circle), ties by serial. Without a site position, by serial alone."""
+    best: tuple[int, float, str] | None = None
+    chosen: Unit | None = None
+    for unit in units:
+        rank = fits(unit, wanted)
+        if rank is None:
+            continue
+        km = (
+            0.0
+            if site_position is None
+            else float(haversine(site_position, (unit.latitude, unit.longitude)))
+        )
+        key = (rank, km, unit.serial)
+        if best is None or key < best:
+            best, chosen = key, unit
+    return chosen
