@@ -51,6 +51,7 @@ def make_valid_data_usable(case, data, seeded: Seeded) -> None:
         "engineer_id": seeded.engineer_id,
         "assignment_id": seeded.assignment_id,
         "part_number": seeded.part_number,
+        "location_id": seeded.location_id,
         "site_id": seeded.site_id,
         "contract_id": seeded.contract_id,
     }
@@ -59,8 +60,9 @@ def make_valid_data_usable(case, data, seeded: Seeded) -> None:
             if name in known and data.draw(st.booleans(), label=f"seeded {name}"):
                 case.path_parameters[name] = known[name]
     if isinstance(case.body, dict) and not case.meta.is_negative_at(ParameterLocation.BODY):
-        # A body's references must be things of the seeded customer (else 422 by rule).
-        for name in ("customer_id", "site_id", "contract_id", "engineer_id"):
+        # A body's references must be things that exist: the seeded customer's, the seeded
+        # location (else 422 by rule).
+        for name in ("customer_id", "site_id", "contract_id", "engineer_id", "location_id"):
             if name in case.body:
                 case.body[name] = known[name]
         # Rules across fields the schema cannot state (an end after its start, a restore
