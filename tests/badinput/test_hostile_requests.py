@@ -517,9 +517,9 @@ async def test_a_receipt_for_an_unknown_part_is_404_and_books_nothing(stack, see
     assert problem["part_number"] == "HX-NEVER-REGISTERED"
 
 
-async def test_a_receipt_at_an_unknown_location_is_422_and_books_nothing(stack, seeded, snapshot):
+async def test_a_receipt_at_an_unknown_location_is_404_and_books_nothing(stack, seeded, snapshot):
     body = a_receipt(seeded, location_id=str(uuid.uuid4()))
-    problem = await refused(stack, snapshot, "inventory", "POST", "/v1/receipts", 422, json=body)
+    problem = await refused(stack, snapshot, "inventory", "POST", "/v1/receipts", 404, json=body)
     assert problem["title"] == "No such location"
     assert problem["location_id"] == body["location_id"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from shared.errors import Conflict, InvalidReference, NotFound
+from shared.errors import Conflict, NotFound
 
 
 class LocationKind(StrEnum):
@@ -17,8 +17,9 @@ class LocationNotFound(NotFound):
     title = "No such location"
 
 
-class UnknownLocation(InvalidReference):
-    """A request names a location that does not exist: nothing is booked against it."""
+class UnknownLocation(NotFound):
+    """A request names a location that does not exist: nothing is booked against it. A 404,
+    as an unknown part is: both are things the request is about, not decorations of it."""
 
     title = "No such location"
 

@@ -138,8 +138,7 @@ async def list_parts(
     responses=problem_responses(
         *BODY_PROBLEMS,
         404,
-        422,
-        described={404: "No such part", 422: "Invalid body, or no such location"},
+        described={404: "No such part, or no such location"},
     ),
 )
 async def set_reorder_point(

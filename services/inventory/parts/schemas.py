@@ -3,6 +3,7 @@ internal, and a vendor's answers come from the availability endpoints, without i
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -19,17 +20,35 @@ Manufacturer = Annotated[str, Field(min_length=1, max_length=64, pattern=NOT_BLA
 Description = Annotated[str, Field(min_length=1, max_length=500, pattern=NOT_BLANK)]
 Model = Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK)]
 Models = Annotated[list[Model], Field(max_length=100)]
-# Money as a JSON number with at most 2 decimals (the column is numeric(12, 2)); a string
-# "12.50" is refused like any other non-number.
+CENT = Decimal("0.01")
+
+
+def cents(value: Any) -> Decimal:
+    """Money as a JSON number with at most 2 decimals (the column is numeric(12, 2)). A float
+    that is a whole number of cents up to binary noise (0.35000000000000003) is that many
+    cents; a string "12.50" is refused like any other non-number."""
+    json_number(value)
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    amount = Decimal(str(value))
+    if not 0 <= amount < 10**10:
+        return amount  # refused by the field's bounds, naming them
+    rounded = amount.quantize(CENT)
+    if abs(amount - rounded) > Decimal("1e-9"):
+        raise ValueError("at most 2 decimals")
+    return rounded
+
+
 UnitCost = Annotated[
     Decimal,
-    Field(ge=0, lt=10**10, decimal_places=2, allow_inf_nan=False),
-    BeforeValidator(json_number),
+    Field(ge=0, lt=10**10),
+    BeforeValidator(cents),
     WithJsonSchema(
         {
             "type": "number",
             "minimum": 0,
             "exclusiveMaximum": 10**10,
+            "multipleOf": 0.01,
             "description": "What one unit costs us, at most 2 decimals; internal (IV-7)",
         }
     ),

@@ -63,7 +63,7 @@ ADJUSTMENTS: CommandEndpoint[AdjustStock] = CommandEndpoint(
     "adjustments", handlers.adjust, render=MovementPublic.model_validate, status_code=201
 )
 
-UNKNOWN_PART_OR_LOCATION = {404: "No such part", 422: "Invalid body, or no such location"}
+UNKNOWN_PART_OR_LOCATION = {404: "No such part, or no such location"}
 
 
 @router.post(
@@ -115,13 +115,13 @@ async def receive_stock(
 async def list_receipts(
     runtime: RuntimeDep,
     principal: StockReader,
-    after: Cursor = None,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
     part_number: Annotated[str | None, Query(pattern=PART_NUMBER.pattern, max_length=64)] = None,
     location_id: UUID | None = None,
     overdue: bool = False,
 ) -> Any:
-    position = decode_position(after)
+    position = decode_position(cursor)
     async with runtime.uow() as uow:
         rows = await handlers.list_receipts(
             uow,
@@ -169,7 +169,7 @@ async def get_receipt(receipt_id: UUID, runtime: RuntimeDep, principal: StockRea
         described={
             404: "No such receipt",
             409: "Already signed off, or the rejected units are already reserved",
-            422: "Invalid body, or more accepted than received",
+            422: "More accepted than received, or an invalid body",
         },
     ),
 )
