@@ -100,14 +100,11 @@ async def receive(command: ReceiveStock, uow: UnitOfWork) -> dict[str, Any]:
 
 async def sign_off(command: SignOffReceipt, uow: UnitOfWork) -> dict[str, Any]:
     """IV-6: record the inspection and both signatures, once; book out what was rejected."""
-    found = await store.get_receipt(uow.conn, command.receipt_id)
-    if found is None:
-        raise ReceiptNotFound(
-            f"no receipt {command.receipt_id}", receipt_id=str(command.receipt_id)
-        )
-    # The part's lock before the receipt's, in the order every stock writer takes them.
+    found = await _existing_receipt(uow, command.receipt_id)
     await store.lock_part(uow.conn, found["part_number"])
-    receipt = await store.lock_receipt(uow.conn, command.receipt_id) or found
+    # Read again under the part's lock, which every writer of the receipt holds: a sign-off
+    # that committed while this one waited is seen here.
+    receipt = await _existing_receipt(uow, command.receipt_id)
     if receipt["inspected_at"] is not None:
         raise rules.AlreadySignedOff(
             f"receipt {command.receipt_id} was signed off at {receipt['inspected_at']}",
@@ -253,6 +250,13 @@ async def part_levels(uow: UnitOfWork, part_number: str) -> list[Level]:
     if await parts.get(uow.conn, part_number) is None:
         raise PartNotFound(f"no part {part_number}", part_number=part_number)
     return await store.levels(uow.conn, part_number)
+
+
+async def _existing_receipt(uow: UnitOfWork, receipt_id: UUID) -> dict[str, Any]:
+    receipt = await store.get_receipt(uow.conn, receipt_id)
+    if receipt is None:
+        raise ReceiptNotFound(f"no receipt {receipt_id}", receipt_id=str(receipt_id))
+    return receipt
 
 
 def _receipt(row: dict[str, Any], now: datetime) -> dict[str, Any]:

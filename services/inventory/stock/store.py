@@ -66,7 +66,6 @@ INSERT INTO inventory.receipts (id, part_number, location_id, quantity, delivery
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 RETURNING {RECEIPT_COLUMNS}"""
 _GET_RECEIPT = f"SELECT {RECEIPT_COLUMNS} FROM inventory.receipts WHERE id = $1"
-_LOCK_RECEIPT = f"{_GET_RECEIPT} FOR UPDATE"
 _SIGN_OFF = f"""
 UPDATE inventory.receipts SET inspected_at = $2, accepted_quantity = $3, inspection_notes = $4,
     signed_by_us = $5, signed_by_counterparty = $6, counterparty = $7
@@ -216,11 +215,6 @@ async def insert_receipt(
 
 async def get_receipt(conn: Connection, receipt_id: UUID) -> dict[str, Any] | None:
     row = await conn.fetchrow(_GET_RECEIPT, receipt_id)
-    return None if row is None else dict(row)
-
-
-async def lock_receipt(conn: Connection, receipt_id: UUID) -> dict[str, Any] | None:
-    row = await conn.fetchrow(_LOCK_RECEIPT, receipt_id)
     return None if row is None else dict(row)
 
 

@@ -375,3 +375,19 @@ async def test_a_writer_that_skipped_the_part_lock_cannot_book_from_a_stale_bala
         await first.commit()
         with pytest.raises(LedgerRaced):
             await racing
+
+
+async def test_two_sign_offs_of_one_receipt_at_once_sign_it_once(pool, settings):
+    async with UnitOfWork(pool, settings) as setup:
+        part, where = await a_part(setup), await a_location(setup)
+        receipt = await receive_n(setup, part, where, 4)
+        await setup.commit()
+    command = SignOffReceipt(receipt["id"], 3, "Li Na", "Wang", Counterparty.carrier, "dent", BY)
+    async with UnitOfWork(pool, settings) as first, UnitOfWork(pool, settings) as second:
+        await sign_off(command, first)
+        racing = asyncio.create_task(sign_off(command, second))
+        await waiting_on_a_lock(settings, second.conn)  # on the part's row
+        await first.commit()
+        with pytest.raises(AlreadySignedOff):
+            await racing
+        assert await available(second, part, where) == 3
