@@ -157,3 +157,28 @@ async def test_an_unknown_part_has_no_ledger(stack: ServiceStack):
         missing = await ops.get("/v1/parts/NOPE-404/ledger")
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_part_is_changed_field_by_field_and_locations_are_listed_by_name(
+    stack: ServiceStack,
+):
+    part, tag = f"HW-{uuid.uuid4().hex[:6]}", uuid.uuid4().hex[:6]
+    async with stack.client("inventory", "stores", "inventory:admin") as stores:
+        created = await stores.post(
+            "/v1/parts",
+            json={"part_number": part, "manufacturer": "huawei", "description": "Fan"},
+        )
+        assert created.status_code == 201, created.text
+        changed = await stores.patch(
+            f"/v1/parts/{part}", json={"unit_cost": 12.5, "models": ["S5735"]}
+        )
+        cleared = await stores.patch(f"/v1/parts/{part}", json={"description": None})
+        for name in ("b", "a"):
+            await new_location(stores, f"{tag} {name}")
+        listed = (await stores.get("/v1/locations", params={"limit": 200})).json()
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["unit_cost"], changed.json()["models"]) == (12.5, ["S5735"])
+    assert changed.json()["description"] == "Fan"
+    assert cleared.status_code == 422
+    names = [loc["name"] for loc in listed["items"] if loc["name"].startswith(tag)]
+    assert names == [f"{tag} a", f"{tag} b"]
