@@ -7,6 +7,7 @@ from services.inventory.contracts import handlers as contracts
 from services.inventory.eol import api as eol_api
 from services.inventory.loaners import api as loaners_api
 from services.inventory.loaners import handlers as loaners
+from services.inventory.locations import api as locations_api
 from services.inventory.parts import api as parts_api
 from services.inventory.replacements import api as replacements_api
 from services.inventory.replacements import handlers as replacements
@@ -22,18 +23,22 @@ from shared.service import ServiceSpec, handler_map
 SPEC = ServiceSpec(
     name="inventory",
     title="fieldops inventory",
-    description="Parts catalogue, stock by warehouse, and availability for partner vendors "
-    "(IV-1, IV-6, IV-7).",
-    # The vendors' routes first: a `/parts/{part_number:path}` route would also match
-    # `/parts/X/availability` (a part number may hold "/"), and the first match wins.
+    description="Parts catalogue, locations, the stock ledger with goods receipt, reservations "
+    "per ticket, loaners, replacements, end of life, and availability for partner vendors "
+    "(IV-1..IV-7, DS-3).",
+    # A part number may hold "/", so `/parts/{part_number:path}` would also match the routes
+    # below a part (`/parts/X/ledger`, `/parts/X/availability`) of any router after it: the
+    # vendors' routes come first and parts_api.part_router last.
     routers=[
         vendors_api.router,
+        locations_api.router,
         parts_api.router,
         stock_api.router,
         reservations_api.router,
         loaners_api.router,
         replacements_api.router,
         eol_api.router,
+        parts_api.part_router,
     ],
     handlers=handler_map(
         tickets.EVENTS,

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
-from shared.events.base import Event, register
+from shared.events.base import UPCASTERS, Event, register
 
 
 class PartEvent(Event):
@@ -18,8 +18,9 @@ class PartEvent(Event):
 
 
 @register
-class PartRegistered(PartEvent):
-    """A spare part entered the catalogue."""
+class PartRegisteredV1(PartEvent):
+    """A spare part entered the catalogue; kept to read old events (its `vendor` was the
+    manufacturer)."""
 
     type: ClassVar[str] = "part.registered"
     example: ClassVar[dict[str, Any]] = {
@@ -32,8 +33,41 @@ class PartRegistered(PartEvent):
 
 
 @register
+class PartRegistered(PartEvent):
+    """A spare part entered the catalogue (IV-1): who makes it, what it fits, and whether it
+    is an original, new part (IV-4). Its unit cost is internal and never published."""
+
+    type: ClassVar[str] = "part.registered"
+    version: ClassVar[int] = 2
+    example: ClassVar[dict[str, Any]] = {
+        "part_number": "HP-JL253A-PSU",
+        "manufacturer": "hp",
+        "description": "Power supply, 250 W",
+        "models": ["JL253A", "JL254A"],
+        "original": True,
+        "condition": "new",
+    }
+    manufacturer: str
+    description: str
+    models: list[str] = []
+    original: bool = True
+    condition: Literal["new", "refurbished"] = "new"
+
+
+def upcast_part_registered_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """A v1 part named its maker `vendor`; it knew no models, and every part was original, new."""
+    upcast = {key: value for key, value in data.items() if key != "vendor"}
+    upcast.setdefault("manufacturer", data.get("vendor"))
+    return upcast
+
+
+UPCASTERS[("part.registered", 1)] = upcast_part_registered_v1_v2
+
+
+@register
 class PartStockReceived(PartEvent):
-    """Units of a part arrived at a warehouse."""
+    """Units of a part arrived at a warehouse. Superseded by `stock.received` (a delivery at
+    a location); kept so that old events still parse."""
 
     type: ClassVar[str] = "part.stock_received"
     example: ClassVar[dict[str, Any]] = {
@@ -45,6 +79,58 @@ class PartStockReceived(PartEvent):
     warehouse: str
     quantity: int
     received_at: datetime
+
+
+@register
+class StockReceived(PartEvent):
+    """IV-6: a delivery of a part was booked in at a location, its inspection due within
+    2 days."""
+
+    type: ClassVar[str] = "stock.received"
+    example: ClassVar[dict[str, Any]] = {
+        "part_number": "HP-JL253A-PSU",
+        "location_id": "3f2b8c1e-6d4a-4e7b-9c0d-1a2b3c4d5e6f",
+        "location_name": "Beijing regional office",
+        "quantity": 3,
+        "delivery_reference": "DN-2026-11-0042",
+        "receipt_id": "9a7b6c5d-4e3f-4a1b-8c2d-0e1f2a3b4c5d",
+        "at": "2026-11-25T10:00:00Z",
+    }
+    location_id: UUID
+    location_name: str
+    quantity: int
+    delivery_reference: str
+    receipt_id: UUID
+    at: datetime
+
+
+@register
+class ReceiptSignedOff(PartEvent):
+    """IV-6: a delivery was inspected and its delivery list signed by both parties; the
+    units not accepted were booked out again."""
+
+    type: ClassVar[str] = "receipt.signed_off"
+    example: ClassVar[dict[str, Any]] = {
+        "part_number": "HP-JL253A-PSU",
+        "receipt_id": "9a7b6c5d-4e3f-4a1b-8c2d-0e1f2a3b4c5d",
+        "location_id": "3f2b8c1e-6d4a-4e7b-9c0d-1a2b3c4d5e6f",
+        "delivery_reference": "DN-2026-11-0042",
+        "quantity": 3,
+        "accepted_quantity": 2,
+        "counterparty": "carrier",
+        "signed_by_us": "Li Na",
+        "signed_by_counterparty": "Zhang Wei (SF Express)",
+        "at": "2026-11-26T09:00:00Z",
+    }
+    receipt_id: UUID
+    location_id: UUID
+    delivery_reference: str
+    quantity: int
+    accepted_quantity: int
+    counterparty: Literal["customer", "carrier"]
+    signed_by_us: str
+    signed_by_counterparty: str
+    at: datetime
 
 
 @register

@@ -16,6 +16,7 @@ class Seeded:
     engineer_id: str
     assignment_id: str
     part_number: str
+    location_id: str  # where the seeded part is stocked
     site_id: str
     contract_id: str
     serial: str  # an asset of the customer, at the site, under the contract
@@ -53,11 +54,32 @@ async def seeded(stack: ServiceStack) -> Seeded:
         part = (
             await inventory.post(
                 "/v1/parts",
-                json={"part_number": "HP-SEED-1", "vendor": "hp", "description": "Seeded disk"},
+                json={
+                    "part_number": "HP-SEED-1",
+                    "manufacturer": "hp",
+                    "description": "Seeded disk",
+                },
+            )
+        ).json()
+        location = (
+            await inventory.post(
+                "/v1/locations",
+                json={
+                    "name": "Seeded depot",
+                    "kind": "site_depot",
+                    "latitude": 31.2,
+                    "longitude": 121.5,
+                },
             )
         ).json()
         receipt = await inventory.post(
-            f"/v1/parts/{part['part_number']}/receipts", json={"warehouse": "main", "quantity": 5}
+            "/v1/receipts",
+            json={
+                "part_number": part["part_number"],
+                "location_id": location["id"],
+                "quantity": 5,
+                "delivery_reference": "DN-SEED-1",
+            },
         )
         assert receipt.status_code == 201, receipt.text
 
@@ -122,6 +144,7 @@ async def seeded(stack: ServiceStack) -> Seeded:
         engineer_id=engineer["id"],
         assignment_id=assignment["id"],
         part_number=part["part_number"],
+        location_id=location["id"],
         site_id=site["id"],
         contract_id=contract["id"],
         serial=asset.json()["serial"],

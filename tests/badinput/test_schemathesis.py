@@ -9,6 +9,7 @@ does not run on pytest 9); a test checks it is the one each process serves.
 import hashlib
 import importlib
 import json
+import uuid
 from datetime import UTC
 
 import httpx
@@ -51,6 +52,7 @@ def make_valid_data_usable(case, data, seeded: Seeded) -> None:
         "engineer_id": seeded.engineer_id,
         "assignment_id": seeded.assignment_id,
         "part_number": seeded.part_number,
+        "location_id": seeded.location_id,
         "site_id": seeded.site_id,
         "contract_id": seeded.contract_id,
     }
@@ -59,14 +61,18 @@ def make_valid_data_usable(case, data, seeded: Seeded) -> None:
             if name in known and data.draw(st.booleans(), label=f"seeded {name}"):
                 case.path_parameters[name] = known[name]
     if isinstance(case.body, dict) and not case.meta.is_negative_at(ParameterLocation.BODY):
-        # A body's references must be things of the seeded customer (else 422 by rule).
-        for name in ("customer_id", "site_id", "contract_id", "engineer_id"):
+        # A body's references must be things that exist: the seeded customer's, the seeded
+        # location (else 422 by rule).
+        for name in ("customer_id", "site_id", "contract_id", "engineer_id", "location_id"):
             if name in case.body:
                 case.body[name] = known[name]
         # Rules across fields the schema cannot state (an end after its start, a restore
         # target after its response target, a shift's ranges apart): leave those to defaults.
         for name in ("warranty_end", "targets", "on_call", "shift"):
             case.body.pop(name, None)
+        # A transfer moves stock between two locations.
+        if case.body.get("from_location_id") == case.body.get("to_location_id") is not None:
+            case.body["to_location_id"] = str(uuid.uuid4())
         if case.method.upper() == "POST" and case.formatted_path == "/v1/tickets":
             usable_ticket(case.body, seeded)
         if case.formatted_path.startswith("/v1/calendars"):

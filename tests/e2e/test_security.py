@@ -28,8 +28,9 @@ PROTECTED = [
     ("escalation", "GET", f"/v1/tickets/{uuid.uuid4()}/sla"),
     ("escalation", "POST", "/v1/webhooks"),
     ("escalation", "GET", "/v1/emails"),
-    ("inventory", "GET", "/v1/parts/HP-1/availability"),
+    ("inventory", "GET", "/v1/parts/HP-1/ledger"),
     ("inventory", "POST", "/v1/parts"),
+    ("inventory", "POST", "/v1/receipts"),
 ]
 
 

@@ -187,16 +187,35 @@ async def test_parts_availability_for_the_owning_vendor_only(stack: ServiceStack
         assert (
             await stores.post(
                 "/v1/parts",
-                json={"part_number": part, "vendor": "hp", "description": "Redundant PSU"},
+                json={"part_number": part, "manufacturer": "hp", "description": "Redundant PSU"},
             )
         ).status_code == 201
+        locations = {}
+        for name in ("beijing", "shanghai"):
+            made = await stores.post(
+                "/v1/locations",
+                json={
+                    "name": f"{name} {part}",
+                    "kind": "regional_office",
+                    "latitude": 31.2,
+                    "longitude": 121.5,
+                },
+            )
+            assert made.status_code == 201, made.text
+            locations[name] = made.json()["id"]
         for warehouse, quantity in (("beijing", 3), ("shanghai", 2), ("beijing", 1)):
             receipt = await stores.post(
-                f"/v1/parts/{part}/receipts", json={"warehouse": warehouse, "quantity": quantity}
+                "/v1/receipts",
+                json={
+                    "part_number": part,
+                    "location_id": locations[warehouse],
+                    "quantity": quantity,
+                    "delivery_reference": f"DN-{uuid.uuid4().hex[:12]}",
+                },
             )
-            assert receipt.status_code == 201
+            assert receipt.status_code == 201, receipt.text
         duplicate = await stores.post(
-            "/v1/parts", json={"part_number": part, "vendor": "hp", "description": "x"}
+            "/v1/parts", json={"part_number": part, "manufacturer": "hp", "description": "x"}
         )
     assert duplicate.status_code == 409
     async with (

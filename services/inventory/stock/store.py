@@ -18,6 +18,8 @@ from asyncpg import Connection
 
 from services.inventory.parts.rules import PartNotFound
 from services.inventory.stock.ledger import Balance, Level, MovementKind, book
+from services.inventory.stock.rules import DeliveryAlreadyReceived
+from shared.sql import Filters
 
 _LOCK_PART = "SELECT part_number FROM inventory.parts WHERE part_number = $1 FOR UPDATE"
 
@@ -52,6 +54,30 @@ _LEDGER = f"""
 SELECT {MOVEMENT_COLUMNS} FROM inventory.movements
 WHERE part_number = $1 AND ($2::uuid IS NULL OR location_id = $2) AND seq > $3
 ORDER BY seq LIMIT $4"""
+
+RECEIPT_COLUMNS = (
+    "id, part_number, location_id, quantity, delivery_reference, received_at, received_by, "
+    "inspect_by, inspected_at, accepted_quantity, inspection_notes, signed_by_us, "
+    "signed_by_counterparty, counterparty"
+)
+_INSERT_RECEIPT = f"""
+INSERT INTO inventory.receipts (id, part_number, location_id, quantity, delivery_reference,
+    received_at, received_by, inspect_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+RETURNING {RECEIPT_COLUMNS}"""
+_GET_RECEIPT = f"SELECT {RECEIPT_COLUMNS} FROM inventory.receipts WHERE id = $1"
+_SIGN_OFF = f"""
+UPDATE inventory.receipts SET inspected_at = $2, accepted_quantity = $3, inspection_notes = $4,
+    signed_by_us = $5, signed_by_counterparty = $6, counterparty = $7
+WHERE id = $1 AND inspected_at IS NULL
+RETURNING {RECEIPT_COLUMNS}"""
+_LIST_RECEIPTS = f"SELECT {RECEIPT_COLUMNS} FROM inventory.receipts"
+TRANSFER_COLUMNS = "id, part_number, from_location_id, to_location_id, quantity, at, by"
+_INSERT_TRANSFER = f"""
+INSERT INTO inventory.transfers (id, part_number, from_location_id, to_location_id, quantity,
+    at, by)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+RETURNING {TRANSFER_COLUMNS}"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,3 +179,116 @@ async def reorder_point(
 ) -> ReorderPoint | None:
     row = await conn.fetchrow(_REORDER_POINT, part_number, location_id)
     return None if row is None else ReorderPoint(row["reorder_point"], row["name"])
+
+
+async def insert_receipt(
+    conn: Connection,
+    receipt_id: UUID,
+    part_number: str,
+    location_id: UUID,
+    quantity: int,
+    delivery_reference: str,
+    *,
+    at: datetime,
+    by: str,
+    inspect_by: datetime,
+) -> dict[str, Any]:
+    try:
+        row = await conn.fetchrow(
+            _INSERT_RECEIPT,
+            receipt_id,
+            part_number,
+            location_id,
+            quantity,
+            delivery_reference,
+            at,
+            by,
+            inspect_by,
+        )
+    except asyncpg.UniqueViolationError:
+        raise DeliveryAlreadyReceived(
+            f"delivery {delivery_reference!r} was already received",
+            delivery_reference=delivery_reference,
+        ) from None
+    return dict(row)
+
+
+async def get_receipt(conn: Connection, receipt_id: UUID) -> dict[str, Any] | None:
+    row = await conn.fetchrow(_GET_RECEIPT, receipt_id)
+    return None if row is None else dict(row)
+
+
+async def sign_off(
+    conn: Connection,
+    receipt_id: UUID,
+    *,
+    at: datetime,
+    accepted_quantity: int,
+    notes: str | None,
+    signed_by_us: str,
+    signed_by_counterparty: str,
+    counterparty: str,
+) -> dict[str, Any] | None:
+    """The signed receipt; None when it was already signed off."""
+    row = await conn.fetchrow(
+        _SIGN_OFF,
+        receipt_id,
+        at,
+        accepted_quantity,
+        notes,
+        signed_by_us,
+        signed_by_counterparty,
+        counterparty,
+    )
+    return None if row is None else dict(row)
+
+
+async def receipts(
+    conn: Connection,
+    *,
+    after: tuple[datetime, UUID] | None,
+    limit: int,
+    part_number: str | None,
+    location_id: UUID | None,
+    overdue_at: datetime | None,
+) -> list[dict[str, Any]]:
+    """Oldest first, `limit + 1` rows so the caller can tell whether more follow. Given
+    `overdue_at`, only the receipts still uninspected past their deadline then (IV-6)."""
+    filters = (
+        Filters()
+        .add_if(part_number, "part_number = {}")
+        .add_if(location_id, "location_id = {}")
+        .add_if(overdue_at, "inspected_at IS NULL AND inspect_by < {}")
+    )
+    if after is not None:
+        filters.add("(received_at, id) > ({}, {})", *after)
+    records = await conn.fetch(
+        f"{_LIST_RECEIPTS} {filters.where()} ORDER BY received_at, id "
+        f"LIMIT {filters.param(limit + 1)}",
+        *filters.args,
+    )
+    return [dict(r) for r in records]
+
+
+async def insert_transfer(
+    conn: Connection,
+    transfer_id: UUID,
+    part_number: str,
+    from_location_id: UUID,
+    to_location_id: UUID,
+    quantity: int,
+    *,
+    at: datetime,
+    by: str,
+) -> dict[str, Any]:
+    row = await conn.fetchrow(
+        _INSERT_TRANSFER,
+        transfer_id,
+        part_number,
+        from_location_id,
+        to_location_id,
+        quantity,
+        at,
+        by,
+    )
+    return dict(row)

@@ -1,16 +1,8 @@
 import pytest
 
-from services.inventory.parts.rules import PART_NUMBER, may_see
-
-
-def test_a_vendor_sees_only_its_own_parts():
-    assert may_see("hp", vendor="hp", is_staff=False)
-    assert not may_see("hp", vendor="dell", is_staff=False)
-    assert not may_see("hp", vendor=None, is_staff=False)
-
-
-def test_staff_see_every_part():
-    assert may_see("hp", vendor=None, is_staff=True)
+from services.inventory.parts.rules import PART_NUMBER
+from shared.events.base import parse_event
+from shared.events.inventory import PartRegistered, PartRegisteredV1
 
 
 @pytest.mark.parametrize("number", ["HP-123", "J9F42A", "PN/123.4_b"])
@@ -21,3 +13,19 @@ def test_manufacturer_part_numbers_are_accepted(number):
 @pytest.mark.parametrize("number", ["", "-lead", "has space", "x" * 65, "semi;colon"])
 def test_odd_part_numbers_are_refused(number):
     assert not PART_NUMBER.match(number)
+
+
+def test_an_old_part_registered_reads_its_vendor_as_the_manufacturer_of_an_original_new_part():
+    event = parse_event("part.registered", 1, PartRegisteredV1.example)
+    assert type(event) is PartRegistered
+    assert event.manufacturer == PartRegisteredV1.example["vendor"]
+    assert (event.description, event.models, event.original, event.condition) == (
+        PartRegisteredV1.example["description"],
+        [],
+        True,
+        "new",
+    )
+
+
+def test_a_part_registered_never_carries_the_unit_cost():
+    assert "unit_cost" not in PartRegistered.model_fields

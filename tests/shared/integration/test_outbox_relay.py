@@ -10,13 +10,19 @@ from aiokafka import AIOKafkaConsumer
 from shared.bus import make_producer, start_with_retry, stop_quietly
 from shared.db import UnitOfWork
 from shared.events.envelope import Envelope
-from shared.events.inventory import PartStockReceived
+from shared.events.inventory import StockReceived
 from shared.outbox import OutboxRelay
 
 
-def stock_event(part: str, n: int) -> PartStockReceived:
-    return PartStockReceived(
-        part_number=part, warehouse="main", quantity=n, received_at=datetime.now(UTC)
+def stock_event(part: str, n: int) -> StockReceived:
+    return StockReceived(
+        part_number=part,
+        location_id=uuid.uuid4(),
+        location_name="main",
+        quantity=n,
+        delivery_reference=f"DN-{uuid.uuid4().hex[:12]}",
+        receipt_id=uuid.uuid4(),
+        at=datetime.now(UTC),
     )
 
 
