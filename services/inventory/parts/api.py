@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import Path, Query, Request, Security
 from fastapi.responses import JSONResponse
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from services.inventory.parts import handlers
 from services.inventory.parts.commands import RegisterPart, SetReorderPoint, UpdatePart
-from services.inventory.parts.rules import PART_NUMBER, PartNotFound
+from services.inventory.parts.rules import PART_NUMBER, PART_NUMBER_IN_PATH, PartNotFound
 from services.inventory.parts.schemas import (
     Manufacturer,
     Model,
@@ -155,14 +156,21 @@ async def set_reorder_point(
     )
 
 
-# A part number may hold "/", so `/parts/{part_number:path}` would also match
-# `/parts/X/ledger`: the app includes this router after every other that has routes below
-# `/parts/{part_number}/`.
+class PartNumberConvertor(StringConvertor):
+    """A part number in a path, "/" allowed, never ending in a route below a part."""
+
+    regex = PART_NUMBER_IN_PATH
+
+
+register_url_convertor("part_number", PartNumberConvertor())
+
+# The routes of a part itself come after every router with routes below `/parts/{part_number}/`
+# in the app, so that a request for those is never taken for a part.
 part_router = api_router()
 
 
 @part_router.get(
-    "/parts/{part_number:path}",
+    "/parts/{part_number:part_number}",
     response_model=PartPublic,
     tags=["parts"],
     summary="A part, with its unit cost (staff only)",
@@ -177,7 +185,7 @@ async def get_part(part_number: PartNumber, runtime: RuntimeDep, principal: Stoc
 
 
 @part_router.patch(
-    "/parts/{part_number:path}",
+    "/parts/{part_number:part_number}",
     response_model=PartPublic,
     tags=["parts"],
     summary="Change a part",

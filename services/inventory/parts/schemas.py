@@ -9,10 +9,10 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from services.inventory.parts.rules import PART_NUMBER, Condition
+from services.inventory.parts.rules import PART_NUMBER, Condition, names_a_sub_resource
 from shared.http.bodies import NOT_BLANK, StrictBody, json_number
 from shared.http.patch import PatchBody
 
@@ -64,6 +64,16 @@ class PartCreate(StrictBody):
     original: bool = Field(default=True, description="Made by the manufacturer (IV-4)")
     condition: Condition = Condition.new
     unit_cost: UnitCost = Field(default=Decimal(0), json_schema_extra={"default": 0})
+
+    @field_validator("part_number")
+    @classmethod
+    def _not_a_route(cls, part_number: str) -> str:
+        if names_a_sub_resource(part_number):
+            raise ValueError(
+                f"a part number may not end in /{part_number.rpartition('/')[2]}: "
+                "it would be read as that route of another part"
+            )
+        return part_number
 
 
 class PartPatch(PatchBody):

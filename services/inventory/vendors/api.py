@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Query, Security
+from fastapi import Depends, Query, Security
 
+from services.inventory.parts.api import PartNumber
 from services.inventory.parts.rules import PART_NUMBER
 from services.inventory.vendors import handlers
 from services.inventory.vendors.quota import VendorQuota
@@ -26,8 +27,6 @@ from shared.service import RuntimeDep
 router = api_router()
 
 STAFF = ("inventory:admin", "ops:read")
-# A part number may hold "/" (PART_NUMBER), so its routes take it as a `:path`.
-PartNumber = Annotated[str, Path(pattern=PART_NUMBER.pattern, max_length=64)]
 RATE_LIMITED = problem_responses(
     429,
     described={

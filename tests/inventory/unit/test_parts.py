@@ -29,3 +29,11 @@ def test_an_old_part_registered_reads_its_vendor_as_the_manufacturer_of_an_origi
 
 def test_a_part_registered_never_carries_the_unit_cost():
     assert "unit_cost" not in PartRegistered.model_fields
+
+
+def test_a_part_number_may_not_end_in_the_name_of_a_route_below_a_part():
+    from services.inventory.parts.rules import names_a_sub_resource
+
+    assert names_a_sub_resource("HP-1/ledger") and names_a_sub_resource("A/B/availability")
+    assert not names_a_sub_resource("ledger") and not names_a_sub_resource("HP-1/ledgers")
+    assert not names_a_sub_resource("0231A5L9/02")
