@@ -21,20 +21,19 @@ SERVICES = ("intake", "dispatch", "escalation", "inventory")
 INVENTORY_ADMIN = ("inventory-admin", "inventory:admin")
 
 
-async def a_location_seeded_by_sql(stack: ServiceStack) -> uuid.UUID:
-    """Locations have no route on this branch yet: one warehouse, written as its table holds it."""
-    location_id = uuid.uuid4()
-    conn = await asyncpg.connect(asyncpg_dsn(stack.database_url))
-    try:
-        await conn.execute(
-            "INSERT INTO inventory.locations (id, name, kind, latitude, longitude, created_at) "
-            "VALUES ($1, $2, 'headquarters', 31.23, 121.47, now())",
-            location_id,
-            f"Shanghai HQ {location_id.hex[:6]}",
+async def a_location(stack: ServiceStack) -> uuid.UUID:
+    async with stack.client("inventory", "parts-coordinator", "inventory:admin") as admin:
+        made = await admin.post(
+            "/v1/locations",
+            json={
+                "name": f"Shanghai HQ {uuid.uuid4().hex[:6]}",
+                "kind": "headquarters",
+                "latitude": 31.23,
+                "longitude": 121.47,
+            },
         )
-    finally:
-        await conn.close()
-    return location_id
+    assert made.status_code == 201, made.text
+    return uuid.UUID(made.json()["id"])
 
 
 async def outbox_types(stack: ServiceStack, key: str) -> list[str]:
@@ -52,7 +51,7 @@ async def test_a_repair_past_five_working_days_gets_a_loaner_that_stops_the_repa
     latest = max([await stack.clock(s) for s in SERVICES])
     await move_clocks_to(stack, latest, *SERVICES)
     model = f"S5735-{uuid.uuid4().hex[:6]}"
-    location_id = await a_location_seeded_by_sql(stack)
+    location_id = await a_location(stack)
     async with stack.client("inventory", *INVENTORY_ADMIN) as admin:
         made = await admin.post(
             "/v1/loaners",

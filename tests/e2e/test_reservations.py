@@ -1,9 +1,6 @@
 """Reservations over HTTP, on real processes: never promised twice across two inventory
 replicas, refusals that change nothing, IV-4 at the door, and a ticket cancelled at intake
 giving its parts back.
-
-Stock is seeded straight into inventory's tables (`seed_stock`): the catalogue's and
-receipts' API is another slice's, and this file should switch to it once it is in.
 """
 
 from __future__ import annotations
@@ -37,42 +34,54 @@ async def db(stack: ServiceStack) -> AsyncIterator[asyncpg.Connection]:
 
 
 async def seed_stock(
-    db: asyncpg.Connection,
+    stack: ServiceStack,
     stock: dict[str, int],
     *,
     original: bool = True,
     condition: str = "new",
 ) -> str:
-    """Seeding, not the API: a part, a location per entry of `stock` (name -> units on hand,
-    in Beijing or, for a name with "Shanghai" in it, Shanghai) and a receipt in the ledger."""
+    """A new part, received at a location per entry of `stock` (name -> units; in Beijing or,
+    for a name with "Shanghai" in it, Shanghai), through the catalogue's and receipts' API."""
     part = f"PN-{uuid.uuid4().hex[:10]}"
-    await db.execute(
-        "INSERT INTO inventory.parts (part_number, manufacturer, description, original, "
-        "condition, created_at, updated_at) VALUES ($1, 'huawei', 'PSU', $2, $3, now(), now())",
-        part,
-        original,
-        condition,
-    )
-    for name, units in stock.items():
-        lat, lon = SHANGHAI if "Shanghai" in name else BEIJING
-        location_id = await db.fetchval(
-            "INSERT INTO inventory.locations (id, name, kind, latitude, longitude, created_at) "
-            "VALUES ($1, $2, 'regional', $3, $4, now()) "
-            "ON CONFLICT (name) DO UPDATE SET kind = EXCLUDED.kind RETURNING id",
-            uuid.uuid4(),
-            name,
-            lat,
-            lon,
+    async with stack.client("inventory", "parts-coordinator", "inventory:admin") as admin:
+        made = await admin.post(
+            "/v1/parts",
+            json={
+                "part_number": part,
+                "manufacturer": "huawei",
+                "description": "PSU",
+                "original": original,
+                "condition": condition,
+                "unit_cost": 100,
+            },
         )
-        await db.execute(
-            "INSERT INTO inventory.movements (part_number, location_id, position, kind, "
-            "on_hand_delta, reserved_delta, on_hand_after, reserved_after, by, at) "
-            "VALUES ($1, $2, 1, 'receipt', $3, 0, $3, 0, 'seed', now())",
-            part,
-            location_id,
-            units,
-        )
+        assert made.status_code == 201, made.text
+        for name, units in stock.items():
+            received = await admin.post(
+                "/v1/receipts",
+                json={
+                    "part_number": part,
+                    "location_id": await a_location(admin, name),
+                    "quantity": units,
+                    "delivery_reference": f"DN-{uuid.uuid4().hex[:12]}",
+                },
+            )
+            assert received.status_code == 201, received.text
     return part
+
+
+async def a_location(admin: httpx.AsyncClient, name: str) -> str:
+    """The location of that name, made the first time it is asked for."""
+    lat, lon = SHANGHAI if "Shanghai" in name else BEIJING
+    made = await admin.post(
+        "/v1/locations",
+        json={"name": name, "kind": "regional_office", "latitude": lat, "longitude": lon},
+    )
+    if made.status_code == 201:
+        return made.json()["id"]
+    assert made.status_code == 409, made.text
+    listed = (await admin.get("/v1/locations", params={"limit": 200})).json()
+    return next(loc["id"] for loc in listed["items"] if loc["name"] == name)
 
 
 async def a_ticket(stack: ServiceStack, db: asyncpg.Connection, *, waiver: bool) -> str:
@@ -131,7 +140,7 @@ async def test_100_concurrent_requests_for_the_last_10_units_on_two_replicas_get
     stack, db
 ):
     await stack.start_replica("inventory", "inventory-2")
-    part = await seed_stock(db, {"Beijing office": 6, "Shanghai HQ": 4})
+    part = await seed_stock(stack, {"Beijing office": 6, "Shanghai HQ": 4})
     ticket_id = await a_ticket(stack, db, waiver=False)
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
     clients = [
@@ -180,7 +189,7 @@ async def test_100_concurrent_requests_for_the_last_10_units_on_two_replicas_get
 
 
 async def test_bad_input_is_a_clear_problem_and_changes_nothing(stack, db):
-    part = await seed_stock(db, {"Beijing office": 3})
+    part = await seed_stock(stack, {"Beijing office": 3})
     ticket_id = await a_ticket(stack, db, waiver=False)
     async with stack.client("inventory", *COORDINATOR) as coordinator:
         url = f"/v1/tickets/{ticket_id}/reservations"
@@ -215,7 +224,7 @@ async def test_bad_input_is_a_clear_problem_and_changes_nothing(stack, db):
 async def test_a_refurbished_part_needs_the_customers_waiver_and_the_reservation_cites_it(
     stack, db
 ):
-    part = await seed_stock(db, {"Beijing office": 3}, condition="refurbished")
+    part = await seed_stock(stack, {"Beijing office": 3}, condition="refurbished")
     without = await a_ticket(stack, db, waiver=False)
     with_waiver = await a_ticket(stack, db, waiver=True)
     async with stack.client("inventory", *COORDINATOR) as coordinator:
@@ -237,7 +246,7 @@ async def test_a_refurbished_part_needs_the_customers_waiver_and_the_reservation
 
 
 async def test_an_engineer_picks_and_returns_and_a_cancelled_ticket_gives_the_rest_back(stack, db):
-    part = await seed_stock(db, {"Beijing office": 2, "Shanghai HQ": 2})
+    part = await seed_stock(stack, {"Beijing office": 2, "Shanghai HQ": 2})
     ticket_id = await a_ticket(stack, db, waiver=False)
     async with (
         stack.client("inventory", *COORDINATOR) as coordinator,
@@ -283,7 +292,7 @@ async def test_an_engineer_picks_and_returns_and_a_cancelled_ticket_gives_the_re
 
 
 async def test_a_reservation_not_picked_in_time_expires_once_across_replicas(stack, db):
-    part = await seed_stock(db, {"Beijing office": 1})
+    part = await seed_stock(stack, {"Beijing office": 1})
     ticket_id = await a_ticket(stack, db, waiver=False)
     async with stack.client("inventory", *COORDINATOR) as coordinator:
         made = await coordinator.post(
