@@ -1,10 +1,5 @@
-"""IV-2: a loaner unit's lifecycle and which unit a waiting customer gets. Pure: no I/O.
-
-register ──▶ available ──check_out──▶ checked_out
-              ▲   │                      │
-              │   └──retire──▶ retired   │
-              └────────check_in──────────┘
-"""
+"""IV-2: a loaner unit's lifecycle (drawn by `mermaid`) and which unit a waiting customer
+gets. Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -16,6 +11,7 @@ from types import MappingProxyType
 
 from haversine import haversine
 
+from shared.diagrams import state_diagram
 from shared.errors import Conflict, DomainError, InvalidReference, NotFound
 
 
@@ -39,6 +35,23 @@ TRANSITIONS: Mapping[tuple[LoanerStatus, Move], LoanerStatus] = MappingProxyType
         (LoanerStatus.available, Move.retire): LoanerStatus.retired,
     }
 )
+
+
+def mermaid() -> str:
+    """The unit's lifecycle as a Mermaid `stateDiagram-v2`, drawn from the table for the README."""
+    edges: dict[tuple[str, str], list[str]] = {}
+    for (source, how), to in TRANSITIONS.items():
+        edges.setdefault((source.value, to.value), []).append(how.value)
+    return state_diagram(
+        [s.value for s in LoanerStatus],
+        edges,
+        initial=LoanerStatus.available.value,
+        finals=[LoanerStatus.retired.value],
+        note=(
+            LoanerStatus.checked_out.value,
+            ("a loan: ticket, customer, due back;", "listed overdue past its due date"),
+        ),
+    )
 
 
 class DueStatus(StrEnum):
