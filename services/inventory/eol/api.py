@@ -9,6 +9,7 @@ from fastapi import Query, Request, Security
 from services.inventory.eol import handlers
 from services.inventory.eol.commands import AnnounceEol
 from services.inventory.eol.schemas import EolCreate, EolPublic
+from services.inventory.parts.schemas import Manufacturer
 from shared.auth import Principal, authenticate
 from shared.http.commands import CommandEndpoint
 from shared.http.idempotency import IdempotencyKey
@@ -49,9 +50,9 @@ ANNOUNCEMENTS: CommandEndpoint[AnnounceEol] = CommandEndpoint(
         described={
             403: "A vendor announcing for another manufacturer",
             404: "No such part (or not this vendor's)",
-            409: "A request with this Idempotency-Key is still in progress",
-            422: "Both or neither of part_number and model, a date before today, or a part "
-            "of another manufacturer",
+            409: "The part is another manufacturer's (for staff), or a request with this "
+            "Idempotency-Key is still in progress",
+            422: "Both or neither of part_number and model, or a date before today",
         },
     ),
 )
@@ -86,7 +87,7 @@ async def announce(
 async def list_announcements(
     runtime: RuntimeDep,
     principal: EolReader,
-    manufacturer: Annotated[str | None, Query(max_length=64)] = None,
+    manufacturer: Annotated[Manufacturer | None, Query()] = None,
     limit: Limit = MAX_LIMIT,
 ) -> Any:
     if not principal.has_any("inventory:admin", "ops:read"):

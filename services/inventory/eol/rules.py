@@ -6,7 +6,7 @@ import calendar
 from datetime import date
 from enum import StrEnum
 
-from shared.errors import DomainError, Forbidden, InvalidReference, NotFound
+from shared.errors import Conflict, DomainError, Forbidden, NotFound
 
 # IV-5: customers are told in writing this many calendar months before production ends.
 NOTICE_MONTHS = 6
@@ -25,7 +25,7 @@ class EolPartNotFound(NotFound):
     title = "No such part"
 
 
-class NotTheManufacturers(InvalidReference):
+class NotTheManufacturers(Conflict):
     title = "Part of another manufacturer"
 
 

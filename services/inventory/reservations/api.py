@@ -142,6 +142,7 @@ async def get_reservation(
 
 
 _MOVE_PROBLEMS = problem_responses(
+    *BODY_PROBLEMS,
     404,
     409,
     described={
