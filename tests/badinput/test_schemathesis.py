@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from schemathesis.core.parameters import ParameterLocation
 
 from services.escalation.calendars.rules import NAME_PATTERN
+from services.inventory.parts.rules import PART_NUMBER
 from shared.http.pagination import encode_cursor
 from shared.settings import SERVICES, Settings
 from tests.badinput.conftest import Seeded
@@ -94,9 +95,25 @@ def make_valid_data_usable(case, data, seeded: Seeded) -> None:
         and "cursor" in case.query
         and not case.meta.is_negative_at(ParameterLocation.QUERY)
     ):
-        if case.path.endswith("/timeline"):  # a timeline pages by the order it was written in
+        # A timeline and a part's ledger page by the order they were written in.
+        if case.path.endswith(("/timeline", "/ledger")):
             case.query["cursor"] = encode_cursor(
                 data.draw(st.integers(0, 2**62), label="cursor sequence")
+            )
+        elif case.formatted_path in ("/v1/parts", "/v1/vendor/parts"):  # by part number
+            case.query["cursor"] = encode_cursor(
+                data.draw(st.from_regex(PART_NUMBER, fullmatch=True), label="cursor part")
+            )
+        elif case.formatted_path == "/v1/locations":  # locations page by name: any storable text
+            case.query["cursor"] = encode_cursor(
+                data.draw(
+                    st.text(
+                        st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
+                        min_size=1,
+                        max_size=100,
+                    ),
+                    label="cursor location name",
+                )
             )
         elif case.formatted_path == "/v1/calendars":  # calendars page by name
             case.query["cursor"] = encode_cursor(

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from shared.http.pagination import encode_cursor
 from tests.support.stack import ServiceStack
 
 pytestmark = pytest.mark.e2e
@@ -182,3 +183,70 @@ async def test_a_part_is_changed_field_by_field_and_locations_are_listed_by_name
     assert cleared.status_code == 422
     names = [loc["name"] for loc in listed["items"] if loc["name"].startswith(tag)]
     assert names == [f"{tag} a", f"{tag} b"]
+
+
+async def every_page(client, path: str, **params) -> tuple[list[dict], int]:
+    """A list read to its end the way a client does: each page's next_cursor asks for the next."""
+    items: list[dict] = []
+    cursor, pages = None, 0
+    while True:
+        answer = await client.get(path, params=params | ({"cursor": cursor} if cursor else {}))
+        assert answer.status_code == 200, answer.text
+        page = answer.json()
+        assert set(page) == {"items", "next_cursor"} and len(page["items"]) <= params["limit"]
+        items, pages, cursor = items + page["items"], pages + 1, page["next_cursor"]
+        if cursor is None:
+            return items, pages
+
+
+async def test_the_catalogue_the_locations_and_a_ledger_page_to_their_end_with_next_cursor(
+    stack: ServiceStack,
+):
+    tag = uuid.uuid4().hex[:6]
+    model, parts = f"Model {tag}", [f"PG-{tag}-{n}" for n in range(3)]
+    names = [f"Paged {tag} {n}" for n in range(3)]
+    async with stack.client("inventory", "stores", "inventory:admin") as stores:
+        for part in reversed(parts):
+            body = {"part_number": part, "manufacturer": "hp", "description": "Fan"}
+            made = await stores.post("/v1/parts", json=body | {"models": [model]})
+            assert made.status_code == 201, made.text
+        where = [await new_location(stores, name) for name in reversed(names)]
+        for n in range(3):
+            receipt = {"part_number": parts[0], "location_id": where[0], "quantity": n + 1}
+            booked = await stores.post(
+                "/v1/receipts", json=receipt | {"delivery_reference": f"DN-{tag}-{n}"}
+            )
+            assert booked.status_code == 201, booked.text
+    async with stack.client("inventory", "ops", "ops:read") as ops:
+        catalogue, catalogue_pages = await every_page(ops, "/v1/parts", model=model, limit=2)
+        locations, _ = await every_page(ops, "/v1/locations", limit=2)
+        ledger, ledger_pages = await every_page(ops, f"/v1/parts/{parts[0]}/ledger", limit=2)
+    assert [p["part_number"] for p in catalogue] == parts and catalogue_pages == 2
+    every_name = [loc["name"] for loc in locations]
+    assert len(set(every_name)) == len(every_name) and every_name == sorted(every_name)
+    assert [name for name in every_name if tag in name] == names
+    assert [m["on_hand_after"] for m in ledger] == [1, 3, 6] and ledger_pages == 2
+    assert [m["seq"] for m in ledger] == sorted(m["seq"] for m in ledger)
+
+
+@pytest.mark.parametrize(
+    ("path", "cursor"),
+    [
+        ("/v1/parts", "not-a-cursor"),
+        ("/v1/parts", encode_cursor("HP-1\x00")),
+        ("/v1/parts", encode_cursor("2026-01-01T00:00:00+00:00", str(uuid.uuid4()))),
+        ("/v1/locations", encode_cursor("\x00")),
+        ("/v1/locations", encode_cursor("")),
+        ("/v1/locations", encode_cursor(7)),
+        ("/v1/parts/HP-1/ledger", encode_cursor(-1)),
+        ("/v1/parts/HP-1/ledger", encode_cursor(2**63)),
+        ("/v1/parts/HP-1/ledger", encode_cursor("1")),
+    ],
+)
+async def test_a_cursor_inventory_never_gave_out_is_422_cursor_invalid(
+    stack: ServiceStack, path: str, cursor: str
+):
+    async with stack.client("inventory", "ops", "ops:read") as ops:
+        answer = await ops.get(path, params={"cursor": cursor})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["type"].endswith("cursor-invalid")

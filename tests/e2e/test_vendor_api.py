@@ -18,6 +18,7 @@ import asyncpg
 import pytest
 
 from shared.db import asyncpg_dsn
+from shared.http.pagination import encode_cursor
 from tests.support.stack import ServiceStack
 
 pytestmark = pytest.mark.e2e
@@ -167,11 +168,20 @@ async def test_a_vendor_lists_its_own_parts_only_a_page_at_a_time(stack: Service
     async with stack.client("inventory", "portal", "parts:read", vendor=mine) as vendor:
         first = (await vendor.get("/v1/vendor/parts", params={"limit": 2})).json()
         rest = (
-            await vendor.get("/v1/vendor/parts", params={"limit": 2, "after": first["next_after"]})
+            await vendor.get(
+                "/v1/vendor/parts", params={"limit": 2, "cursor": first["next_cursor"]}
+            )
         ).json()
+        bad = [
+            await vendor.get("/v1/vendor/parts", params={"cursor": cursor})
+            for cursor in ("not-a-cursor", encode_cursor(f"{mine}\x00"), encode_cursor(1))
+        ]
     listed = first["items"] + rest["items"]
     assert [p["part_number"] for p in listed] == [f"{mine}-P0", f"{mine}-P1", f"{mine}-P2"]
-    assert first["next_after"] == f"{mine}-P1" and rest["next_after"] is None
+    assert first["next_cursor"] is not None and rest["next_cursor"] is None
+    assert set(first) == set(rest) == {"items", "next_cursor"}
+    for answer in bad:
+        assert answer.status_code == 422 and answer.json()["type"].endswith("cursor-invalid")
     assert [p["available"] for p in listed] == [1, 2, 3]
     assert listed[0]["locations"][0]["name"] == f"{mine} Hub 0"
     assert set(listed[0]) == {

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import Query, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from services.inventory.locations import handlers
 from services.inventory.locations.commands import RegisterLocation
 from services.inventory.locations.rules import LocationKind, LocationNotFound
-from services.inventory.locations.schemas import LocationCreate, LocationName, LocationPublic
+from services.inventory.locations.schemas import NAME_LENGTH, LocationCreate, LocationPublic
 from services.inventory.parts.api import InventoryAdmin, StockReader
 from shared.commands import Created, one_at_a_time
 from shared.db import UnitOfWork
 from shared.http.creation import CreateEndpoint
 from shared.http.idempotency import IdempotencyKey
-from shared.http.pagination import DEFAULT_LIMIT, Limit, Page
-from shared.http.problems import BODY_PROBLEMS, problem_responses
+from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_cursor, page_of
+from shared.http.problems import BODY_PROBLEMS, Problem, problem_responses
 from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
@@ -70,25 +70,41 @@ async def register_location(
     response_model=Page[LocationPublic],
     tags=["locations"],
     summary="The locations, by name",
+    description="Page on with `next_cursor`.",
 )
 async def list_locations(
     runtime: RuntimeDep,
     principal: StockReader,
-    after: Annotated[
-        LocationName | None,
-        Query(description="The next_cursor of the page before (the last name it listed)"),
-    ] = None,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
     kind: LocationKind | None = None,
 ) -> Any:
+    after = _name_after(cursor)
     async with runtime.uow() as uow:
         rows = await handlers.list_locations(
             uow, after=after, limit=limit, kind=kind.value if kind else None
         )
-    items = [LocationPublic.model_validate(r) for r in rows]
-    if len(items) > limit:
-        return Page(items=items[:limit], next_cursor=items[limit - 1].name)
-    return Page(items=items)
+    return page_of([LocationPublic.model_validate(r) for r in rows], limit, key=lambda x: (x.name,))
+
+
+def _name_after(cursor: str | None) -> str | None:
+    """The name a page of locations ends at, from the `next_cursor` it gave out."""
+    values = decode_cursor(cursor, 1)
+    if values is None:
+        return None
+    # Only a name this API could have stored: anything else (a NUL byte, a lone surrogate)
+    # would reach SQL as a driver error.
+    if not isinstance(values[0], str) or not _storable(values[0]):
+        raise Problem(422, "cursor-invalid", "the cursor is not one this API gave out")
+    return values[0]
+
+
+def _storable(name: str) -> bool:
+    try:
+        name.encode()
+    except UnicodeEncodeError:
+        return False
+    return 0 < len(name) <= NAME_LENGTH and "\x00" not in name
 
 
 @router.get(

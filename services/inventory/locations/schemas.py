@@ -12,7 +12,8 @@ from services.inventory.locations.rules import LocationKind
 from shared.http.bodies import NOT_BLANK, StrictBody
 from shared.http.fields import Latitude, Longitude
 
-LocationName = Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK)]
+NAME_LENGTH = 100
+LocationName = Annotated[str, Field(min_length=1, max_length=NAME_LENGTH, pattern=NOT_BLANK)]
 
 
 class LocationCreate(StrictBody):

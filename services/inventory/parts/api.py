@@ -26,8 +26,8 @@ from shared.db import UnitOfWork
 from shared.http.commands import CommandEndpoint
 from shared.http.creation import CreateEndpoint, one_at_a_time
 from shared.http.idempotency import IdempotencyKey
-from shared.http.pagination import DEFAULT_LIMIT, Limit, Page
-from shared.http.problems import BODY_PROBLEMS, problem_responses
+from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_cursor, page_of
+from shared.http.problems import BODY_PROBLEMS, Problem, problem_responses
 from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
@@ -38,14 +38,18 @@ InventoryAdmin = Annotated[Principal, Security(authenticate, scopes=["inventory:
 StockReader = Annotated[Principal, Security(authenticate, scopes=["inventory:admin", "ops:read"])]
 # A part number may hold "/" (PART_NUMBER), so its routes take it as a `:path`.
 PartNumber = Annotated[str, Path(pattern=PART_NUMBER.pattern, max_length=64)]
-AfterPart = Annotated[
-    str | None,
-    Query(
-        pattern=PART_NUMBER.pattern,
-        max_length=64,
-        description="The next_cursor of the page before (the last part number it listed)",
-    ),
-]
+
+
+def part_number_after(cursor: str | None) -> str | None:
+    """The part number a by-part-number page ends at, from the `next_cursor` it gave out."""
+    values = decode_cursor(cursor, 1)
+    if values is None:
+        return None
+    # Only a part number this API could have given out: anything else (a NUL byte, a lone
+    # surrogate) would reach SQL as a driver error.
+    if not isinstance(values[0], str) or not PART_NUMBER.fullmatch(values[0]):
+        raise Problem(422, "cursor-invalid", "the cursor is not one this API gave out")
+    return values[0]
 
 
 async def _register(uow: UnitOfWork, body: PartCreate) -> Created:
@@ -110,23 +114,24 @@ async def register_part(
     response_model=Page[PartPublic],
     tags=["parts"],
     summary="The catalogue, by part number",
+    description="Page on with `next_cursor`.",
 )
 async def list_parts(
     runtime: RuntimeDep,
     principal: StockReader,
-    after: AfterPart = None,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
     manufacturer: Annotated[Manufacturer | None, Query()] = None,
     model: Annotated[Model | None, Query(description="Fits this model")] = None,
 ) -> Any:
+    after = part_number_after(cursor)
     async with runtime.uow() as uow:
         rows = await handlers.list_parts(
             uow, after=after, limit=limit, manufacturer=manufacturer, model=model
         )
-    items = [PartPublic.model_validate(r) for r in rows]
-    if len(items) > limit:
-        return Page(items=items[:limit], next_cursor=items[limit - 1].part_number)
-    return Page(items=items)
+    return page_of(
+        [PartPublic.model_validate(r) for r in rows], limit, key=lambda p: (p.part_number,)
+    )
 
 
 @router.post(

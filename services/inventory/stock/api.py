@@ -37,10 +37,11 @@ from shared.http.pagination import (
     Cursor,
     Limit,
     Page,
+    decode_cursor,
     decode_position,
     page_of,
 )
-from shared.http.problems import BODY_PROBLEMS, problem_responses
+from shared.http.problems import BODY_PROBLEMS, Problem, problem_responses
 from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
@@ -275,8 +276,8 @@ async def adjust_stock(
     response_model=Page[MovementPublic],
     tags=["stock"],
     summary="A part's stock movements, in the order they were booked",
-    description="Each row carries the balance at its location after it. Pass a page's "
-    "`next_cursor` as `after` for the next.",
+    description="Each row carries the balance at its location after it. Page on with "
+    "`next_cursor`; new movements are appended, so a saved cursor picks up what came since.",
     responses=problem_responses(404),
 )
 async def part_ledger(
@@ -284,17 +285,27 @@ async def part_ledger(
     runtime: RuntimeDep,
     principal: StockReader,
     location_id: UUID | None = None,
-    after: Annotated[int, Query(ge=0, le=2**63 - 1, description="The last seq seen")] = 0,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Any:
+    after = _seq_after(cursor)
     async with runtime.uow() as uow:
         rows = await handlers.ledger(
             uow, part_number, location_id=location_id, after_seq=after, limit=limit + 1
         )
-    items = [MovementPublic.model_validate(r) for r in rows]
-    if len(items) > limit:
-        return Page(items=items[:limit], next_cursor=str(items[limit - 1].seq))
-    return Page(items=items)
+    return page_of([MovementPublic.model_validate(r) for r in rows], limit, key=lambda m: (m.seq,))
+
+
+def _seq_after(cursor: str | None) -> int:
+    """The ledger's seq a page ends at, from the `next_cursor` it gave out; 0 before the first."""
+    values = decode_cursor(cursor, 1)
+    if values is None:
+        return 0
+    seq = values[0]
+    # A bigint, as the ledger's seq is: a larger number would reach SQL as a driver error.
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= 2**63 - 1:
+        raise Problem(422, "cursor-invalid", "the cursor is not one this API gave out")
+    return seq
 
 
 @router.get(

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Security
+from fastapi import Depends, Security
 
-from services.inventory.parts.api import PartNumber
-from services.inventory.parts.rules import PART_NUMBER
+from services.inventory.parts.api import PartNumber, part_number_after
 from services.inventory.vendors import handlers
 from services.inventory.vendors.quota import VendorQuota
 from services.inventory.vendors.rules import LocationAvailability
@@ -19,7 +18,7 @@ from services.inventory.vendors.schemas import (
     VendorPartsPage,
 )
 from shared.auth import Principal, authenticate
-from shared.http.pagination import DEFAULT_LIMIT, Limit
+from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, encode_cursor
 from shared.http.problems import Problem, problem_responses
 from shared.http.routing import api_router
 from shared.service import RuntimeDep
@@ -115,8 +114,7 @@ async def part_availability(
     response_model=VendorPartsPage,
     tags=["vendors"],
     summary="The calling vendor's own parts, with availability (IV-7)",
-    description="By part number; pass the page's `next_after` as `after` for the next one. "
-    "Needs a token with a `vendor` claim.",
+    description="By part number; page on with `next_cursor`. Needs a token with a `vendor` claim.",
     responses={
         **problem_responses(
             403, described={403: "The token lacks the scope, or has no `vendor` claim"}
@@ -127,16 +125,10 @@ async def part_availability(
 async def vendor_parts(
     runtime: RuntimeDep,
     principal: PartsReader,
-    after: Annotated[
-        str | None,
-        Query(
-            pattern=PART_NUMBER.pattern,
-            max_length=64,
-            description="The last part number of the page before; absent for the first page",
-        ),
-    ] = None,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Any:
+    after = part_number_after(cursor)
     async with runtime.uow() as uow:
         page = await handlers.vendor_parts(uow, principal.vendor, after=after, limit=limit)
     return VendorPartsPage(
@@ -152,5 +144,5 @@ async def vendor_parts(
             )
             for part, levels in page.parts
         ],
-        next_after=page.next_after,
+        next_cursor=None if page.next_after is None else encode_cursor(page.next_after),
     )

@@ -38,6 +38,6 @@ class VendorPartPublic(BaseModel):
 
 class VendorPartsPage(BaseModel):
     items: list[VendorPartPublic]
-    next_after: str | None = Field(
-        default=None, description="Pass as `after` for the next page; null on the last page"
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` for the next page; null on the last page"
     )
