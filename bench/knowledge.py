@@ -39,18 +39,7 @@ def main(
     ),
     out: Annotated[Path | None, typer.Option(help="write every run's figures as JSON here")] = None,
 ) -> None:
-    options = Options(
-        runs=runs,
-        seconds=seconds,
-        warmup=warmup,
-        concurrency=KNOWLEDGE_CLIENTS,
-        e2e_seconds=1.0,
-        e2e_rate=1.0,
-        poll_interval_ms=20.0,
-        long_poll_s=0,
-        drain_seconds=1.0,
-        settle_timeout=60.0,
-    )
+    options = Options.one_phase(runs, seconds, warmup, KNOWLEDGE_CLIENTS)
     console = Console(highlight=False)
     results = asyncio.run(
         _measure(options, state_dir.resolve(), database_url, broker_storage, console)

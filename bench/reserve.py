@@ -184,18 +184,7 @@ def main(
     # bench.run imports this module for its phase: its own names are imported here, not above.
     from bench.run import Options
 
-    options = Options(
-        runs=runs,
-        seconds=seconds,
-        warmup=warmup,
-        concurrency=32,
-        e2e_seconds=1.0,
-        e2e_rate=1.0,
-        poll_interval_ms=20.0,
-        long_poll_s=0,
-        drain_seconds=1.0,
-        settle_timeout=60.0,
-    )
+    options = Options.one_phase(runs, seconds, warmup, 32)
     console = Console(highlight=False)
     rounds = asyncio.run(
         _measure(options, state_dir.resolve(), database_url, broker_storage, console)

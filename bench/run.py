@@ -55,6 +55,22 @@ class Options:
     drain_seconds: float
     settle_timeout: float
 
+    @classmethod
+    def one_phase(cls, runs: int, seconds: float, warmup: float, concurrency: int) -> Options:
+        """For a phase measured on its own (`python -m bench.knowledge`): no end-to-end round."""
+        return cls(
+            runs=runs,
+            seconds=seconds,
+            warmup=warmup,
+            concurrency=concurrency,
+            e2e_seconds=1.0,
+            e2e_rate=1.0,
+            poll_interval_ms=20.0,
+            long_poll_s=0,
+            drain_seconds=1.0,
+            settle_timeout=60.0,
+        )
+
 
 class Phases:
     def __init__(self, stack: BenchStack, seed: Seed, options: Options, console: Console) -> None:

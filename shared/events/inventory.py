@@ -200,20 +200,10 @@ class PartAvailable(TicketPartEvent):
     at: datetime
 
 
-@register
-class LoanerCheckedOut(Event):
-    """IV-2: a loaner of the same or similar model went to the customer while theirs is repaired:
-    the repair clock's promise is kept."""
+class LoanerEvent(Event):
+    """A loaner unit's time with a customer, keyed by the ticket it was lent for."""
 
-    type: ClassVar[str] = "loaner.checked_out"
     owner: ClassVar[str] = "inventory"
-    example: ClassVar[dict[str, Any]] = {
-        "ticket_id": "6f1c1c3e-3c7e-4d4e-9a55-0b8f3f0d2a11",
-        "loaner_serial": "LN-0007",
-        "model": "S5735",
-        "customer_id": "2b0e7d4a-8f61-4a38-9c1e-5d0c6a7b8e90",
-        "at": "2026-11-30T10:00:00Z",
-    }
     ticket_id: UUID
     loaner_serial: str
     model: str
@@ -222,6 +212,23 @@ class LoanerCheckedOut(Event):
 
     def aggregate_id(self) -> str:
         return str(self.ticket_id)
+
+
+_LOANER_EXAMPLE: dict[str, Any] = {
+    "ticket_id": "6f1c1c3e-3c7e-4d4e-9a55-0b8f3f0d2a11",
+    "loaner_serial": "LN-0007",
+    "model": "S5735",
+    "customer_id": "2b0e7d4a-8f61-4a38-9c1e-5d0c6a7b8e90",
+}
+
+
+@register
+class LoanerCheckedOut(LoanerEvent):
+    """IV-2: a loaner of the same or similar model went to the customer while theirs is repaired:
+    the repair clock's promise is kept."""
+
+    type: ClassVar[str] = "loaner.checked_out"
+    example: ClassVar[dict[str, Any]] = {**_LOANER_EXAMPLE, "at": "2026-11-30T10:00:00Z"}
 
 
 @register
@@ -315,26 +322,11 @@ class ReservationConsumed(ReservationEvent):
 
 
 @register
-class LoanerReturned(Event):
+class LoanerReturned(LoanerEvent):
     """IV-2: the customer gave the loaner back."""
 
     type: ClassVar[str] = "loaner.returned"
-    owner: ClassVar[str] = "inventory"
-    example: ClassVar[dict[str, Any]] = {
-        "ticket_id": "6f1c1c3e-3c7e-4d4e-9a55-0b8f3f0d2a11",
-        "loaner_serial": "LN-0007",
-        "model": "S5735",
-        "customer_id": "2b0e7d4a-8f61-4a38-9c1e-5d0c6a7b8e90",
-        "at": "2026-12-20T10:00:00Z",
-    }
-    ticket_id: UUID
-    loaner_serial: str
-    model: str
-    customer_id: UUID
-    at: datetime
-
-    def aggregate_id(self) -> str:
-        return str(self.ticket_id)
+    example: ClassVar[dict[str, Any]] = {**_LOANER_EXAMPLE, "at": "2026-12-20T10:00:00Z"}
 
 
 @register

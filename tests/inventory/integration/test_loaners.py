@@ -2,9 +2,7 @@
 gets one loaner however often its breach arrives, a waiting ticket is served by the next unit
 free, a refused command changes nothing, and a repeat failure orders one new unit."""
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -40,7 +38,7 @@ from services.inventory.replacements.handlers import (
 )
 from services.inventory.replacements.rules import IllegalMove as ReplacementIllegalMove
 from services.inventory.replacements.rules import ReplacementNotFound
-from shared.db import UnitOfWork, create_pool
+from shared.db import UnitOfWork
 from shared.events.base import Event
 from shared.events.envelope import Envelope
 from shared.events.escalation import SlaBreached
@@ -51,25 +49,7 @@ from shared.events.inventory import (
     PartEolAnnounced,
     ReplacementOrdered,
 )
-from shared.migrations import migrate
 from shared.outbox_rows import envelope_for
-from shared.settings import Settings
-
-
-@pytest.fixture(scope="module")
-async def settings(database_url: str) -> Settings:
-    # Alembic runs its own event loop: give it a thread of its own.
-    await asyncio.to_thread(migrate, Settings(database_url=database_url))
-    return Settings(service="inventory", database_url=database_url)
-
-
-@pytest.fixture
-async def uow(settings: Settings) -> AsyncIterator[UnitOfWork]:
-    pool: asyncpg.Pool = await create_pool(settings, max_size=1)
-    # Never committed: each test leaves the database as it found it.
-    async with UnitOfWork(pool, settings) as unit:
-        yield unit
-    await pool.close()
 
 
 def tag(prefix: str) -> str:

@@ -43,17 +43,9 @@ from services.inventory.stock.rules import (
 from services.inventory.stock.store import Booking, LedgerRaced
 from shared.db import UnitOfWork, asyncpg_dsn, create_pool
 from shared.events.inventory import ReceiptSignedOff, StockLow, StockReceived
-from shared.migrations import migrate
 from shared.settings import Settings
 
 BY = "stores@fieldops"
-
-
-@pytest.fixture(scope="module")
-async def settings(database_url: str) -> Settings:
-    # Alembic runs its own event loop: give it a thread of its own.
-    await asyncio.to_thread(migrate, Settings(database_url=database_url))
-    return Settings(service="inventory", database_url=database_url)
 
 
 @pytest.fixture

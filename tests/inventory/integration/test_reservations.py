@@ -2,13 +2,10 @@
 refused without a waiver and cited with one, backorders are served oldest first, and a
 ticket's end gives back what was held for it."""
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
-import asyncpg
 import pytest
 
 from services.inventory.parts.rules import PartNotFound
@@ -30,7 +27,7 @@ from services.inventory.reservations.rules import (
 from services.inventory.stock import handlers as stock
 from services.inventory.stock.ledger import MovementKind
 from services.inventory.stock.store import Booking
-from shared.db import UnitOfWork, create_pool
+from shared.db import UnitOfWork
 from shared.events.envelope import Envelope
 from shared.events.intake import (
     PartUsed,
@@ -46,29 +43,11 @@ from shared.events.inventory import (
     ReservationCreated,
     ReservationReleased,
 )
-from shared.migrations import migrate
-from shared.settings import Settings
 
 BEIJING = (39.9042, 116.4074)
 TIANJIN = (39.3434, 117.3616)
 SHANGHAI = (31.2304, 121.4737)
 ENVELOPE = Envelope(type="test", source="test", subject="test", data={})
-
-
-@pytest.fixture(scope="module")
-async def settings(database_url: str) -> Settings:
-    # Alembic runs its own event loop: give it a thread of its own.
-    await asyncio.to_thread(migrate, Settings(database_url=database_url))
-    return Settings(service="inventory", database_url=database_url)
-
-
-@pytest.fixture
-async def uow(settings: Settings) -> AsyncIterator[UnitOfWork]:
-    pool: asyncpg.Pool = await create_pool(settings, max_size=1)
-    # Never committed: each test leaves the database as it found it.
-    async with UnitOfWork(pool, settings) as unit:
-        yield unit
-    await pool.close()
 
 
 @dataclass

@@ -3,38 +3,17 @@
 Parts, locations and ledger rows are written as rows here: this is about what the vendor API
 reads, not how the catalogue and the ledger are fed."""
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import asyncpg
 import pytest
 
 from services.inventory.parts.rules import PartNotFound
 from services.inventory.vendors import handlers
 from services.inventory.vendors.rules import NotAVendor
-from shared.db import UnitOfWork, create_pool
-from shared.migrations import migrate
-from shared.settings import Settings
+from shared.db import UnitOfWork
 
 AT = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-async def settings(database_url: str) -> Settings:
-    # Alembic runs its own event loop: give it a thread of its own.
-    await asyncio.to_thread(migrate, Settings(database_url=database_url))
-    return Settings(service="inventory", database_url=database_url)
-
-
-@pytest.fixture
-async def uow(settings: Settings) -> AsyncIterator[UnitOfWork]:
-    pool: asyncpg.Pool = await create_pool(settings, max_size=1)
-    # Never committed: each test leaves the database as it found it.
-    async with UnitOfWork(pool, settings) as unit:
-        yield unit
-    await pool.close()
 
 
 async def a_part(uow: UnitOfWork, number: str, maker: str, *, cost: str = "99.50") -> str:
