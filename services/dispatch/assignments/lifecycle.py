@@ -23,7 +23,9 @@ from types import MappingProxyType
 from uuid import UUID
 
 from shared.diagrams import state_diagram
-from shared.errors import Conflict, NotFound
+from shared.errors import NotFound
+from shared.lifecycle import IllegalMove as IllegalMove
+from shared.lifecycle import allowed_from as moves_in
 
 
 class AssignmentStatus(StrEnum):
@@ -114,21 +116,8 @@ class AssignmentNotFound(NotFound):
     title = "No such assignment"
 
 
-class IllegalMove(Conflict):
-    title = "Move not allowed in this status"
-
-    def __init__(self, current: AssignmentStatus, how: Move) -> None:
-        allowed = [m.value for m in allowed_from(current)]
-        super().__init__(
-            f"an assignment that is {current} cannot {how}; allowed: {', '.join(allowed) or 'none'}",
-            current_status=current.value,
-            move=how.value,
-            allowed=allowed,
-        )
-
-
 def allowed_from(status: AssignmentStatus) -> tuple[Move, ...]:
-    return tuple(how for (frm, how) in TRANSITIONS if frm is status)
+    return moves_in(TRANSITIONS, status)
 
 
 def move(assignment: Assignment, how: Move, at: datetime) -> Moved | None:
@@ -144,7 +133,7 @@ def move(assignment: Assignment, how: Move, at: datetime) -> Moved | None:
             if assignment.times.get(column) is not None or target is current:
                 return None  # already recorded: the same step again
             return Moved(assignment, how, current, at, late=True)
-    raise IllegalMove(current, how)
+    raise IllegalMove("an assignment", current, how, allowed_from(current))
 
 
 def _target_on_path(how: Move) -> AssignmentStatus | None:

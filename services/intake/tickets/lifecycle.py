@@ -25,6 +25,8 @@ from uuid import UUID
 
 from shared.diagrams import state_diagram
 from shared.errors import Conflict, NotFound
+from shared.lifecycle import IllegalMove as IllegalMove
+from shared.lifecycle import allowed_from as moves_in
 
 
 class Status(StrEnum):
@@ -148,24 +150,6 @@ class TicketNotFound(NotFound):
     title = "No such ticket"
 
 
-class IllegalMove(Conflict):
-    title = "Move not allowed in this status"
-
-    def __init__(self, current: Status, how: Move, *, allowed: tuple[Move, ...]) -> None:
-        # Named as a client calls them (`await-customer`, the path's last segment), and as a
-        # list a client can branch on; `current_status`, as `status` is the problem's HTTP status.
-        names = [spelled(m) for m in allowed]
-        super().__init__(
-            f"a ticket that is {current} cannot {spelled(how)}; allowed: {', '.join(names) or 'none'}",
-            current_status=current.value,
-            move=spelled(how),
-            allowed=names,
-        )
-        self.current = current
-        self.how = how
-        self.allowed = allowed
-
-
 class ReopenWindowClosed(Conflict):
     title = "Too late to reopen"
 
@@ -176,8 +160,8 @@ def spelled(how: Move) -> str:
 
 
 def allowed_from(status: Status) -> tuple[Move, ...]:
-    """The centre's moves the table allows from `status`, in a stable order."""
-    return tuple(m for m in Move if m in CENTRE_MOVES and (status, m) in TRANSITIONS)
+    """The centre's moves the table allows from `status`, in the table's order."""
+    return tuple(m for m in moves_in(TRANSITIONS, status) if m in CENTRE_MOVES)
 
 
 def can_reopen(resolved_at: datetime | None, now: datetime) -> bool:
@@ -192,7 +176,9 @@ def move(ticket: Ticket, how: Move, at: datetime) -> TicketMoved | None:
     if to is None:
         if how in FACTS_FROM_OTHER_SERVICES:  # a late or redelivered fact changes nothing
             return None
-        raise IllegalMove(ticket.status, how, allowed=allowed_from(ticket.status))
+        # Named as a client calls them (`await-customer`, the path's last segment).
+        allowed = [spelled(m) for m in allowed_from(ticket.status)]
+        raise IllegalMove("a ticket", ticket.status, spelled(how), allowed)
     if how is Move.reopen and not can_reopen(ticket.resolved_at, at):
         raise ReopenWindowClosed(
             f"ticket {ticket.id} was resolved more than {REOPEN_WINDOW.days} days ago; "

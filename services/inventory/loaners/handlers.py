@@ -144,7 +144,10 @@ async def check_in(command: CheckIn, uow: UnitOfWork) -> dict[str, Any]:
     to = lifecycle.move(command.serial, LoanerStatus(loaner["status"]), Move.check_in)
     loan = await store.give_back(uow.conn, command.serial, uow.now, command.by, command.notes)
     if loan is None:
-        raise NotCheckedOut(f"loaner {command.serial} is not checked out", serial=command.serial)
+        # Out by its status, yet no loan is open: no move fits until the two agree again.
+        raise NotCheckedOut(
+            "a loaner", LoanerStatus.checked_out, Move.check_in, (), serial=command.serial
+        )
     loaner = await store.move(uow.conn, command.serial, to, uow.now)
     uow.publish(
         LoanerReturned(

@@ -13,6 +13,8 @@ from haversine import haversine
 
 from shared.diagrams import state_diagram
 from shared.errors import Conflict, DomainError, InvalidReference, NotFound
+from shared.lifecycle import IllegalMove as IllegalMove
+from shared.lifecycle import allowed_from as moves_in
 
 
 class LoanerStatus(StrEnum):
@@ -91,10 +93,6 @@ class DueBackPassed(DomainError):
     title = "Due back in the past"
 
 
-class IllegalMove(Conflict):
-    title = "Illegal loaner move"
-
-
 class AlreadyCheckedOut(IllegalMove):
     title = "Loaner already checked out"
 
@@ -103,32 +101,27 @@ class NotCheckedOut(IllegalMove):
     title = "Loaner not checked out"
 
 
-def allowed_from(status: LoanerStatus) -> list[str]:
-    return [how.value for (frm, how) in TRANSITIONS if frm is status]
+def allowed_from(status: LoanerStatus) -> tuple[Move, ...]:
+    return moves_in(TRANSITIONS, status)
+
+
+def refusal(serial: str, status: LoanerStatus, how: Move) -> IllegalMove:
+    """Why `how` is refused in `status`: the two a desk meets most have titles of their own."""
+    kind = (
+        AlreadyCheckedOut
+        if how is Move.check_out and status is LoanerStatus.checked_out
+        else NotCheckedOut
+        if how is Move.check_in
+        else IllegalMove
+    )
+    return kind("a loaner", status, how, allowed_from(status), serial=serial)
 
 
 def move(serial: str, status: LoanerStatus, how: Move) -> LoanerStatus:
     to = TRANSITIONS.get((status, how))
-    if to is not None:
-        return to
-    allowed = allowed_from(status)
-    if how is Move.check_out and status is LoanerStatus.checked_out:
-        raise AlreadyCheckedOut(
-            f"loaner {serial} is already checked out",
-            serial=serial,
-            current_status=status.value,
-            allowed=allowed,
-        )
-    if how is Move.check_in:
-        raise NotCheckedOut(
-            f"loaner {serial} is not checked out", serial=serial, current_status=status.value
-        )
-    raise IllegalMove(
-        f"a loaner that is {status.value} cannot {how.value}",
-        serial=serial,
-        current_status=status.value,
-        allowed=allowed,
-    )
+    if to is None:
+        raise refusal(serial, status, how)
+    return to
 
 
 ENDED_TICKET_STATUSES = frozenset({"closed", "cancelled"})

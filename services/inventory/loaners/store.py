@@ -10,10 +10,11 @@ import asyncpg
 from asyncpg import Connection
 
 from services.inventory.loaners.lifecycle import (
-    AlreadyCheckedOut,
     LoanerExists,
     LoanerStatus,
+    Move,
     Unit,
+    refusal,
 )
 from shared.sql import Filters
 
@@ -154,7 +155,7 @@ async def lend(
         )
     except asyncpg.UniqueViolationError:
         # uq_loans_out: the status check missed a concurrent check-out; the index did not.
-        raise AlreadyCheckedOut(f"loaner {serial} is already checked out", serial=serial) from None
+        raise refusal(serial, LoanerStatus.checked_out, Move.check_out) from None
     return dict(row)
 
 

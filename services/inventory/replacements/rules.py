@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
 
-from shared.errors import Conflict, NotFound
+from shared.errors import NotFound
+from shared.lifecycle import IllegalMove as IllegalMove
+from shared.lifecycle import allowed_from as moves_in
 
 
 class ReplacementStatus(StrEnum):
@@ -27,16 +29,12 @@ class ReplacementNotFound(NotFound):
     title = "No such replacement"
 
 
-class IllegalMove(Conflict):
-    title = "Illegal replacement move"
+def allowed_from(status: ReplacementStatus) -> tuple[Move, ...]:
+    return moves_in(TRANSITIONS, status)
 
 
 def move(status: ReplacementStatus, how: Move) -> ReplacementStatus:
     to = TRANSITIONS.get((status, how))
     if to is None:
-        raise IllegalMove(
-            f"a replacement that is {status.value} cannot {how.value}",
-            current_status=status.value,
-            allowed=[m.value for (frm, m) in TRANSITIONS if frm is status],
-        )
+        raise IllegalMove("a replacement", status, how, allowed_from(status))
     return to

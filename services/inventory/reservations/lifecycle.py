@@ -25,7 +25,9 @@ from uuid import UUID
 
 from services.inventory.stock.ledger import MovementKind
 from shared.diagrams import state_diagram
-from shared.errors import Conflict, NotFound
+from shared.errors import NotFound
+from shared.lifecycle import IllegalMove as IllegalMove
+from shared.lifecycle import allowed_from as moves_in
 
 
 class ReservationStatus(StrEnum):
@@ -101,21 +103,8 @@ class ReservationNotFound(NotFound):
     title = "No such reservation"
 
 
-class IllegalMove(Conflict):
-    title = "Move not allowed in this status"
-
-    def __init__(self, current: ReservationStatus, how: Move) -> None:
-        allowed = [m.value for m in allowed_from(current)]
-        super().__init__(
-            f"a reservation that is {current} cannot {how}; allowed: {', '.join(allowed) or 'none'}",
-            current_status=current.value,
-            move=how.value,
-            allowed=allowed,
-        )
-
-
 def allowed_from(status: ReservationStatus) -> tuple[Move, ...]:
-    return tuple(how for (frm, how) in TRANSITIONS if frm is status)
+    return moves_in(TRANSITIONS, status)
 
 
 def move(status: ReservationStatus, how: Move) -> Step | None:
@@ -126,7 +115,7 @@ def move(status: ReservationStatus, how: Move) -> Step | None:
         return step
     if how in FACTS and status in ENDED:
         return None
-    raise IllegalMove(status, how)
+    raise IllegalMove("a reservation", status, how, allowed_from(status))
 
 
 def mermaid() -> str:

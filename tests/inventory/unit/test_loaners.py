@@ -59,8 +59,15 @@ def test_the_table_is_exactly_the_documented_lifecycle():
 
 
 def test_a_unit_out_already_is_refused_as_already_checked_out():
-    with pytest.raises(AlreadyCheckedOut, match="already checked out"):
+    with pytest.raises(AlreadyCheckedOut) as refused:
         move("LN-1", LoanerStatus.checked_out, Move.check_out)
+    assert refused.value.title == "Loaner already checked out"
+    assert refused.value.context == {
+        "current_status": "checked_out",
+        "move": "check_out",
+        "allowed": ["check_in"],
+        "serial": "LN-1",
+    }
 
 
 @pytest.mark.parametrize("status", [LoanerStatus.available, LoanerStatus.retired])
