@@ -190,9 +190,15 @@ async def test_checking_out_twice_is_refused_and_changes_nothing(uow):
     serial = await a_loaner(uow, tag("S5735"), await a_location(uow))
     first, second = await a_ticket(uow, None), await a_ticket(uow, None)
     await handlers.check_out(CheckOut(serial, first, by="desk"), uow)
-    with pytest.raises(AlreadyCheckedOut, match="already checked out"):
+    with pytest.raises(AlreadyCheckedOut) as refused:
         async with uow.conn.transaction():
             await handlers.check_out(CheckOut(serial, second, by="desk"), uow)
+    assert refused.value.context == {
+        "current_status": "checked_out",
+        "move": "check_out",
+        "allowed": ["check_in"],
+        "serial": serial,
+    }
     assert await loans_of(uow, second) == []
     [loan] = await loans_of(uow, first)
     assert loan["returned_at"] is None
