@@ -25,7 +25,7 @@ THROUGHPUT_CATEGORIES = ["storage"]
 # The manufacturers of the bench's parts; each vendor token's `vendor` claim names one.
 VENDORS = ["ACME", "GLOBEX", "INITECH", "UMBRELLA"]
 LOCATIONS = {"WH-NORTH": (39.9, 116.4), "WH-SOUTH": (31.2, 121.5)}
-LOCATION_KIND = "regional"
+LOCATION_KIND = "regional_office"
 REGIONS = ["north", "south"]
 
 
