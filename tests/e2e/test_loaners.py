@@ -136,8 +136,8 @@ async def test_bad_loaner_and_eol_requests_are_clear_problems(stack: ServiceStac
                 "location_id": str(uuid.uuid4()),
             },
         )
-        assert unknown.status_code == 422, unknown.text
-        assert unknown.json()["title"] == "Unknown location"
+        assert unknown.status_code == 404, unknown.text
+        assert unknown.json()["title"] == "No such location"
         today = (await stack.clock("inventory")).date()
         past = await admin.post(
             "/v1/eol",

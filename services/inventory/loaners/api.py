@@ -73,12 +73,12 @@ RETIREMENTS: CommandEndpoint[Retire] = CommandEndpoint(
     "waiting for a loaner goes out to the oldest such ticket at once.",
     responses=problem_responses(
         *BODY_PROBLEMS,
+        404,
         409,
-        422,
         described={
+            404: "No such location",
             409: "Serial already registered, or the model is known under another manufacturer "
             "or category",
-            422: "Unknown location",
         },
     ),
 )

@@ -34,9 +34,9 @@ from services.inventory.loaners.lifecycle import (
     TicketNotFound,
     TicketWithoutCustomer,
     Unit,
-    UnknownLocation,
     Wanted,
 )
+from services.inventory.locations import handlers as locations
 from services.inventory.sites import store as sites
 from services.inventory.tickets import store as tickets
 from shared.db import UnitOfWork
@@ -50,10 +50,7 @@ WAITING_SCAN = 200
 
 
 async def register_loaner(command: RegisterLoaner, uow: UnitOfWork) -> dict[str, Any]:
-    if not await store.location_known(uow.conn, command.location_id):
-        raise UnknownLocation(
-            f"no location {command.location_id}", location_id=str(command.location_id)
-        )
+    await locations.known_location(uow, command.location_id)
     known = await store.know_model(uow.conn, command.model, command.manufacturer, command.category)
     if (known["manufacturer"], known["category"]) != (command.manufacturer, command.category):
         raise ModelClash(

@@ -12,7 +12,7 @@ from types import MappingProxyType
 from haversine import haversine
 
 from shared.diagrams import state_diagram
-from shared.errors import Conflict, DomainError, InvalidReference, NotFound
+from shared.errors import Conflict, DomainError, NotFound
 from shared.lifecycle import IllegalMove as IllegalMove
 from shared.lifecycle import allowed_from as moves_in
 
@@ -71,10 +71,6 @@ class LoanerExists(Conflict):
 
 class ModelClash(Conflict):
     title = "Model known under another manufacturer"
-
-
-class UnknownLocation(InvalidReference):
-    title = "Unknown location"
 
 
 class TicketNotFound(NotFound):

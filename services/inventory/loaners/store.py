@@ -23,7 +23,6 @@ LOAN_COLUMNS = (
     "id, loaner_serial, ticket_id, customer_id, checked_out_at, checked_out_by, due_back, "
     "returned_at, returned_by, return_notes"
 )
-_LOCATION_KNOWN = "SELECT EXISTS (SELECT 1 FROM inventory.locations WHERE id = $1)"
 _INSERT = (
     "INSERT INTO inventory.loaners (serial, model, manufacturer, category, location_id, status, "
     f"created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'available', $6, $6) "
@@ -82,10 +81,6 @@ SELECT l.serial, l.model, l.manufacturer, l.category, l.location_id, l.status, l
     l.updated_at, o.id AS loan_id, o.ticket_id, o.customer_id, o.checked_out_at, o.due_back
 FROM inventory.loaners l
 LEFT JOIN inventory.loans o ON o.loaner_serial = l.serial AND o.returned_at IS NULL"""
-
-
-async def location_known(conn: Connection, location_id: UUID) -> bool:
-    return bool(await conn.fetchval(_LOCATION_KNOWN, location_id))
 
 
 async def model(conn: Connection, name: str) -> dict[str, Any] | None:

@@ -31,7 +31,7 @@ async def get_location(uow: UnitOfWork, location_id: UUID) -> dict[str, Any] | N
 
 
 async def known_location(uow: UnitOfWork, location_id: UUID) -> dict[str, Any]:
-    """The location a request names; UnknownLocation (422) when there is none."""
+    """The location a request names; UnknownLocation (404) when there is none."""
     location = await store.get(uow.conn, location_id)
     if location is None:
         raise UnknownLocation(f"no location {location_id}", location_id=str(location_id))

@@ -28,8 +28,8 @@ from services.inventory.loaners.lifecycle import (
     NotCheckedOut,
     TicketEnded,
     TicketNotFound,
-    UnknownLocation,
 )
+from services.inventory.locations.rules import UnknownLocation
 from services.inventory.replacements.commands import DeliverReplacement
 from services.inventory.replacements.handlers import (
     deliver,
