@@ -14,7 +14,9 @@ SUB_RESOURCES = ("availability", "ledger", "stock", "reorder-points")
 PART_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 # The same inside a route's path, where the part number is followed by nothing: a request for
 # `/parts/X/ledger` with a method the ledger has not is then a 405, not a part named "X/ledger".
-PART_NUMBER_IN_PATH = rf"(?:(?!/(?:{'|'.join(SUB_RESOURCES)})$)[^?#])+"
+# Any character but a newline, as Starlette's `path` matches: a path no `:path` route takes
+# (one with a newline in it) is then no route's at all (404), not a part's with the wrong method.
+PART_NUMBER_IN_PATH = rf"(?:(?!/(?:{'|'.join(SUB_RESOURCES)})$).)+"
 
 
 def names_a_sub_resource(part_number: str) -> bool:

@@ -282,3 +282,24 @@ async def test_the_docs_load_every_asset_from_the_service_itself_without_a_token
     assert not re.search(r"https?://", response.text)
     # Only the package's own files: not a way to read whatever sits beside them.
     assert (await probe.get("/docs/assets/__init__.py")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        (
+            "PATCH",
+            "/v1/parts/HP-1/availability",
+            405,
+        ),  # the vendors' route, not part "HP-1/availability"
+        ("GET", "/v1/parts/HP-1/reorder-points", 405),
+        ("POST", "/v1/parts/A%0AB/reorder-points", 404),  # no `:path` takes a newline
+        ("POST", "/v1/parts/A%0AB", 404),
+    ],
+)
+async def test_a_part_numbers_routes_never_take_a_request_for_a_route_below_a_part(
+    method, path, status
+):
+    async with client(app_of(INVENTORY)) as http:
+        response = await http.request(method, path)
+    assert response.status_code == status, response.text
