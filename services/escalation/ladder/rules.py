@@ -118,7 +118,8 @@ class EntryKind(StrEnum):
     step_done = "step_done"
     raised = "raised"
     acknowledged = "acknowledged"
-    breach_noted = "breach_noted"  # a breach that raised nothing: held, at the top, at rest
+    # A breach that raised nothing: held, at the top, at rest, or already climbed past.
+    breach_noted = "breach_noted"
     reopened = "reopened"
     stopped = "stopped"
 
@@ -282,6 +283,10 @@ class Ladder:
         return self.stopped_at is not None or self.milestone is Milestone.resolved
 
     @property
+    def last_raised_at(self) -> datetime | None:
+        return max((e.at for e in self.history if e.kind is EntryKind.raised), default=None)
+
+    @property
     def deadline(self) -> datetime | None:
         """When the ladder climbs next unless someone acts: the level's limit or the hold's end."""
         if self.at_rest or self.step is None or self.step_due_at is None or self.level >= TOP:
@@ -435,11 +440,19 @@ def stop(ladder: Ladder, at: datetime) -> Ladder:
 def breach(
     ladder: Ladder, clock_id: UUID, at: datetime, terms: Terms
 ) -> tuple[Ladder, EscalationRaised | None]:
-    """An SLA clock ran past its due time `at`: one level up, unless held, at the top or at rest."""
+    """An SLA clock ran past its due time `at`: one level up, unless held, at the top or at rest.
+
+    A breach the ladder has already climbed past (a raise after `at`) raises nothing: had it been
+    applied at its own time, its raise would have restarted the step's limit and that later raise
+    would not have come. So a breach and a step limit falling due together climb one level
+    whichever timer sees them first.
+    """
     if clock_id in ladder.breached_clocks:
         return ladder, None
     counted = replace(ladder, breached_clocks=ladder.breached_clocks | {clock_id})
-    if ladder.at_rest or ladder.level >= TOP or ladder.held_at(at):
+    last_raised_at = ladder.last_raised_at
+    climbed_past = last_raised_at is not None and last_raised_at > at
+    if ladder.at_rest or ladder.level >= TOP or ladder.held_at(at) or climbed_past:
         note = Entry(EntryKind.breach_noted, at, ladder.level, step=ladder.step, clock_id=clock_id)
         return counted._log(note), None
     return raise_level(counted, Raise(ladder.level + 1, "breach", at, ladder.step, clock_id), terms)

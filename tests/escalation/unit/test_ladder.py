@@ -313,6 +313,21 @@ def test_each_clocks_breach_raises_a_level_of_its_own():
     assert [e.level for e in events] == [1, 2]
 
 
+def test_a_breach_and_a_step_limit_falling_due_together_climb_one_level_whichever_comes_first():
+    # The breach 1 ms before the step's limit runs out: in time order it raises and restarts the
+    # limit, so the limit's raise never comes. A timer that raises the limit first must end at
+    # the same level, with the breach noted.
+    clock, now = uuid4(), T0 + H + timedelta(minutes=1)
+    breach_at = T0 + H - timedelta(milliseconds=1)
+    in_order, by_order = run(Reached(Milestone.assigned, T0), Breached(clock, breach_at), Tick(now))
+    limit_first, by_limit = run(
+        Reached(Milestone.assigned, T0), Tick(now), Breached(clock, breach_at)
+    )
+    assert [e.level for e in by_order] == [e.level for e in by_limit] == [1]
+    assert in_order.level == limit_first.level == 1
+    assert limit_first.history[-1].kind is EntryKind.breach_noted
+
+
 def test_a_breach_before_anyone_is_assigned_raises_with_no_step_to_time():
     ladder, events = run(Breached(uuid4(), T0 + timedelta(minutes=30)))
     assert raised_levels(events) == [(1, "breach", T0 + timedelta(minutes=30))]
