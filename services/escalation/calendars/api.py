@@ -20,8 +20,16 @@ from services.escalation.calendars.schemas import (
 )
 from shared.http.commands import CommandEndpoint
 from shared.http.idempotency import IdempotencyKey
-from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_cursor, page_of
-from shared.http.problems import BODY_PROBLEMS, Problem, problem_responses
+from shared.http.pagination import (
+    DEFAULT_LIMIT,
+    Cursor,
+    Limit,
+    Page,
+    decode_key,
+    is_text,
+    page_of,
+)
+from shared.http.problems import BODY_PROBLEMS, problem_responses
 from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
@@ -157,13 +165,7 @@ async def list_calendars(
 
 
 def _name_after(cursor: str | None) -> str | None:
-    values = decode_cursor(cursor, 1)
-    if values is None:
-        return None
-    # Only a name this API could have given out: anything else (a NUL byte) would reach SQL.
-    if not isinstance(values[0], str) or not NAME.match(values[0]):
-        raise Problem(422, "cursor-invalid", "the cursor is not one this API gave out")
-    return values[0]
+    return decode_key(cursor, is_text(NAME.match))
 
 
 @router.post(

@@ -34,6 +34,7 @@ from shared.http.pagination import (
     Cursor,
     Limit,
     Page,
+    cursor_invalid,
     decode_cursor,
     decode_position,
     encode_cursor,
@@ -234,7 +235,7 @@ def _search_position(cursor: str | None) -> tuple[datetime, Place] | None:
         older = None if older_at is None else (_instant(older_at), UUID(older_id))
         return _instant(as_of), Place(title_hits, older, (float(score), UUID(after_id)))
     except (TypeError, ValueError, OverflowError):
-        raise Problem(422, "cursor-invalid", "the cursor is not one this API gave out") from None
+        raise cursor_invalid() from None
 
 
 @router.get(

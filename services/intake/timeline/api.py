@@ -8,21 +8,19 @@ from uuid import UUID
 from services.intake.access import TicketReader
 from services.intake.timeline import handlers
 from services.intake.timeline.schemas import TimelineEntryPublic
-from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_cursor, page_of
+from shared.http.pagination import (
+    DEFAULT_LIMIT,
+    Cursor,
+    Limit,
+    Page,
+    decode_sequence,
+    page_of,
+)
 from shared.http.problems import Problem, problem_responses
 from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
 router = api_router()
-
-
-def _after(cursor: str | None) -> int:
-    values = decode_cursor(cursor, 1)
-    if values is None:
-        return 0
-    if not isinstance(values[0], int) or isinstance(values[0], bool) or values[0] < 0:
-        raise Problem(422, "cursor-invalid", "the cursor is not one this API gave out")
-    return values[0]
 
 
 @router.get(
@@ -44,7 +42,7 @@ async def ticket_timeline(
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Any:
-    after = _after(cursor)
+    after = decode_sequence(cursor)
     async with runtime.uow() as uow:
         entries = await handlers.page(uow, ticket_id, after=after, limit=limit)
     if entries is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -31,8 +30,15 @@ from services.inventory.loaners.schemas import (
 from shared.auth import Principal, authenticate
 from shared.http.commands import CommandEndpoint
 from shared.http.idempotency import IdempotencyKey
-from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_cursor, page_of
-from shared.http.problems import BODY_PROBLEMS, Problem, problem_responses
+from shared.http.pagination import (
+    DEFAULT_LIMIT,
+    Cursor,
+    Limit,
+    Page,
+    decode_position_of,
+    page_of,
+)
+from shared.http.problems import BODY_PROBLEMS, problem_responses
 from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
@@ -226,7 +232,7 @@ async def list_loaners(
     async with runtime.uow() as uow:
         rows = await handlers.list_loaners(
             uow,
-            after=_position(cursor),
+            after=decode_position_of(cursor, _serial),
             limit=limit,
             ticket_id=ticket_id,
             status=status.value if status else None,
@@ -239,18 +245,10 @@ async def list_loaners(
     )
 
 
-def _position(cursor: str | None) -> tuple[datetime, str] | None:
-    """The (registered at, serial) position the pool is listed by."""
-    values = decode_cursor(cursor, 2)
-    if values is None:
-        return None
-    try:
-        at = datetime.fromisoformat(values[0])
-        if at.tzinfo is None or not isinstance(values[1], str):
-            raise ValueError("a position is a time in UTC and a serial")
-        return at.astimezone(UTC), values[1]
-    except (TypeError, ValueError, OverflowError):
-        raise Problem(422, "cursor-invalid", "the cursor is not one this API gave out") from None
+def _serial(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("the pool is listed by (registered at, serial)")
+    return value
 
 
 @router.get(

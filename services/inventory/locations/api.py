@@ -17,8 +17,16 @@ from shared.commands import Created, one_at_a_time
 from shared.db import UnitOfWork
 from shared.http.creation import CreateEndpoint
 from shared.http.idempotency import IdempotencyKey
-from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_cursor, page_of
-from shared.http.problems import BODY_PROBLEMS, Problem, problem_responses
+from shared.http.pagination import (
+    DEFAULT_LIMIT,
+    Cursor,
+    Limit,
+    Page,
+    decode_key,
+    is_text,
+    page_of,
+)
+from shared.http.problems import BODY_PROBLEMS, problem_responses
 from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
@@ -89,14 +97,7 @@ async def list_locations(
 
 def _name_after(cursor: str | None) -> str | None:
     """The name a page of locations ends at, from the `next_cursor` it gave out."""
-    values = decode_cursor(cursor, 1)
-    if values is None:
-        return None
-    # Only a name this API could have stored: anything else (a NUL byte, a lone surrogate)
-    # would reach SQL as a driver error.
-    if not isinstance(values[0], str) or not _storable(values[0]):
-        raise Problem(422, "cursor-invalid", "the cursor is not one this API gave out")
-    return values[0]
+    return decode_key(cursor, is_text(_storable))
 
 
 def _storable(name: str) -> bool:

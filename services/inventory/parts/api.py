@@ -26,8 +26,16 @@ from shared.db import UnitOfWork
 from shared.http.commands import CommandEndpoint
 from shared.http.creation import CreateEndpoint, one_at_a_time
 from shared.http.idempotency import IdempotencyKey
-from shared.http.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_cursor, page_of
-from shared.http.problems import BODY_PROBLEMS, Problem, problem_responses
+from shared.http.pagination import (
+    DEFAULT_LIMIT,
+    Cursor,
+    Limit,
+    Page,
+    decode_key,
+    is_text,
+    page_of,
+)
+from shared.http.problems import BODY_PROBLEMS, problem_responses
 from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
@@ -42,14 +50,7 @@ PartNumber = Annotated[str, Path(pattern=PART_NUMBER.pattern, max_length=64)]
 
 def part_number_after(cursor: str | None) -> str | None:
     """The part number a by-part-number page ends at, from the `next_cursor` it gave out."""
-    values = decode_cursor(cursor, 1)
-    if values is None:
-        return None
-    # Only a part number this API could have given out: anything else (a NUL byte, a lone
-    # surrogate) would reach SQL as a driver error.
-    if not isinstance(values[0], str) or not PART_NUMBER.fullmatch(values[0]):
-        raise Problem(422, "cursor-invalid", "the cursor is not one this API gave out")
-    return values[0]
+    return decode_key(cursor, is_text(PART_NUMBER.fullmatch))
 
 
 async def _register(uow: UnitOfWork, body: PartCreate) -> Created:

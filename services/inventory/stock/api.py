@@ -37,11 +37,11 @@ from shared.http.pagination import (
     Cursor,
     Limit,
     Page,
-    decode_cursor,
     decode_position,
+    decode_sequence,
     page_of,
 )
-from shared.http.problems import BODY_PROBLEMS, Problem, problem_responses
+from shared.http.problems import BODY_PROBLEMS, problem_responses
 from shared.http.routing import api_router
 from shared.service import RuntimeDep
 
@@ -288,24 +288,12 @@ async def part_ledger(
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Any:
-    after = _seq_after(cursor)
+    after = decode_sequence(cursor)
     async with runtime.uow() as uow:
         rows = await handlers.ledger(
             uow, part_number, location_id=location_id, after_seq=after, limit=limit + 1
         )
     return page_of([MovementPublic.model_validate(r) for r in rows], limit, key=lambda m: (m.seq,))
-
-
-def _seq_after(cursor: str | None) -> int:
-    """The ledger's seq a page ends at, from the `next_cursor` it gave out; 0 before the first."""
-    values = decode_cursor(cursor, 1)
-    if values is None:
-        return 0
-    seq = values[0]
-    # A bigint, as the ledger's seq is: a larger number would reach SQL as a driver error.
-    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= 2**63 - 1:
-        raise Problem(422, "cursor-invalid", "the cursor is not one this API gave out")
-    return seq
 
 
 @router.get(
