@@ -81,6 +81,7 @@ class Level:
     latitude: float
     longitude: float
     balance: Balance
+    location_kind: str
 
     @property
     def available(self) -> int:

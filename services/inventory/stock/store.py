@@ -24,15 +24,17 @@ from shared.sql import Filters
 _LOCK_PART = "SELECT part_number FROM inventory.parts WHERE part_number = $1 FOR UPDATE"
 
 # The latest row per location is the balance there: one backward probe of the unique
-# (part, location, position) index per location, however long the part's history.
+# (part, location, position) index per part and location, however long the part's history.
 _LEVELS = """
-SELECT l.id, l.name, l.latitude, l.longitude, m.on_hand_after, m.reserved_after, m.position
-FROM inventory.locations l
+SELECT p.part_number, l.id, l.name, l.kind, l.latitude, l.longitude,
+       m.on_hand_after, m.reserved_after, m.position
+FROM unnest($1::text[]) AS p(part_number)
+CROSS JOIN inventory.locations l
 CROSS JOIN LATERAL (
     SELECT on_hand_after, reserved_after, position FROM inventory.movements
-    WHERE part_number = $1 AND location_id = l.id ORDER BY position DESC LIMIT 1
+    WHERE part_number = p.part_number AND location_id = l.id ORDER BY position DESC LIMIT 1
 ) m
-ORDER BY l.name"""
+ORDER BY p.part_number, l.name"""
 _BALANCE = """
 SELECT on_hand_after, reserved_after, position FROM inventory.movements
 WHERE part_number = $1 AND location_id = $2 ORDER BY position DESC LIMIT 1"""
@@ -110,16 +112,24 @@ async def lock_part(conn: Connection, part_number: str) -> None:
 
 async def levels(conn: Connection, part_number: str) -> list[Level]:
     """The part's balance at every location it ever moved at, by location name."""
-    return [
-        Level(
-            r["id"],
-            r["name"],
-            r["latitude"],
-            r["longitude"],
-            Balance(r["on_hand_after"], r["reserved_after"], r["position"]),
+    return (await levels_of(conn, [part_number]))[part_number]
+
+
+async def levels_of(conn: Connection, part_numbers: list[str]) -> dict[str, list[Level]]:
+    """`levels` of each part, in one statement (a page of parts); a part never moved has []."""
+    found: dict[str, list[Level]] = {number: [] for number in part_numbers}
+    for r in await conn.fetch(_LEVELS, part_numbers):
+        found[r["part_number"]].append(
+            Level(
+                r["id"],
+                r["name"],
+                r["latitude"],
+                r["longitude"],
+                Balance(r["on_hand_after"], r["reserved_after"], r["position"]),
+                r["kind"],
+            )
         )
-        for r in await conn.fetch(_LEVELS, part_number)
-    ]
+    return found
 
 
 async def balance(conn: Connection, part_number: str, location_id: UUID) -> Balance:

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Security
 
 from services.inventory.parts.api import PartNumber, part_number_after
+from services.inventory.stock.ledger import Level
 from services.inventory.vendors import handlers
 from services.inventory.vendors.quota import VendorQuota
-from services.inventory.vendors.rules import LocationAvailability
 from services.inventory.vendors.schemas import (
     LocationAvailable,
     PartAvailability,
@@ -66,12 +66,12 @@ async def counted_reader(
 PartsReader = Annotated[Principal, Depends(counted_reader)]
 
 
-def _locations(levels: list[LocationAvailability]) -> list[LocationAvailable]:
+def _locations(levels: list[Level]) -> list[LocationAvailable]:
     return [
         LocationAvailable(
             location_id=level.location_id,
-            name=level.name,
-            kind=level.kind,
+            name=level.location_name,
+            kind=level.location_kind,
             latitude=level.latitude,
             longitude=level.longitude,
             available=level.available,

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.inventory.parts.rules import PartNotFound
+from services.inventory.stock import store as stock
+from services.inventory.stock.ledger import Level
 from services.inventory.vendors import rules, store
-from services.inventory.vendors.rules import LocationAvailability, VendorPart
+from services.inventory.vendors.rules import VendorPart, where_available
 from shared.db import UnitOfWork
 
 
@@ -14,7 +16,7 @@ from shared.db import UnitOfWork
 class Availability:
     part_number: str
     manufacturer: str
-    locations: list[LocationAvailability]
+    locations: list[Level]
 
     @property
     def available(self) -> int:
@@ -23,7 +25,7 @@ class Availability:
 
 @dataclass(frozen=True, slots=True)
 class VendorParts:
-    parts: list[tuple[VendorPart, list[LocationAvailability]]]
+    parts: list[tuple[VendorPart, list[Level]]]
     # The last part number of this page when another follows: the next page's `after`.
     next_after: str | None
 
@@ -36,8 +38,8 @@ async def availability(
         # IV-7: another maker's part is answered exactly as one that does not exist, so a vendor
         # cannot learn which part numbers its competitors have with us.
         raise PartNotFound(f"no part {part_number}", part_number=part_number)
-    levels = await store.available(uow.conn, [part_number])
-    return Availability(part_number, manufacturer, levels[part_number])
+    levels = await stock.levels(uow.conn, part_number)
+    return Availability(part_number, manufacturer, where_available(levels))
 
 
 async def vendor_parts(
@@ -49,8 +51,8 @@ async def vendor_parts(
     parts = await store.vendor_parts(uow.conn, vendor, after=after, limit=limit + 1)
     more = len(parts) > limit
     parts = parts[:limit]
-    levels = await store.available(uow.conn, [p.part_number for p in parts])
+    levels = await stock.levels_of(uow.conn, [p.part_number for p in parts])
     return VendorParts(
-        [(p, levels[p.part_number]) for p in parts],
+        [(p, where_available(levels[p.part_number])) for p in parts],
         parts[-1].part_number if more else None,
     )

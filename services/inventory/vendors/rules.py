@@ -8,25 +8,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from uuid import UUID
 
+from services.inventory.stock.ledger import Level
 from shared.errors import Forbidden
 
 
 class NotAVendor(Forbidden):
     title = "Not a vendor's token"
-
-
-@dataclass(frozen=True, slots=True)
-class LocationAvailability:
-    """How many of a part can be had at one location now (on hand less reserved)."""
-
-    location_id: UUID
-    name: str
-    kind: str
-    latitude: float
-    longitude: float
-    available: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +26,12 @@ class VendorPart:
     models: list[str]
     original: bool
     condition: str
+
+
+def where_available(levels: list[Level]) -> list[Level]:
+    """Only locations with something available: the answer is where a part can be had now, and
+    a vendor learns nothing of where its parts once were."""
+    return [level for level in levels if level.available > 0]
 
 
 def may_see(part_manufacturer: str, *, vendor: str | None, is_staff: bool) -> bool:

@@ -96,7 +96,7 @@ async def test_each_part_lists_where_any_is_available_from_its_latest_ledger_row
     await balance(uow, part, east, on_hand=1, reserved=0, position=1)
     [(listed, levels)] = (await handlers.vendor_parts(uow, mine, after=None, limit=50)).parts
     assert listed.part_number == part
-    assert [(level.name, level.available) for level in levels] == [
+    assert [(level.location_name, level.available) for level in levels] == [
         (f"{mine}-east", 1),
         (f"{mine}-north", 3),
     ]

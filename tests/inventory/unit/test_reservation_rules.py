@@ -29,7 +29,8 @@ T0 = datetime(2026, 11, 25, 10, tzinfo=UTC)
 
 
 def level(name: str, at: tuple[float, float], available: int, reserved: int = 0) -> Level:
-    return Level(uuid.uuid4(), name, at[0], at[1], Balance(available + reserved, reserved, 1))
+    balance = Balance(available + reserved, reserved, 1)
+    return Level(uuid.uuid4(), name, at[0], at[1], balance, "regional_office")
 
 
 def test_the_nearest_location_with_enough_is_chosen_over_a_nearer_one_without():
