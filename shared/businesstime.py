@@ -34,6 +34,7 @@ Errors, all `DomainError`s (the HTTP edge answers 422):
 
 from __future__ import annotations
 
+import calendar as months
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -412,6 +413,14 @@ def between(cal: Calendar, a: datetime, b: datetime, pauses: Iterable[Pause] = (
             if e >= tb:
                 break
     return total / _US_PER_MINUTE
+
+
+def add_months(day: date, count: int) -> date:
+    """The same day `count` calendar months on (back, when negative), or that month's last day
+    when it has fewer (31 August + 6 is 28 February): IV-5's "6 months ahead" both ways."""
+    year, month = divmod(day.year * 12 + (day.month - 1) + count, 12)
+    month += 1
+    return date(year, month, min(day.day, months.monthrange(year, month)[1]))
 
 
 # --- internals ------------------------------------------------------------------------------

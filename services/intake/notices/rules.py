@@ -9,13 +9,14 @@ already, at once.
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from uuid import UUID
+
+from shared.businesstime import add_months
 
 
 class Severity(StrEnum):
@@ -48,15 +49,8 @@ def advisory_send_by(severity: Severity, now: datetime) -> datetime:
     return now + SEND_WITHIN[severity]
 
 
-def months_before(day: date, months: int) -> date:
-    """The same day `months` calendar months earlier, or the month's last day if it has fewer."""
-    year, month = divmod(day.year * 12 + (day.month - 1) - months, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def eol_send_by(end_of_production: date, now: datetime) -> datetime:
-    due = datetime.combine(months_before(end_of_production, EOL_NOTICE_MONTHS), time(), UTC)
+    due = datetime.combine(add_months(end_of_production, -EOL_NOTICE_MONTHS), time(), UTC)
     return max(due, now)
 
 

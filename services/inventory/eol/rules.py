@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 from enum import StrEnum
 
+from shared.businesstime import add_months
 from shared.errors import Conflict, DomainError, Forbidden, NotFound
 
 # IV-5: customers are told in writing this many calendar months before production ends.
@@ -31,13 +31,6 @@ class NotTheManufacturers(Conflict):
 
 class OtherManufacturer(Forbidden):
     title = "Another manufacturer's products"
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` calendar months on, or that month's last day (31 Aug + 6 = 28 Feb)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def late_notice(end_of_production: date, today: date) -> bool:

@@ -10,11 +10,11 @@ from pydantic import ValidationError
 from services.inventory.eol.rules import (
     EolInPast,
     OtherManufacturer,
-    add_months,
     late_notice,
     may_announce,
 )
 from services.inventory.eol.schemas import EolCreate
+from shared.businesstime import add_months
 
 TODAY = date(2026, 11, 26)
 
