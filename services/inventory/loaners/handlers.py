@@ -30,8 +30,6 @@ from services.inventory.loaners.lifecycle import (
     ModelClash,
     Move,
     NotCheckedOut,
-    TicketEnded,
-    TicketNotFound,
     TicketWithoutCustomer,
     Unit,
     Wanted,
@@ -39,6 +37,8 @@ from services.inventory.loaners.lifecycle import (
 from services.inventory.locations import handlers as locations
 from services.inventory.sites import store as sites
 from services.inventory.tickets import store as tickets
+from services.inventory.tickets.handlers import live_ticket
+from services.inventory.tickets.rules import is_live
 from shared.db import UnitOfWork
 from shared.events.envelope import Envelope
 from shared.events.escalation import SlaBreached
@@ -90,15 +90,7 @@ async def check_out(command: CheckOut, uow: UnitOfWork) -> dict[str, Any]:
     loaner = await store.lock(uow.conn, command.serial)
     if loaner is None:
         raise LoanerNotFound(f"no loaner {command.serial}", serial=command.serial)
-    ticket = await tickets.get(uow.conn, command.ticket_id)
-    if ticket is None:
-        raise TicketNotFound(f"no ticket {command.ticket_id}", ticket_id=str(command.ticket_id))
-    if not lifecycle.may_lend_for(ticket["status"]):
-        raise TicketEnded(
-            f"ticket {command.ticket_id} is {ticket['status']}",
-            ticket_id=str(command.ticket_id),
-            ticket_status=ticket["status"],
-        )
+    ticket = await live_ticket(uow, command.ticket_id)
     if ticket["customer_id"] is None:
         raise TicketWithoutCustomer(
             f"ticket {command.ticket_id} names no customer to lend to",
@@ -175,7 +167,7 @@ async def on_sla_breached(event: SlaBreached, envelope: Envelope, uow: UnitOfWor
     wanted = await _wanted(uow, ticket)
     if not await store.owe(uow.conn, event.ticket_id, event.clock_id, wanted.model, uow.now):
         return
-    if ticket is None or not lifecycle.may_lend_for(ticket["status"]):
+    if ticket is None or not is_live(ticket["status"]):
         return
     if ticket["customer_id"] is None:
         return
@@ -210,7 +202,7 @@ async def _serve_waiting(uow: UnitOfWork, serial: str) -> dict[str, Any] | None:
         ticket = await tickets.get(uow.conn, due["ticket_id"])
         if ticket is None or ticket["customer_id"] is None:
             continue
-        if not lifecycle.may_lend_for(ticket["status"]):
+        if not is_live(ticket["status"]):
             continue
         if lifecycle.fits(unit, await _wanted(uow, ticket)) is None:
             continue

@@ -73,14 +73,6 @@ class ModelClash(Conflict):
     title = "Model known under another manufacturer"
 
 
-class TicketNotFound(NotFound):
-    title = "No such ticket"
-
-
-class TicketEnded(Conflict):
-    title = "Ticket closed or cancelled"
-
-
 class TicketWithoutCustomer(DomainError):
     title = "Ticket has no customer"
 
@@ -118,13 +110,6 @@ def move(serial: str, status: LoanerStatus, how: Move) -> LoanerStatus:
     if to is None:
         raise refusal(serial, status, how)
     return to
-
-
-ENDED_TICKET_STATUSES = frozenset({"closed", "cancelled"})
-
-
-def may_lend_for(ticket_status: str) -> bool:
-    return ticket_status not in ENDED_TICKET_STATUSES
 
 
 def is_overdue(due_back: datetime, returned_at: datetime | None, now: datetime) -> bool:

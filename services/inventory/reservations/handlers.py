@@ -34,9 +34,9 @@ from services.inventory.stock import store as ledger
 from services.inventory.stock.ledger import MovementKind
 from services.inventory.stock.store import Booking
 from services.inventory.tickets import store as tickets
+from services.inventory.tickets.handlers import live_ticket
 from shared.commands import Created
 from shared.db import UnitOfWork
-from shared.errors import NotFound
 from shared.events.base import Event
 from shared.events.envelope import Envelope
 from shared.events.intake import TicketCancelled, TicketClosed, TicketReopened, TicketResolved
@@ -52,30 +52,13 @@ from shared.observability import log_fields
 log = logging.getLogger(__name__)
 
 S = ReservationStatus
-# A ticket inventory holds nothing for any more: parts asked for it would never be used.
-ENDED_TICKETS = ("cancelled", "closed")
-
-
-class TicketNotKnown(NotFound):
-    title = "No such ticket"
 
 
 async def reserve(command: ReserveParts, uow: UnitOfWork) -> Created:
     """IV-1: held at the nearest location that can cover the whole quantity, or backordered
     when asked to wait. IV-4: a third-party or refurbished part only under a waiver."""
     rules.check_quantity(command.quantity)
-    ticket = await tickets.get(uow.conn, command.ticket_id)
-    if ticket is None:
-        # Inventory learns of tickets from intake's events: a brand-new one may not be here yet.
-        raise TicketNotKnown(
-            f"inventory has not heard of ticket {command.ticket_id}",
-            ticket_id=str(command.ticket_id),
-        )
-    if ticket["status"] in ENDED_TICKETS:
-        raise rules.TicketEnded(
-            f"ticket {command.ticket_id} is {ticket['status']}: no parts are held for it",
-            ticket_status=ticket["status"],
-        )
+    ticket = await live_ticket(uow, command.ticket_id)
     await ledger.lock_part(uow.conn, command.part_number)
     original, condition = await store.part(uow.conn, command.part_number)
     waiver = (

@@ -62,10 +62,6 @@ class OriginalsOnly(Conflict):
     slug = "originals-only"
 
 
-class TicketEnded(Conflict):
-    title = "Ticket ended"
-
-
 class NotReserved(Conflict):
     """Parts consumed must have been reserved for the ticket: stock never promised to it is
     someone else's."""

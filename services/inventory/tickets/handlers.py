@@ -7,7 +7,10 @@ status kept here too.
 
 from __future__ import annotations
 
-from services.inventory.tickets import store
+from typing import Any
+from uuid import UUID
+
+from services.inventory.tickets import rules, store
 from shared.db import UnitOfWork
 from shared.events.envelope import Envelope
 from shared.events.intake import TicketCreated
@@ -15,6 +18,23 @@ from shared.events.intake import TicketCreated
 
 async def on_ticket_created(event: TicketCreated, envelope: Envelope, uow: UnitOfWork) -> None:
     await store.record(uow.conn, event, uow.now)
+
+
+async def live_ticket(uow: UnitOfWork, ticket_id: UUID) -> dict[str, Any]:
+    """The ticket a reservation or a loan is for: known to inventory, neither cancelled nor
+    closed."""
+    ticket = await store.get(uow.conn, ticket_id)
+    if ticket is None:
+        raise rules.TicketNotKnown(
+            f"inventory has not heard of ticket {ticket_id}", ticket_id=str(ticket_id)
+        )
+    if not rules.is_live(ticket["status"]):
+        raise rules.TicketEnded(
+            f"ticket {ticket_id} is {ticket['status']}",
+            ticket_id=str(ticket_id),
+            ticket_status=ticket["status"],
+        )
+    return ticket
 
 
 EVENTS = {TicketCreated.type: on_ticket_created}

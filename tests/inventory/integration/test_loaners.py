@@ -26,8 +26,6 @@ from services.inventory.loaners.lifecycle import (
     LoanerExists,
     ModelClash,
     NotCheckedOut,
-    TicketEnded,
-    TicketNotFound,
 )
 from services.inventory.locations.rules import UnknownLocation
 from services.inventory.replacements.commands import DeliverReplacement
@@ -38,6 +36,7 @@ from services.inventory.replacements.handlers import (
 )
 from services.inventory.replacements.rules import IllegalMove as ReplacementIllegalMove
 from services.inventory.replacements.rules import ReplacementNotFound
+from services.inventory.tickets.rules import TicketEnded, TicketNotKnown
 from shared.db import UnitOfWork
 from shared.events.base import Event
 from shared.events.envelope import Envelope
@@ -224,7 +223,7 @@ async def test_check_in_of_a_unit_not_out_is_refused(uow):
 
 async def test_a_check_out_for_an_unknown_or_closed_ticket_is_refused(uow):
     serial = await a_loaner(uow, tag("S5735"), await a_location(uow))
-    with pytest.raises(TicketNotFound):
+    with pytest.raises(TicketNotKnown):
         async with uow.conn.transaction():
             await handlers.check_out(CheckOut(serial, uuid.uuid4(), by="desk"), uow)
     closed = await a_ticket(uow, None)

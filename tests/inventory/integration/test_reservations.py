@@ -16,17 +16,16 @@ from services.inventory.reservations.commands import (
     MoveReservation,
     ReserveParts,
 )
-from services.inventory.reservations.handlers import TicketNotKnown
 from services.inventory.reservations.lifecycle import IllegalMove, Move
 from services.inventory.reservations.rules import (
     NotEnoughStock,
     NotReserved,
     OriginalsOnly,
-    TicketEnded,
 )
 from services.inventory.stock import handlers as stock
 from services.inventory.stock.ledger import MovementKind
 from services.inventory.stock.store import Booking
+from services.inventory.tickets.rules import TicketEnded, TicketNotKnown
 from shared.db import UnitOfWork
 from shared.events.envelope import Envelope
 from shared.events.intake import (

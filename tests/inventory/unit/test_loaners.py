@@ -19,13 +19,13 @@ from services.inventory.loaners.lifecycle import (
     Wanted,
     choose_loaner,
     is_overdue,
-    may_lend_for,
     move,
 )
 from services.inventory.replacements.rules import IllegalMove as ReplacementIllegalMove
 from services.inventory.replacements.rules import Move as ReplacementMove
 from services.inventory.replacements.rules import ReplacementStatus
 from services.inventory.replacements.rules import move as replacement_move
+from services.inventory.tickets.rules import is_live
 
 EXPECTED = {
     (LoanerStatus.available, Move.check_out): LoanerStatus.checked_out,
@@ -77,8 +77,8 @@ def test_checking_in_a_unit_not_out_is_refused(status):
 
 
 def test_closed_and_cancelled_tickets_get_no_loaner():
-    assert may_lend_for("open") and may_lend_for("in_progress")
-    assert not may_lend_for("closed") and not may_lend_for("cancelled")
+    assert is_live("open") and is_live("in_progress")
+    assert not is_live("closed") and not is_live("cancelled")
 
 
 def test_a_loan_is_overdue_only_while_out_past_its_due_back():
