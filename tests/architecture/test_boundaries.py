@@ -100,6 +100,21 @@ def test_rule_modules_do_no_io():
     assert not offenders
 
 
+# A rule that imports a store or a handler does I/O one step removed, whatever it imports itself.
+IMPURE_LAYERS = ("store", "handlers", "api", "timer", "app")
+
+
+def test_rule_modules_import_no_impure_layer_of_a_service():
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in service_modules()
+        if path.name in RULE_MODULES
+        for module in imported_modules(path)
+        if module.startswith("services.") and module.rsplit(".", 1)[-1] in IMPURE_LAYERS
+    ]
+    assert not offenders
+
+
 def imported_anywhere(path: Path) -> set[str]:
     """Every absolute import in the file, at module level or inside a function."""
     return imported_modules(path)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 from asyncpg import Connection
 
+from services.inventory.contracts.rules import Waiver
 from shared.events.intake import ContractEvent
 
 # A waiver withdrawn in a later `.updated` is withdrawn here too; an older event changes nothing.
@@ -23,15 +23,6 @@ WHERE c.as_of <= EXCLUDED.as_of
 _WAIVER = """
 SELECT waiver_reference, waiver_signed_by, waiver_signed_at FROM inventory.contracts
 WHERE id = $1 AND waiver_reference IS NOT NULL"""
-
-
-@dataclass(frozen=True, slots=True)
-class Waiver:
-    """IV-4: the end customer's written permission for third-party or refurbished parts."""
-
-    reference: str
-    signed_by: str
-    signed_at: datetime
 
 
 async def upsert(conn: Connection, contract: ContractEvent, as_of: datetime) -> None:

@@ -18,7 +18,7 @@ from uuid import UUID
 
 from haversine import haversine
 
-from services.inventory.contracts.store import Waiver
+from services.inventory.contracts.rules import Waiver
 from services.inventory.stock.ledger import InsufficientStock, Level
 from shared.errors import Conflict, DomainError
 

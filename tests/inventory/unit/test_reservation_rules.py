@@ -9,7 +9,7 @@ from haversine import haversine
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.inventory.contracts.store import Waiver
+from services.inventory.contracts.rules import Waiver
 from services.inventory.reservations.rules import (
     ORIGINALS_ONLY,
     Backorder,
